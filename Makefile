@@ -1,0 +1,45 @@
+# client-insights: `make demo` and `make test` are the quick start; each builds .venv when needed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+EXTRAS  := lab,test
+KERNEL  := client-insights
+# The first Python 3.11+ on PATH (override with `make PYTHON=/path/to/python3.12 ...`).
+PYTHON  ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+             && { command -v $$p; break; }; done)
+
+.PHONY: help setup demo test lab bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: client-insights needs Python 3.11 or newer on PATH (or make PYTHON=...)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[$(EXTRAS)]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with every extra (quick when nothing changed)
+
+demo: setup ## Run the main job on the bundled sample data
+	$(VENV)/bin/insights validate data/sample/responses.csv
+
+test: setup ## Run the whole test suite
+	$(PY) -m pytest
+
+lab: setup ## JupyterLab with a registered kernel for the project
+	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (client-insights)"
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: setup ## Run the benchmarks and print their figures
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean: ## Remove .venv, caches and generated reports (keeps reports/README.md)
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find reports -mindepth 1 ! -name README.md -exec rm -rf {} + 2>/dev/null || true

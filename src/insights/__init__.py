@@ -1,0 +1,41 @@
+"""client-insights: a research and reporting workbook for client satisfaction.
+
+The public API in one place::
+
+    import insights
+    df = insights.load("data/sample/responses.csv")
+    insights.nps(df)                      # NPS with its 95% CI
+    insights.key_drivers(df)              # what drives overall satisfaction
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
+from .load import DataSummary, load, validate
+from .sample import generate_sample, write_sample
+from .select import SelectionError, select
+from .survey import SurveyDefinition, SurveyDefinitionError
+
+try:
+    __version__ = version("client-insights")
+except PackageNotFoundError:  # running from a source tree without an install
+    __version__ = "0+unknown"
+
+__all__ = [
+    "DataSummary",
+    "InsightsError",
+    "Problem",
+    "SelectionError",
+    "SurveyDataError",
+    "SurveyDataWarning",
+    "SurveyDefinition",
+    "SurveyDefinitionError",
+    "generate_sample",
+    "load",
+    "select",
+    "validate",
+    "write_sample",
+    "__version__",
+]

@@ -1,0 +1,229 @@
+"""The ``insights`` command line.
+
+Every command turns bad input into one line per problem on stderr and a non-zero exit
+(1 for data and selection errors, 2 for usage errors); a traceback is shown only with
+``INSIGHTS_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import InsightsError
+from .survey import SurveyDefinitionError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Client-satisfaction workbook: validate survey data, compute metrics and drivers, render reports.",
+)
+out = Console(highlight=False, soft_wrap=True)
+
+SourceArg = Annotated[Path, typer.Argument(help="Survey responses: CSV/TSV or Parquet file.", show_default=False)]
+SurveyOpt = Annotated[Optional[Path], typer.Option("--survey", help="Survey definition TOML (default: the shipped one).")]
+ClientOpt = Annotated[Optional[str], typer.Option("--client", help="Only this client id.")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Only this month, YYYY-MM.")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table (for people) or json (for tools).")]
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter(f"'{fmt}' is not one of: table, json", param_hint="--format")
+    return fmt
+
+
+def _print_json(payload: object) -> None:
+    out.print_json(json.dumps(payload, allow_nan=False), indent=2) if sys.stdout.isatty() else print(
+        json.dumps(payload, indent=2, allow_nan=False)
+    )
+
+
+def _load(source: Path, survey: Optional[Path]):
+    from .load import load
+    from .survey import resolve_survey
+
+    definition = resolve_survey(survey)
+    return load(source, definition, warn=False), definition
+
+
+@app.command()
+def validate(source: SourceArg, survey: SurveyOpt = None, format: FormatOpt = "table") -> None:
+    """Check a survey file against the contract and summarise it (exit 1 with one line per problem)."""
+    from .load import DataSummary
+    from .load import validate as validate_source
+
+    _check_format(format)
+    summary = DataSummary.of(validate_source(source, survey))
+    if format == "json":
+        _print_json(summary.to_dict())
+        return
+    out.print(f"[bold]{summary.source}[/bold]: valid")
+    out.print(
+        f"  {summary.responses} responses from {summary.respondents} respondents at {summary.clients} clients "
+        f"({summary.internal_clients} internal), {len(summary.responses_per_month)} months "
+        f"({summary.first_period} to {summary.last_period})"
+    )
+    table = Table("month", "responses", box=None, padding=(0, 2))
+    for period, n in summary.responses_per_month.items():
+        table.add_row(period, str(n))
+    out.print(table)
+    if summary.warnings:
+        out.print(f"[yellow]{len(summary.warnings)} warning(s):[/yellow]")
+        for warning in summary.warnings:
+            out.print(f"  - {warning}", markup=False)
+
+
+@app.command()
+def sample(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")]) -> None:
+    """Write the seeded sample survey (30 clients, 12 months) into a folder."""
+    from .sample import write_sample
+
+    for path in write_sample(out_dir):
+        out.print(str(path), markup=False)
+
+
+def _fmt(value: object, digits: int = 1, signed: bool = False, suffix: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:+.{digits}f}{suffix}" if signed else f"{value:.{digits}f}{suffix}"
+
+
+@app.command()
+def metrics(
+    source: SourceArg,
+    client: ClientOpt = None,
+    period: PeriodOpt = None,
+    survey: SurveyOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI."""
+    from .metrics import summary
+    from .select import select
+
+    _check_format(format)
+    df, definition = _load(source, survey)
+    scope = select(df, client=client, period=period)
+    headline = summary(
+        scope,
+        scale_max=definition.overall_scale.max,
+        top_box=definition.overall_scale.top_box,
+        weight="weight" if "weight" in scope.columns else None,
+    ).to_dict()
+    if format == "json":
+        _print_json(headline)
+        return
+    nps, csat, mean = headline["nps"], headline["csat"], headline["mean_overall"]
+    out.print(f"[bold]{source.name}[/bold]  client: {client or 'all'}  period: {period or 'all'}  n = {headline['n']}")
+    table = Table("metric", "score", "95% CI", "detail", box=None, padding=(0, 2))
+    table.add_row("NPS", _fmt(nps["score"], signed=True), f"{_fmt(nps['ci_low'], signed=True)} to {_fmt(nps['ci_high'], signed=True)}",
+                  f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors")
+    table.add_row(f"CSAT (top-{definition.overall_scale.top_box}-box)", _fmt(csat["score"], suffix="%"),
+                  f"{_fmt(csat['ci_low'], suffix='%')} to {_fmt(csat['ci_high'], suffix='%')}", "")
+    table.add_row(f"Mean overall ({definition.overall_scale})", _fmt(mean["score"], 2),
+                  f"{_fmt(mean['ci_low'], 2)} to {_fmt(mean['ci_high'], 2)}", "")
+    for column in (1, 2):
+        table.columns[column].justify = "right"
+    out.print(table)
+
+
+@app.command()
+def drivers(
+    source: SourceArg,
+    client: ClientOpt = None,
+    period: PeriodOpt = None,
+    outcome: Annotated[str, typer.Option("--outcome", help="Outcome column to explain.")] = "overall_satisfaction",
+    survey: SurveyOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
+    from .drivers import key_drivers
+    from .select import select
+
+    _check_format(format)
+    df, definition = _load(source, survey)
+    if outcome not in df.columns:
+        raise InsightsError(f"{source.name}: {outcome}: no such column to use as outcome")
+    scope = select(df, client=client, period=period)
+    analysis = key_drivers(
+        scope,
+        drivers=[d for d in definition.driver_names if d in scope.columns and d != outcome],
+        outcome=outcome,
+        weight="weight" if "weight" in scope.columns else None,
+        cluster="client_id" if client is None else None,
+        labels=definition.drivers,
+    )
+    result = analysis.to_dict()
+    if format == "json":
+        _print_json(result)
+        return
+    _print_drivers_table(source, client, period, result, definition)
+
+
+def _print_drivers_table(source: Path, client, period, result: dict, definition) -> None:
+    out.print(
+        f"[bold]{source.name}[/bold]  client: {client or 'all'}  period: {period or 'all'}  "
+        f"n = {result['n']}  R² = {_fmt(result['r2'], 3)}  SE: {result['se_type']}"
+    )
+    if result.get("status", "ok") != "ok":
+        out.print(f"[yellow]{result['status']}[/yellow]: {result.get('reason', '')}", markup=False)
+    if result["coefficients"]:
+        table = Table("term", "coef", "95% CI", "p", "std. coef", box=None, padding=(0, 2), title="Regression")
+        for row in result["coefficients"]:
+            table.add_row(row["term"], _fmt(row["coef"], 3), f"{_fmt(row['ci_low'], 3)} to {_fmt(row['ci_high'], 3)}",
+                          _fmt(row["p"], 3), _fmt(row["std_coef"], 3))
+        out.print(table)
+    if result["importance"]:
+        table = Table("driver", "LMG", "share", "rel. weight", "performance", "quadrant", box=None, padding=(0, 2),
+                      title="Relative importance")
+        for row in result["importance"]:
+            table.add_row(definition.label(row["driver"]), _fmt(row["lmg"], 3), _fmt(row["share"], 1, suffix="%"),
+                          _fmt(row["relative_weight"], 3), _fmt(row["performance"], 2), row["quadrant"])
+        out.print(table)
+    for warning in result["warnings"]:
+        out.print(f"[yellow]warning:[/yellow] {warning}")
+    for finding in result["findings"]:
+        out.print(f"- {finding}", markup=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app and turn every failure into a short message and an exit code."""
+    import click
+
+    try:
+        app(args=argv, prog_name="insights", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("insights: aborted", file=sys.stderr)
+        return 130
+    except (InsightsError, SurveyDefinitionError) as exc:
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("insights: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the promise is: never a bare traceback
+        if os.environ.get("INSIGHTS_DEBUG"):
+            raise
+        print(f"insights: unexpected error: {type(exc).__name__}: {exc} (set INSIGHTS_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
