@@ -15,7 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
 from .load import DataSummary, load, validate
 from .sample import generate_sample, write_sample
-from .select import SelectionError, select
+from .selection import SelectionError, select
 from .survey import SurveyDefinition, SurveyDefinitionError
 
 try:

@@ -108,7 +108,7 @@ def metrics(
 ) -> None:
     """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI."""
     from .metrics import summary
-    from .select import select
+    from .selection import select
 
     _check_format(format)
     df, definition = _load(source, survey)
@@ -147,7 +147,7 @@ def drivers(
 ) -> None:
     """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
     from .drivers import key_drivers
-    from .select import select
+    from .selection import select
 
     _check_format(format)
     df, definition = _load(source, survey)
