@@ -195,12 +195,41 @@ def _print_drivers_table(source: Path, client, period, result: dict, definition)
         out.print(f"- {finding}", markup=False)
 
 
+@app.command()
+def run(
+    source: SourceArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the reports, notebooks and index.html into.")],
+    period: PeriodOpt = None,
+    client: Annotated[Optional[list[str]], typer.Option("--client", help="Only these client ids (repeatable).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Parallel processes (default: CPU count).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Render every report, even unchanged ones.")] = False,
+    months: Annotated[int, typer.Option("--months", min=1, help="Months of trend in each report.")] = 12,
+    survey: SurveyOpt = None,
+) -> None:
+    """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
+    from .runner import run as run_reports
+
+    outcome = run_reports(
+        source, out_dir, period=period, clients=client or None, workers=workers, force=force,
+        survey=survey, months=months,
+    )
+    counts = outcome.counts()
+    stream = sys.stderr if outcome.failed else sys.stdout
+    print(f"{counts['ok']} rendered, {counts['skipped']} unchanged, {counts['failed']} failed; log: "
+          f"{outcome.out_dir / 'run.log'}", file=stream)
+    for result in outcome.failed:
+        print(f"failed: {result.key}: {result.error}", file=sys.stderr)
+    print(outcome.index)
+    if outcome.failed:
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app and turn every failure into a short message and an exit code."""
     import click
 
     try:
-        app(args=argv, prog_name="insights", standalone_mode=False)
+        code = app(args=argv, prog_name="insights", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -222,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"insights: unexpected error: {type(exc).__name__}: {exc} (set INSIGHTS_DEBUG=1 for details)",
               file=sys.stderr)
         return 2
-    return 0
+    # without standalone mode click returns the code of a typer.Exit instead of raising it
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

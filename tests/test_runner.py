@@ -1,0 +1,181 @@
+"""The batch runner on toy notebooks: isolation, failures, slugs, escaping, incremental runs, locks."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from filelock import FileLock
+
+from insights.atomic import atomic_path, write_text_atomic
+from insights.runner import LOCK_FILE, RunError, run
+from insights.selection import SelectionError
+from insights.slug import slugify
+
+from conftest import DATA
+
+TOY = DATA / "notebooks" / "toy_report.ipynb"
+TOY_PORTFOLIO = DATA / "notebooks" / "toy_portfolio.ipynb"
+HEADER = "response_id,client_id,client_name,submitted_at,overall_satisfaction,communication,responsiveness,quality,timeliness,value,expertise\n"
+HOSTILE = {
+    "../../x": "<script>alert(1)</script>",
+    "a/b": "O'Brien & <b>Sons</b>",
+    "CON": "東京 Trading",
+    "BOOM": "Boom Ltd",
+    "{braces}": "Braces",
+}
+
+
+def write_survey(path: Path, changed_client: str | None = None) -> Path:
+    lines = []
+    for i, (client_id, name) in enumerate(HOSTILE.items()):
+        older = "5" if client_id == changed_client else "4"
+        lines.append(f'R{i}a,"{client_id}","{name}",2026-01-05,4,4,4,4,4,4,{older}\n')
+        lines.append(f'R{i}b,"{client_id}","{name}",2026-02-05,4,4,4,4,4,4,4\n')
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+def toy_run(source, out, **kwargs):
+    return run(source, out, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, workers=2, progress=False, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory):
+    base = tmp_path_factory.mktemp("run")
+    source = write_survey(base / "survey.csv")
+    out = base / "out"
+    return source, out, toy_run(source, out)
+
+
+def test_failure_is_isolated_and_reported(first_run):
+    _, out, outcome = first_run
+    statuses = {r.key: r.status for r in outcome.results}
+    assert statuses[slugify("BOOM")] == "failed"
+    assert sum(s == "ok" for s in statuses.values()) == len(HOSTILE)  # 4 clients + portfolio
+    failed = outcome.failed[0]
+    assert failed.error == "ValueError: planted failure for BOOM"
+    # the failed client keeps its executed notebook, showing the error
+    notebook = nbformat.read(out / "clients" / f"{slugify('BOOM')}.ipynb", as_version=4)
+    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0]["evalue"] == "planted failure for BOOM"
+    assert not (out / "clients" / f"{slugify('BOOM')}.html").exists()
+    index = (out / "index.html").read_text("utf-8")
+    assert "planted failure for BOOM" in index and "status-failed" in index
+    assert "run finished: 5 ok, 0 unchanged, 1 failed" in (out / "run.log").read_text("utf-8")
+
+
+def test_reports_are_isolated_from_each_other(first_run):
+    # every toy report asserts that no global or environment variable of another report is visible;
+    # had one leaked, that report would have failed
+    _, _, outcome = first_run
+    assert [r.key for r in outcome.failed] == [slugify("BOOM")]
+
+
+def test_files_stay_inside_the_output_folder_with_unique_slugs(first_run, tmp_path):
+    _, out, _ = first_run
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert all(out in p.resolve().parents for p in files)
+    stems = {p.stem for p in (out / "clients").glob("*.ipynb")}
+    assert stems == {slugify(c) for c in HOSTILE}
+    for stem in stems:
+        assert re.fullmatch(r"[a-z0-9-]+", stem) and ".." not in stem
+    assert not any(p.name.endswith((".tmp", ".tmp.ipynb", ".tmp.html")) or ".tmp." in p.name for p in files)
+
+
+def test_slugs_are_stable_unique_and_safe():
+    ids = ["../../x", "a/b", "a b", "A/B", "CON", "nul", "東京", "", ".."]
+    slugs = [slugify(i) for i in ids]
+    assert len(set(slugs)) == len(ids)
+    assert slugify("a/b") == slugify("a/b")
+    for s in slugs:
+        assert "/" not in s and "\\" not in s and not s.startswith(".")
+        assert s.split("-")[0].upper() not in {"CON", "PRN", "AUX", "NUL"} or "-" in s
+
+
+def test_untrusted_text_is_escaped(first_run):
+    _, out, _ = first_run
+    for page in [out / "index.html", *(out / "clients").glob("*.html")]:
+        text = page.read_text("utf-8")
+        assert "<script>alert(1)</script>" not in text
+        assert "<b>Sons</b>" not in text
+    index = (out / "index.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
+    assert "O&#39;Brien &amp; &lt;b&gt;Sons&lt;/b&gt;" in index
+
+
+def test_html_is_code_free_and_self_contained(first_run):
+    _, out, _ = first_run
+    page = (out / "clients" / f"{slugify('CON')}.html").read_text("utf-8")
+    assert "LEAKED_FROM_ANOTHER_REPORT" not in page and "import pandas" not in page  # no inputs
+    assert "report-summary" not in page and "report summary for the index page" not in page  # removed cell
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=\"https?:", page)
+    assert "responses: 2" in page
+
+
+def test_unchanged_clients_are_skipped_and_changed_ones_rerun(first_run, tmp_path):
+    source, out, _ = first_run
+    again = toy_run(source, out)
+    statuses = {r.key: r.status for r in again.results}
+    assert statuses[slugify("BOOM")] == "failed"  # failures are always retried
+    assert all(s == "skipped" for k, s in statuses.items() if k != slugify("BOOM"))
+    # a change to one client's January row (outside the report period, February) reruns only that client
+    write_survey(source, changed_client="CON")
+    changed = {r.key: r.status for r in toy_run(source, out).results}
+    assert changed[slugify("CON")] == "ok" and changed["portfolio"] == "ok"
+    assert changed[slugify("a/b")] == "skipped"
+    forced = {r.key: r.status for r in toy_run(source, out, force=True).results}
+    assert forced[slugify("a/b")] == "ok"
+    write_survey(source)
+
+
+def test_a_second_run_on_a_locked_folder_is_refused(tmp_path):
+    source = write_survey(tmp_path / "s.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(str(out / LOCK_FILE)):
+        with pytest.raises(RunError, match="another insights run is writing here"):
+            toy_run(source, out, clients=["CON"])
+
+
+def test_parameters_are_checked_before_anything_runs(tmp_path):
+    source = write_survey(tmp_path / "s.csv")
+    with pytest.raises(SelectionError, match="unknown client id.*NOPE"):
+        toy_run(source, tmp_path / "out", clients=["NOPE"])
+    with pytest.raises(SelectionError, match="no responses in period 2031-01"):
+        toy_run(source, tmp_path / "out", period="2031-01")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_run_reports_failures_with_exit_1(run_cli, tmp_path, monkeypatch):
+    source = write_survey(tmp_path / "s.csv")
+    import insights.runner as runner
+
+    original = runner.run
+
+    def with_toys(*args, **kwargs):
+        return original(*args, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, progress=False, **kwargs)
+
+    monkeypatch.setattr(runner, "run", with_toys)
+    code, out, err = run_cli("run", source, "--out", tmp_path / "out", "--client", "BOOM", "--client", "CON", "--workers", "1")
+    assert code == 1
+    assert "failed: " + slugify("BOOM") + ": ValueError: planted failure for BOOM" in err
+    assert out.strip().endswith("index.html")
+    code, _, err = run_cli("run", source, "--out", tmp_path / "out2", "--period", "2026-13")
+    assert code == 1 and "not of the form YYYY-MM" in err
+
+
+def test_atomic_write_keeps_the_old_file_on_a_crash(tmp_path):
+    target = tmp_path / "report.html"
+    write_text_atomic(target, "old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half-writ")
+            raise RuntimeError("crash")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    assert oct(target.stat().st_mode & 0o777) != "0o600"
