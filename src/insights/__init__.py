@@ -14,6 +14,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
 from .load import DataSummary, load, validate
+from .metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
+from .metrics import summary as headline
 from .sample import generate_sample, write_sample
 from .selection import SelectionError, select
 from .survey import SurveyDefinition, SurveyDefinitionError
@@ -32,9 +34,17 @@ __all__ = [
     "SurveyDataWarning",
     "SurveyDefinition",
     "SurveyDefinitionError",
+    "compare_means",
+    "compare_nps",
+    "csat",
     "generate_sample",
+    "headline",
     "load",
+    "mean_score",
+    "nps",
+    "scorecard",
     "select",
+    "trend",
     "validate",
     "write_sample",
     "__version__",
