@@ -717,3 +717,14 @@ def test_public_names_are_exported():
         assert hasattr(metrics, name)
     assert {"nps", "csat", "mean_score", "summary", "scorecard", "trend", "compare_means",
             "compare_nps"} <= set(metrics.__all__)
+
+
+def test_nps_interval_is_truncated_to_the_scale():
+    # 9 promoters of 9: se = 0 here, so use 8 promoters and 1 passive: score 88.9,
+    # se = 100 * sqrt((8/9 - (8/9)**2) / 9) = 10.48, Wald upper bound 109.4 -> truncated to 100
+    frame = pd.DataFrame({"likelihood_to_recommend": [10.0] * 8 + [8.0]})
+    result = nps(frame)
+    assert result.score == pytest.approx(800 / 9)
+    assert result.se == pytest.approx(100 * math.sqrt((8 / 9 - (8 / 9) ** 2) / 9))
+    assert result.ci_high == 100.0
+    assert result.ci_low == pytest.approx(800 / 9 - 1.959964 * result.se, abs=1e-3)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
+from .drivers import importance_performance, key_drivers, lmg, relative_weights, vif
 from .load import DataSummary, load, validate
 from .metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
 from .metrics import summary as headline
@@ -39,12 +40,17 @@ __all__ = [
     "csat",
     "generate_sample",
     "headline",
+    "importance_performance",
+    "key_drivers",
+    "lmg",
     "load",
     "mean_score",
     "nps",
+    "relative_weights",
     "scorecard",
     "select",
     "trend",
+    "vif",
     "validate",
     "write_sample",
     "__version__",

@@ -21,8 +21,9 @@ Variance estimators
 -------------------
 * NPS: the multinomial variance of the difference of two shares,
   ``se = 100 * sqrt((p + d - (p - d)**2) / n)`` with ``n_eff`` in place of ``n`` when
-  weighted (Rocks 2016).  Intervals are normal (Wald) and are *not* clipped to [-100, 100]:
-  an interval that leaves the range is itself a sign that ``n`` is too small.
+  weighted (Rocks 2016).  Intervals are normal (Wald), truncated to the scale's range
+  [-100, 100] so that no report shows an impossible bound; a truncated interval is itself a
+  sign that ``n`` is too small.
 * Top-box share: Wilson (1927) score interval, with ``n_eff`` in place of ``n`` when weighted.
 * Mean: the usual ``s / sqrt(n)`` with a Student t interval on ``n - 1`` degrees of freedom.
   Weighted, the mean is the ratio estimator ``sum(w y) / sum(w)`` and its variance the
@@ -341,6 +342,11 @@ def _normal_interval(estimate, se, confidence: float):
     return estimate - half, estimate + half
 
 
+def _nps_interval(estimate, se, confidence: float):
+    low, high = _normal_interval(estimate, se, confidence)
+    return np.clip(low, -100.0, 100.0), np.clip(high, -100.0, 100.0)
+
+
 def _t_interval(estimate, se, dof, confidence: float):
     dof = np.asarray(dof, dtype=float)
     quantile = stats.t.ppf(0.5 + confidence / 2, np.where(dof > 0, dof, np.nan))
@@ -509,7 +515,7 @@ def _one_cell(length: int) -> np.ndarray:
 
 def _nps_result(values, weights, confidence: float) -> NPSResult:
     cells = _nps_cells(values, weights, _one_cell(len(values)), 1)
-    low, high = _normal_interval(cells.score, cells.se, confidence)
+    low, high = _nps_interval(cells.score, cells.se, confidence)
     return NPSResult(
         score=float(cells.score[0]),
         se=float(cells.se[0]),
@@ -586,7 +592,7 @@ def nps(
     -------
     NPSResult
         ``score`` in [-100, 100], ``se = 100 * sqrt((p + d - (p - d)**2) / n)``, the
-        interval (not clipped to [-100, 100]; see the module notes), unweighted counts of
+        interval (truncated to [-100, 100]; see the module notes), unweighted counts of
         promoters, passives and detractors, and the shares in percent.  With no answers the
         score, se and interval are NaN.
 
@@ -1186,7 +1192,7 @@ def trend(
         _check_nps_range(values, column)
         scored = _nps_cells(values, weights, codes, n_cells)
         n, estimate, se = scored.n, scored.score, scored.se
-        ci_low, ci_high = _normal_interval(estimate, se, confidence)
+        ci_low, ci_high = _nps_interval(estimate, se, confidence)
     elif kind == "top2":
         threshold = _top_box_threshold(scale_max, top_box)
         _check_scale_max(values, scale_max, column)
