@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv with every extra (quick when nothing changed)
 
-demo: setup ## Run the main job on the bundled sample data
+demo: setup ## Render the reports of the bundled sample into reports/demo and print the index path
 	$(VENV)/bin/insights validate data/sample/responses.csv
+	$(VENV)/bin/insights run data/sample/responses.csv --out reports/demo
 
 test: setup ## Run the whole test suite
 	$(PY) -m pytest

@@ -1,0 +1,201 @@
+"""Finished-looking figures from the results of :mod:`insights.metrics` and :mod:`insights.drivers`.
+
+Every function takes a tidy result frame, returns a :class:`matplotlib.figure.Figure`, and shares
+one style (:func:`use_style`) and one palette, so reports look consistent without tweaking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+PALETTE = sns.color_palette("colorblind")
+PRIMARY, SECONDARY, MUTED = PALETTE[0], PALETTE[1], "#9a9a9a"
+TYPE_COLOURS = {"external": PALETTE[0], "internal": PALETTE[2]}
+QUADRANT_COLOURS = {"Fix first": PALETTE[3], "Keep up": PALETTE[2], "Monitor": PALETTE[7], "Possible overkill": PALETTE[4]}
+
+
+def use_style() -> None:
+    """The report style: white grid, readable sizes, the colourblind-safe palette."""
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
+    plt.rcParams.update({
+        "figure.dpi": 96, "savefig.dpi": 110, "savefig.bbox": "tight",
+        "axes.titleweight": "bold", "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False,
+    })
+
+
+def _label(labels: Mapping[str, str] | None, name: str) -> str:
+    return (labels or {}).get(name, name.replace("_", " ").capitalize())
+
+
+def _month_axis(ax, periods: pd.Series, counts: pd.Series | None = None) -> np.ndarray:
+    positions = np.arange(len(periods))
+    labels = [p.strftime("%b %Y") if i == 0 or p.month == 1 else p.strftime("%b") for i, p in enumerate(periods)]
+    if counts is not None:
+        labels = [f"{label}\nn={int(n)}" for label, n in zip(labels, counts)]
+    ax.set_xticks(positions)
+    ax.set_xticklabels(labels, fontsize=8)
+    return positions
+
+
+def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[float, float] | None = None,
+                reference: pd.DataFrame | None = None, reference_label: str = "Portfolio") -> Figure:
+    """A monthly estimate with its 95% CI band; small (suppressed) cells drawn hollow, empty months as gaps.
+
+    ``trend`` is a frame from :func:`insights.metrics.trend`; ``reference`` an optional second one
+    (for example the portfolio) drawn as a thin grey line.
+    """
+    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    periods = pd.Series(trend["period"].tolist())
+    x = _month_axis(ax, periods, trend["n"])
+    estimate = trend["estimate"].to_numpy(dtype=float)
+    shown = trend["n"].to_numpy() > 0
+    suppressed = trend["suppressed"].to_numpy(dtype=bool)
+    reliable = shown & ~suppressed
+    ax.fill_between(x, trend["ci_low"].where(reliable), trend["ci_high"].where(reliable), color=PRIMARY, alpha=0.18,
+                    linewidth=0, label="95% CI")
+    ax.plot(x, np.where(shown, estimate, np.nan), color=PRIMARY, linewidth=2, label="Estimate")
+    ax.scatter(x[reliable], estimate[reliable], color=PRIMARY, zorder=3, s=28)
+    if (shown & suppressed).any():
+        ax.scatter(x[shown & suppressed], estimate[shown & suppressed], facecolor="white", edgecolor=PRIMARY,
+                   zorder=3, s=34, linewidth=1.5, label="Few responses (not reliable)")
+    if reference is not None and len(reference):
+        ref = reference.set_index("period")["estimate"].reindex(trend["period"]).to_numpy(dtype=float)
+        ax.plot(x, ref, color=MUTED, linewidth=1.3, linestyle="--", label=reference_label)
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.set_title(title, loc="left")
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str,
+                      scale: tuple[float, float] = (1, 5), min_n: int = 5) -> Figure:
+    """Month-by-component heat map of mean scores for one client (cells with few answers greyed)."""
+    rows = scorecard[scorecard["component"] != "nps"]
+    components = list(dict.fromkeys(rows["component"]))
+    means = rows.pivot(index="component", columns="period", values="mean").reindex(components)
+    counts = rows.pivot(index="component", columns="period", values="n").reindex(components)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.62 * means.shape[1] + 2.8), 0.45 * len(components) + 1.4))
+    annotations = means.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    sns.heatmap(means.astype(float), ax=ax, cmap="RdYlGn", vmin=scale[0], vmax=scale[1], annot=annotations, fmt="",
+                linewidths=0.6, linecolor="white", cbar_kws={"label": f"Mean score ({scale[0]:g}-{scale[1]:g})"},
+                annot_kws={"fontsize": 8})
+    few = (counts < min_n).to_numpy()
+    for (i, j) in zip(*np.nonzero(few)):
+        ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=True, facecolor="white", alpha=0.55, hatch="//",
+                                   edgecolor="#bbbbbb", linewidth=0))
+    ax.set_yticklabels([_label(labels, c) for c in components], rotation=0)
+    ax.set_xticklabels([p.strftime("%b %y") for p in means.columns], rotation=0, fontsize=8)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_title(title + f"  (hatched: fewer than {min_n} answers)", loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def importance_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
+    """Each driver's share of the explained variance (LMG), with bootstrap 95% CIs when available."""
+    data = importance.sort_values("share", ascending=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.48 * len(data) + 1.3))
+    y = np.arange(len(data))
+    colours = [QUADRANT_COLOURS.get(q, PRIMARY) for q in data["quadrant"]]
+    ax.barh(y, data["share"], color=colours, height=0.62)
+    if {"lmg_ci_low", "lmg_ci_high"} <= set(data.columns) and data["lmg_ci_low"].notna().any():
+        total = data["lmg"].sum()
+        low = data["lmg_ci_low"] / total * 100
+        high = data["lmg_ci_high"] / total * 100
+        ax.errorbar(data["share"], y, xerr=[np.clip(data["share"] - low, 0, None), np.clip(high - data["share"], 0, None)],
+                    fmt="none", ecolor="#333", elinewidth=1.2, capsize=3, label="95% CI")
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+    for yi, share in zip(y, data["share"]):
+        ax.annotate(f"{share:.0f}%", (share, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([_label(labels, d) for d in data["driver"]])
+    ax.set_xlabel("Share of explained variance in overall satisfaction (%)")
+    ax.set_title(title, loc="left")
+    handles = [Line2D([0], [0], marker="s", linestyle="", color=c, label=q) for q, c in QUADRANT_COLOURS.items()
+               if q in set(data["quadrant"])]
+    fig.legend(handles=handles, loc="upper right", frameon=False, fontsize=8, ncols=len(handles))
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    return fig
+
+
+def quadrant_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
+    """Importance (share of R²) against performance (mean score), split at the means into four quadrants."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    x, y = importance["performance"].astype(float), importance["share"].astype(float)
+    x_mid, y_mid = x.mean(), y.mean()
+    for quadrant, group in importance.groupby("quadrant"):
+        ax.scatter(group["performance"], group["share"], s=90, color=QUADRANT_COLOURS.get(quadrant, PRIMARY),
+                   edgecolor="white", zorder=3, label=quadrant)
+    for _, row in importance.iterrows():
+        ax.annotate(_label(labels, row["driver"]), (row["performance"], row["share"]), xytext=(6, 4),
+                    textcoords="offset points", fontsize=9)
+    ax.axvline(x_mid, color=MUTED, linestyle="--", linewidth=1)
+    ax.axhline(y_mid, color=MUTED, linestyle="--", linewidth=1)
+    pad_x = max((x.max() - x.min()) * 0.25, 0.15)
+    pad_y = max((y.max() - y.min()) * 0.2, 2.0)
+    ax.set_xlim(x.min() - pad_x, x.max() + pad_x)
+    ax.set_ylim(max(0, y.min() - pad_y), y.max() + pad_y)
+    corners = {"Fix first": (0.02, 0.97, "left"), "Keep up": (0.98, 0.97, "right"),
+               "Monitor": (0.02, 0.03, "left"), "Possible overkill": (0.98, 0.03, "right")}
+    for name, (cx, cy, align) in corners.items():
+        ax.text(cx, cy, name, transform=ax.transAxes, ha=align, va="top" if cy > 0.5 else "bottom",
+                fontsize=10, color=QUADRANT_COLOURS[name], fontweight="bold")
+    ax.set_xlabel("Performance: mean score")
+    ax.set_ylabel("Importance: share of explained variance (%)")
+    ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig
+
+
+def league_chart(table: pd.DataFrame, *, label: str, estimate: str, ci_low: str, ci_high: str, title: str,
+                 xlabel: str, by: str | None = "client_type", reference: float | None = None) -> Figure:
+    """One dot with its 95% CI per row (client), sorted, coloured by client type."""
+    data = table.sort_values(estimate, ascending=True).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.26 * len(data) + 1.4))
+    y = np.arange(len(data))
+    colours = [TYPE_COLOURS.get(str(t), PRIMARY) for t in (data[by] if by else [None] * len(data))]
+    ax.hlines(y, data[ci_low], data[ci_high], color=colours, linewidth=1.6, alpha=0.7)
+    ax.scatter(data[estimate], y, color=colours, zorder=3, s=26)
+    if reference is not None:
+        ax.axvline(reference, color=MUTED, linestyle="--", linewidth=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(data[label].astype(str), fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, loc="left")
+    if by:
+        handles = [Line2D([0], [0], marker="o", linestyle="", color=c, label=t.capitalize())
+                   for t, c in TYPE_COLOURS.items() if t in set(data[by].astype(str))]
+        ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def distribution_chart(df: pd.DataFrame, column: str, *, by: str = "client_type", title: str,
+                       scale: tuple[int, int] = (1, 5), xlabel: str | None = None) -> Figure:
+    """Share of answers at each scale point, one bar group per ``by`` value."""
+    data = df[[column, by]].dropna()
+    data = data.assign(**{by: data[by].astype(str).str.capitalize()})
+    shares = (data.groupby(by)[column].value_counts(normalize=True).mul(100).rename("share").reset_index())
+    shares[column] = shares[column].astype(int)
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    order = list(range(int(scale[0]), int(scale[1]) + 1))
+    sns.barplot(shares, x=column, y="share", hue=by, order=order, ax=ax,
+                palette=[TYPE_COLOURS.get(h.lower(), PRIMARY) for h in sorted(shares[by].unique())])
+    ax.set_xlabel(xlabel or column.replace("_", " ").capitalize())
+    ax.set_ylabel("Share of responses (%)")
+    ax.set_title(title, loc="left")
+    ax.legend(title="", frameon=False)
+    fig.tight_layout()
+    return fig
