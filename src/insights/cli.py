@@ -29,11 +29,16 @@ app = typer.Typer(
 )
 out = Console(highlight=False, soft_wrap=True)
 
-SourceArg = Annotated[Path, typer.Argument(help="Survey responses: CSV/TSV or Parquet file.", show_default=False)]
+SourceArg = Annotated[str, typer.Argument(
+    help="Survey responses: a CSV/TSV, Parquet, Excel, SPSS or DuckDB file, a Qualtrics export, a folder of "
+         "files, or a database URL (postgresql://user@host/db).", show_default=False)]
 SurveyOpt = Annotated[Optional[Path], typer.Option("--survey", help="Survey definition TOML (default: the shipped one).")]
 ClientOpt = Annotated[Optional[str], typer.Option("--client", help="Only this client id.")]
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Only this month, YYYY-MM.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="table (for people) or json (for tools).")]
+SheetOpt = Annotated[Optional[str], typer.Option("--sheet", help="Excel: the sheet to read (default: the first).")]
+TableOpt = Annotated[Optional[str], typer.Option("--table", help="DuckDB or database: the table (default: responses).")]
+QueryOpt = Annotated[Optional[str], typer.Option("--query", help="DuckDB or database: a SELECT to read instead of a table.")]
 
 
 def _check_format(fmt: str) -> str:
@@ -48,35 +53,61 @@ def _print_json(payload: object) -> None:
     )
 
 
-def _load(source: Path, survey: Optional[Path]):
+def _load(source, survey: Optional[Path], sheet: Optional[str] = None, table: Optional[str] = None,
+          query: Optional[str] = None):
     from .load import load
     from .survey import resolve_survey
 
     definition = resolve_survey(survey)
-    return load(source, definition, warn=False), definition
+    return load(source, definition, warn=False, sheet=sheet, table=table, query=query), definition
+
+
+def _source_name(source) -> str:
+    """The source as messages show it (file name, or URL with the password masked), markup-safe."""
+    from rich.markup import escape
+
+    from .io import describe_source
+
+    return escape(describe_source(source))
 
 
 @app.command()
-def validate(source: SourceArg, survey: SurveyOpt = None, format: FormatOpt = "table") -> None:
+def validate(
+    source: SourceArg,
+    survey: SurveyOpt = None,
+    format: FormatOpt = "table",
+    sheet: SheetOpt = None,
+    table: TableOpt = None,
+    query: QueryOpt = None,
+) -> None:
     """Check a survey file against the contract and summarise it (exit 1 with one line per problem)."""
+    from rich.markup import escape
+
     from .load import DataSummary
     from .load import validate as validate_source
 
     _check_format(format)
-    summary = DataSummary.of(validate_source(source, survey))
+    summary = DataSummary.of(validate_source(source, survey, sheet=sheet, table=table, query=query))
     if format == "json":
         _print_json(summary.to_dict())
         return
-    out.print(f"[bold]{summary.source}[/bold]: valid")
+    out.print(f"[bold]{escape(summary.source)}[/bold]: valid")
     out.print(
         f"  {summary.responses} responses from {summary.respondents} respondents at {summary.clients} clients "
         f"({summary.internal_clients} internal), {len(summary.responses_per_month)} months "
         f"({summary.first_period} to {summary.last_period})"
     )
-    table = Table("month", "responses", box=None, padding=(0, 2))
+    if summary.files:
+        out.print(f"  read {len(summary.files)} files: "
+                  + ", ".join(f"{name} ({n})" for name, n in summary.files.items()), markup=False)
+    if summary.excluded:
+        out.print(f"  left out: {summary.left_out()}", markup=False)
+    for note in summary.notes:
+        out.print(f"  note: {note}", markup=False)
+    months_table = Table("month", "responses", box=None, padding=(0, 2))
     for period, n in summary.responses_per_month.items():
-        table.add_row(period, str(n))
-    out.print(table)
+        months_table.add_row(period, str(n))
+    out.print(months_table)
     if summary.warnings:
         out.print(f"[yellow]{len(summary.warnings)} warning(s):[/yellow]")
         for warning in summary.warnings:
@@ -105,13 +136,16 @@ def metrics(
     period: PeriodOpt = None,
     survey: SurveyOpt = None,
     format: FormatOpt = "table",
+    sheet: SheetOpt = None,
+    table_name: TableOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI."""
     from .metrics import summary
     from .selection import select
 
     _check_format(format)
-    df, definition = _load(source, survey)
+    df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
     scope = select(df, client=client, period=period)
     headline = summary(
         scope,
@@ -123,7 +157,7 @@ def metrics(
         _print_json(headline)
         return
     nps, csat, mean = headline["nps"], headline["csat"], headline["mean_overall"]
-    out.print(f"[bold]{source.name}[/bold]  client: {client or 'all'}  period: {period or 'all'}  n = {headline['n']}")
+    out.print(f"[bold]{_source_name(source)}[/bold]  client: {client or 'all'}  period: {period or 'all'}  n = {headline['n']}")
     table = Table("metric", "score", "95% CI", "detail", box=None, padding=(0, 2))
     table.add_row("NPS", _fmt(nps["score"], signed=True), f"{_fmt(nps['ci_low'], signed=True)} to {_fmt(nps['ci_high'], signed=True)}",
                   f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors")
@@ -144,15 +178,19 @@ def drivers(
     outcome: Annotated[str, typer.Option("--outcome", help="Outcome column to explain.")] = "overall_satisfaction",
     survey: SurveyOpt = None,
     format: FormatOpt = "table",
+    sheet: SheetOpt = None,
+    table_name: TableOpt = None,
+    query: QueryOpt = None,
 ) -> None:
     """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
     from .drivers import key_drivers
+    from .io import describe_source
     from .selection import select
 
     _check_format(format)
-    df, definition = _load(source, survey)
+    df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
     if outcome not in df.columns:
-        raise InsightsError(f"{source.name}: {outcome}: no such column to use as outcome")
+        raise InsightsError(f"{describe_source(source)}: {outcome}: no such column to use as outcome")
     scope = select(df, client=client, period=period)
     analysis = key_drivers(
         scope,
@@ -169,9 +207,9 @@ def drivers(
     _print_drivers_table(source, client, period, result, definition)
 
 
-def _print_drivers_table(source: Path, client, period, result: dict, definition) -> None:
+def _print_drivers_table(source: str, client, period, result: dict, definition) -> None:
     out.print(
-        f"[bold]{source.name}[/bold]  client: {client or 'all'}  period: {period or 'all'}  "
+        f"[bold]{_source_name(source)}[/bold]  client: {client or 'all'}  period: {period or 'all'}  "
         f"n = {result['n']}  R² = {_fmt(result['r2'], 3)}  SE: {result['se_type']}"
     )
     if result.get("status", "ok") != "ok":
@@ -222,6 +260,41 @@ def run(
     print(outcome.index)
     if outcome.failed:
         raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    source: SourceArg,
+    into: Annotated[Path, typer.Option("--into", help="The DuckDB store to append to, e.g. data/insights.duckdb "
+                                                       "(created when missing).", show_default=False)],
+    survey: SurveyOpt = None,
+    sheet: SheetOpt = None,
+    table_name: TableOpt = None,
+    query: QueryOpt = None,
+    format: FormatOpt = "table",
+) -> None:
+    """Validate a source and append its responses to a DuckDB store, skipping response ids already there."""
+    from .store import import_responses
+
+    _check_format(format)
+    report = import_responses(source, into, survey, sheet=sheet, table=table_name, query=query)
+    if format == "json":
+        _print_json(report.to_dict())
+        return
+    out.print(f"{report.store}: {report.added} new responses from {report.source}"
+              f" ({report.skipped} already in the store, skipped)", markup=False)
+    out.print(f"  the store holds {report.total} responses, {report.first_period} to {report.last_period}",
+              markup=False)
+    if report.excluded:
+        from .sources.base import describe_excluded
+
+        out.print(f"  left out: {describe_excluded(report.excluded)}", markup=False)
+    for note in report.notes:
+        out.print(f"  note: {note}", markup=False)
+    if report.warnings:
+        out.print(f"[yellow]{len(report.warnings)} warning(s):[/yellow]")
+        for warning in report.warnings:
+            out.print(f"  - {warning}", markup=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import warnings as _warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .errors import SurveyDataWarning
-from .io import read_source
+from .errors import Problem, SurveyDataError, SurveyDataWarning
+from .io import read_raw
+from .mapping import apply_survey_mapping
 from .schema import ValidationResult, validate_frame
 from .survey import SurveyDefinition, resolve_survey
 
+QUALTRICS_HINT = (
+    "this is a Qualtrics export: name its columns in the survey definition's [columns] table, e.g. "
+    'response_id = "ResponseId", submitted_at = "RecordedDate", client_id = "ExternalReference" '
+    "(see the README, Data sources)"
+)
 
-def validate(source: str | Path | pd.DataFrame, survey: SurveyDefinition | str | Path | None = None) -> ValidationResult:
-    """Read and validate ``source``; return the tidy data with its warnings.
+
+def validate(
+    source: str | Path | pd.DataFrame,
+    survey: SurveyDefinition | str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+) -> ValidationResult:
+    """Read ``source``, map it onto the contract and validate it; return the tidy data with its warnings.
+
+    ``sheet`` (Excel), ``table`` and ``query`` (DuckDB files, database URLs) say what to read;
+    see :func:`insights.io.read_raw`.  The survey definition's ``[columns]``, ``[recode]`` and
+    ``[missing]`` tables are applied between reading and validation.
 
     Raises
     ------
@@ -23,11 +42,53 @@ def validate(source: str | Path | pd.DataFrame, survey: SurveyDefinition | str |
         Listing every problem found (file, column, rows, values), not just the first.
     """
     definition = resolve_survey(survey)
-    raw, name = read_source(source)
-    result = validate_frame(raw, definition, name)
-    result.data.attrs["source"] = name
-    result.data.attrs["survey"] = definition.source
+    raw = read_raw(source, sheet=sheet, table=table, query=query)
+    renamed = apply_survey_mapping(raw, definition)
+    try:
+        result = validate_frame(raw.frame, definition, raw.name, raw.origins)
+    except SurveyDataError as exc:
+        problems = _name_source_columns(exc.problems, renamed)
+        missing_required = any(p.message.startswith("missing required column") for p in problems)
+        if raw.kind == "qualtrics" and missing_required and not definition.columns:
+            problems.append(Problem(raw.name, QUALTRICS_HINT))
+        raise SurveyDataError(problems) from None
+    result = replace(
+        result,
+        data=_in_time_order(result.data),
+        warnings=list(raw.warnings) + _name_source_columns(result.warnings, renamed),
+        excluded=dict(raw.excluded),
+        files=dict(raw.files),
+        notes=tuple(raw.notes),
+    )
+    attrs = result.data.attrs
+    attrs["source"] = raw.name
+    attrs["survey"] = definition.source
+    attrs["excluded"] = dict(raw.excluded)
+    if raw.files:
+        attrs["files"] = dict(raw.files)
+    if raw.value_labels:
+        attrs["value_labels"] = {c: dict(v) for c, v in raw.value_labels.items() if c in result.data.columns}
+    if raw.column_labels:
+        attrs["column_labels"] = {c: v for c, v in raw.column_labels.items() if c in result.data.columns}
     return result
+
+
+def _in_time_order(data: pd.DataFrame) -> pd.DataFrame:
+    """Rows by ``submitted_at``, then ``response_id`` (a stable sort): whatever order a source
+    keeps its rows in (a database table has none), the figures come out the same to the last digit."""
+    order = np.lexsort((data["response_id"].astype(str).to_numpy(), data["submitted_at"].to_numpy()))
+    if (order == np.arange(len(order))).all():
+        return data
+    return data.iloc[order].reset_index(drop=True)
+
+
+def _name_source_columns(problems: list[Problem], renamed: dict[str, str]) -> list[Problem]:
+    """``communication`` -> ``communication (Q2_1)`` in messages about mapped columns."""
+    if not renamed:
+        return list(problems)
+    return [
+        replace(p, column=f"{p.column} ({renamed[p.column]})") if p.column in renamed else p for p in problems
+    ]
 
 
 def load(
@@ -35,24 +96,36 @@ def load(
     survey: SurveyDefinition | str | Path | None = None,
     *,
     warn: bool = True,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
 ) -> pd.DataFrame:
     """Load survey responses as a validated, typed DataFrame.
 
     Parameters
     ----------
-    source : path or DataFrame
-        A CSV/TSV or Parquet file following the survey contract (see the README).
+    source : path, URL or DataFrame
+        A CSV/TSV, Parquet, Excel (.xlsx), SPSS (.sav) or DuckDB (.duckdb) file, a Qualtrics
+        export, a folder of such files, or a database URL (``postgresql://...``); see the
+        README, "Data sources".
     survey : SurveyDefinition, path or None
-        The survey definition (drivers, scales); None uses the shipped default.
+        The survey definition (drivers, scales, column mapping); None uses the shipped default.
     warn : bool
         Emit data warnings (few responses, repeated respondents, straight-lining) as
         :class:`SurveyDataWarning`.  They are also kept in ``df.attrs["warnings"]``.
+    sheet : str, optional
+        The Excel sheet to read (default: the first).
+    table, query : str, optional
+        For a DuckDB file or a database URL: the table to read (default ``responses``), or a
+        SQL query to run instead.
 
     Returns
     -------
     pandas.DataFrame
         One row per response: ``submitted_at`` as datetime, a monthly ``period`` column,
-        float ratings with NaN for blanks, categorical ids.
+        float ratings with NaN for blanks, categorical ids.  ``df.attrs`` holds the source's
+        name, the warnings, what was left out (``excluded``), and for SPSS files the value and
+        variable labels (``value_labels``, ``column_labels``).
 
     Examples
     --------
@@ -60,7 +133,7 @@ def load(
     >>> df = insights.load("data/sample/responses.csv")  # doctest: +SKIP
     >>> df.groupby("period").size().tail(3)  # doctest: +SKIP
     """
-    result = validate(source, survey)
+    result = validate(source, survey, sheet=sheet, table=table, query=query)
     result.data.attrs["warnings"] = [str(w) for w in result.warnings]
     if warn:
         for problem in result.warnings:
@@ -81,6 +154,9 @@ class DataSummary:
     last_period: str
     responses_per_month: dict[str, int]
     warnings: tuple[str, ...]
+    excluded: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, result: ValidationResult) -> "DataSummary":
@@ -97,6 +173,9 @@ class DataSummary:
             last_period=str(per_month.index.max()),
             responses_per_month={str(p): int(n) for p, n in per_month.items()},
             warnings=tuple(str(w) for w in result.warnings),
+            excluded=dict(result.excluded),
+            files=dict(result.files),
+            notes=tuple(result.notes),
         )
 
     def to_dict(self) -> dict:
@@ -110,4 +189,13 @@ class DataSummary:
             "last_period": self.last_period,
             "responses_per_month": self.responses_per_month,
             "warnings": list(self.warnings),
+            "excluded": dict(self.excluded),
+            "files": dict(self.files),
+            "notes": list(self.notes),
         }
+
+    def left_out(self) -> str:
+        """``"2 survey previews, 3 unfinished responses"`` (empty when nothing was left out)."""
+        from .sources.base import describe_excluded
+
+        return describe_excluded(self.excluded)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import Problem, SurveyDataError
+from .sources.base import RowOrigins
 from .survey import Scale, SurveyDefinition
 
 REQUIRED_COLUMNS = ("response_id", "client_id", "submitted_at", "overall_satisfaction")
@@ -23,16 +24,27 @@ MAX_PROBLEM_ROWS = 5
 
 @dataclass(frozen=True)
 class ValidationResult:
-    """A validated survey: the tidy data and the warnings that did not stop it."""
+    """A validated survey: the tidy data, the warnings that did not stop it, and what the reader
+    left out on the way (``excluded``: Qualtrics previews, unfinished responses... with counts),
+    the files read (``files``: name -> responses, for a folder) and ``notes`` about the reading."""
 
     data: pd.DataFrame
     source: str
     warnings: list[Problem] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
-def validate_frame(raw: pd.DataFrame, survey: SurveyDefinition, source: str) -> ValidationResult:
-    """Check ``raw`` against the survey contract; raise :class:`SurveyDataError` listing every problem."""
-    checker = _Checker(raw, survey, source)
+def validate_frame(
+    raw: pd.DataFrame, survey: SurveyDefinition, source: str, origins: RowOrigins | None = None
+) -> ValidationResult:
+    """Check ``raw`` against the survey contract; raise :class:`SurveyDataError` listing every problem.
+
+    ``origins`` says which file and row each row came from (a folder of files); problems then
+    name the file and its own row numbers.  Without it, row 1 is the first row of ``raw``.
+    """
+    checker = _Checker(raw, survey, source, origins)
     tidy = checker.run()
     if checker.problems:
         raise SurveyDataError(checker.problems)
@@ -40,30 +52,25 @@ def validate_frame(raw: pd.DataFrame, survey: SurveyDefinition, source: str) -> 
 
 
 class _Checker:
-    def __init__(self, raw: pd.DataFrame, survey: SurveyDefinition, source: str):
+    def __init__(self, raw: pd.DataFrame, survey: SurveyDefinition, source: str, origins: RowOrigins | None = None):
         self.raw = raw.reset_index(drop=True)
         self.survey = survey
         self.source = source
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
-        # 1-based response numbers, as a user counts the rows under the header.
-        self.row_numbers = np.arange(1, len(self.raw) + 1)
+        # 1-based response numbers, as a user counts the rows under the header (per file for a folder).
+        if origins is None or len(origins) != len(self.raw):
+            origins = RowOrigins.sequential(len(self.raw))
+        self.origins = origins
 
     def problem(self, message: str, column: str | None = None, mask=None, values=None) -> None:
-        self.problems.append(self._make(message, column, mask, values))
+        self.problems.extend(self._make(message, column, mask, values))
 
     def warn(self, message: str, column: str | None = None, mask=None, values=None) -> None:
-        self.warnings.append(self._make(message, column, mask, values))
+        self.warnings.extend(self._make(message, column, mask, values))
 
-    def _make(self, message, column, mask, values) -> Problem:
-        rows: tuple[int, ...] = ()
-        shown: tuple = ()
-        if mask is not None:
-            mask = np.asarray(mask, dtype=bool)
-            rows = tuple(int(r) for r in self.row_numbers[mask])
-            if values is not None:
-                shown = tuple(np.asarray(values, dtype=object)[mask][:MAX_PROBLEM_ROWS])
-        return Problem(self.source, message, column, rows, shown)
+    def _make(self, message, column, mask, values) -> list[Problem]:
+        return self.origins.problems(self.source, message, column, mask, values, limit=MAX_PROBLEM_ROWS)
 
     def run(self) -> pd.DataFrame:
         raw = self.raw
@@ -86,10 +93,7 @@ class _Checker:
             if column in raw.columns:
                 tidy[column] = self._required_text(column)
         if "response_id" in tidy:
-            ids = tidy["response_id"]
-            dup = ids.duplicated(keep=False) & ids.notna()
-            if dup.any():
-                self.problem("duplicate response ids", "response_id", dup, ids)
+            self._duplicate_ids(tidy["response_id"])
 
         tidy["client_name"] = self._optional_text("client_name")
         if "client_id" in tidy:
@@ -127,9 +131,49 @@ class _Checker:
 
     # --- column checks -------------------------------------------------------------------------
 
+    def _duplicate_ids(self, ids: pd.Series) -> None:
+        dup = (ids.duplicated(keep=False) & ids.notna()).to_numpy(dtype=bool)
+        if not dup.any():
+            return
+        files = self.origins.files
+        if files is None:
+            self.problem("duplicate response ids", "response_id", dup, ids)
+            return
+        # A folder: ids repeated across files are named with every file and row they occur in;
+        # ids repeated inside one file are reported against that file as usual.
+        frame = pd.DataFrame({"id": ids.to_numpy(dtype=object), "file": files, "pos": np.arange(len(ids))})[dup]
+        files_per_id = frame.groupby("id", sort=False)["file"].nunique()
+        across = set(files_per_id[files_per_id > 1].index)
+        if across:
+            listed = []
+            for rid, group in frame[frame["id"].isin(across)].groupby("id", sort=False):
+                places = ", ".join(self.origins.describe(p, folder=self.source) for p in group["pos"])
+                listed.append(f"{rid} ({places})")
+            more = f" and {len(listed) - MAX_PROBLEM_ROWS} more" if len(listed) > MAX_PROBLEM_ROWS else ""
+            involved = ", ".join(
+                str(f).removeprefix(self.source + "/") for f in pd.unique(frame.loc[frame["id"].isin(across), "file"])
+            )
+            self.problems.append(
+                Problem(
+                    self.source,
+                    f"{len(across)} response id(s) appear in more than one file ({involved}): "
+                    + "; ".join(listed[:MAX_PROBLEM_ROWS]) + more,
+                    "response_id",
+                )
+            )
+        within = dup & ~frame.reindex(range(len(ids)))["id"].isin(across).to_numpy(dtype=bool)
+        if within.any():
+            self.problem("duplicate response ids", "response_id", within, ids)
+
     def _text(self, column: str, strip: bool = True) -> pd.Series:
         """The column as pandas strings, blanks (and whitespace-only cells) as <NA>."""
-        text = self.raw[column].astype("string")
+        original = self.raw[column]
+        if pd.api.types.is_float_dtype(original) and not pd.api.types.is_bool_dtype(original):
+            # Ids stored as numbers (SPSS, Excel, a database) read as 1017, not 1017.0.
+            finite = original.dropna()
+            if len(finite) and np.isfinite(finite).all() and (finite == np.round(finite)).all():
+                original = original.astype("Int64")
+        text = original.astype("string")
         if strip:
             text = text.str.strip()
         return text.mask(text == "")
@@ -160,6 +204,9 @@ class _Checker:
         original = self.raw[column]
         if pd.api.types.is_datetime64_any_dtype(original):
             parsed = original
+            blank = parsed.isna()
+            if blank.any():
+                self.problem("missing dates", column, blank)
         else:
             text = self._text(column)
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)

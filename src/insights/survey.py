@@ -57,6 +57,13 @@ class SurveyDefinition:
     nps_scale: Scale = Scale(0, 10, 2)
     min_client_responses: int = 5
     source: str = "<default>"
+    # How a source's own column names and answer texts map onto the contract (see the README,
+    # "Data sources"): canonical name -> name in the source; per column, answer text -> score;
+    # codes that mean "no answer" and the columns they apply to (None: every rating and comment).
+    columns: dict[str, str] = field(default_factory=dict)
+    recode: dict[str, dict[str, float]] = field(default_factory=dict)
+    missing_values: tuple[str | float, ...] = ()
+    missing_columns: tuple[str, ...] | None = None
 
     @property
     def driver_names(self) -> tuple[str, ...]:
@@ -108,7 +115,66 @@ class SurveyDefinition:
             nps_scale=_scale(scales, "nps", Scale(0, 10, 2), source),
             min_client_responses=int(raw.get("warnings", {}).get("min_client_responses", 5)),
             source=source,
+            columns=_columns(raw.get("columns", {}), source),
+            recode=_recode(raw.get("recode", {}), source),
+            missing_values=_missing_values(raw.get("missing", {}), source),
+            missing_columns=_missing_columns(raw.get("missing", {}), source),
         )
+
+
+def _columns(spec: object, source: str) -> dict[str, str]:
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [columns] must be a table of canonical name = \"name in the source\"")
+    for canonical, name in spec.items():
+        if not isinstance(name, str) or not name.strip():
+            raise SurveyDefinitionError(
+                f"{source}: columns.{canonical}: must be the name of a column in the source, as text"
+            )
+    return {str(canonical): name for canonical, name in spec.items()}
+
+
+def _recode(spec: object, source: str) -> dict[str, dict[str, float]]:
+    from .mapping import normalise_answer
+
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [recode] must hold one table per column, e.g. [recode.overall_satisfaction]")
+    recode: dict[str, dict[str, float]] = {}
+    for column, answers in spec.items():
+        if not isinstance(answers, dict) or not answers:
+            raise SurveyDefinitionError(f"{source}: recode.{column}: must be a table of \"answer text\" = score")
+        seen: dict[str, str] = {}
+        for text, score in answers.items():
+            if isinstance(score, bool) or not isinstance(score, (int, float)):
+                raise SurveyDefinitionError(f"{source}: recode.{column}.\"{text}\": the score must be a number")
+            key = normalise_answer(text)
+            if key in seen and answers[seen[key]] != score:
+                raise SurveyDefinitionError(
+                    f"{source}: recode.{column}: \"{seen[key]}\" and \"{text}\" are the same answer with different scores"
+                )
+            seen[key] = text
+        recode[str(column)] = {str(text): float(score) for text, score in answers.items()}
+    return recode
+
+
+def _missing_values(spec: object, source: str) -> tuple[str | float, ...]:
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [missing] must be a table with values = [...]")
+    values = spec.get("values", [])
+    if not isinstance(values, list):
+        raise SurveyDefinitionError(f"{source}: missing.values: must be a list, e.g. [99, \"N/A\"]")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise SurveyDefinitionError(f"{source}: missing.values: {value!r} is neither a number nor text")
+    return tuple(float(v) if not isinstance(v, str) else v for v in values)
+
+
+def _missing_columns(spec: object, source: str) -> tuple[str, ...] | None:
+    columns = spec.get("columns") if isinstance(spec, dict) else None
+    if columns is None:
+        return None
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise SurveyDefinitionError(f"{source}: missing.columns: must be a list of column names")
+    return tuple(columns)
 
 
 def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:
