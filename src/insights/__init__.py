@@ -19,6 +19,7 @@ from .metrics import compare_means, compare_nps, csat, mean_score, nps, scorecar
 from .metrics import summary as headline
 from .sample import generate_sample, write_sample
 from .selection import SelectionError, select
+from .store import ImportReport, import_responses
 from .survey import SurveyDefinition, SurveyDefinitionError
 
 try:
@@ -28,6 +29,7 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 __all__ = [
     "DataSummary",
+    "ImportReport",
     "InsightsError",
     "Problem",
     "SelectionError",
@@ -40,6 +42,7 @@ __all__ = [
     "csat",
     "generate_sample",
     "headline",
+    "import_responses",
     "importance_performance",
     "key_drivers",
     "lmg",

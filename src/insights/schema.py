@@ -171,7 +171,7 @@ class _Checker:
         if pd.api.types.is_float_dtype(original) and not pd.api.types.is_bool_dtype(original):
             # Ids stored as numbers (SPSS, Excel, a database) read as 1017, not 1017.0.
             finite = original.dropna()
-            if len(finite) and np.isfinite(finite).all() and (finite == np.round(finite)).all():
+            if len(finite) and (finite.abs() < 2**53).all() and (finite == np.round(finite)).all():
                 original = original.astype("Int64")
         text = original.astype("string")
         if strip:

@@ -85,7 +85,7 @@ def _message(exc: BaseException, url: str) -> str:
     original = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(original).splitlines() if line.strip()]
     # psycopg says "connection failed: ..." then the server's words; keep them on one line.
-    text = " ".join(line for line in lines if not line.startswith(("(Background on this error", "[SQL:")))
+    text = "; ".join(line for line in lines if not line.startswith(("(Background on this error", "[SQL:")))
     return scrub(text or type(original).__name__, url)
 
 
