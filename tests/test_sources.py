@@ -711,6 +711,25 @@ def test_postgres_schema_qualified_table(postgres):
     assert len(df) == 300
 
 
+def test_postgres_query_keeps_its_own_percent_and_colons(postgres):
+    """The query goes to the server as written: LIKE '%...%' and ::casts are not parameters."""
+    query = ("SELECT * FROM responses WHERE comment LIKE '%team%' AND submitted_at::date >= DATE '2026-01-01' "
+             "AND to_char(submitted_at, 'HH24:MI') >= '00:00'")
+    df = insights.load(postgres.url("analyst", PG_PASSWORD, "survey"), warn=False, query=query)
+    typed = sample_typed()
+    expected = typed["comment"].str.contains("team", na=False) & (typed["submitted_at"] >= "2026-01-01")
+    assert len(df) == int(expected.sum()) > 0
+
+
+def test_postgres_password_as_url_parameter_is_masked(postgres):
+    url = f"postgresql://analyst@127.0.0.1:{postgres.port}/survey?password={quote(PG_PASSWORD, safe='')}"
+    code, out, err = cli("validate", url, "--table", "clients")
+    assert code == 1
+    assert err.startswith(f"error: postgresql://analyst@127.0.0.1:{postgres.port}/survey?password=***, table clients: "
+                          "no responses")
+    _no_secret(out, err)
+
+
 def test_postgres_missing_table_lists_tables_and_masks_the_password(postgres):
     code, out, err = cli("validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--table", "answers")
     assert code == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import unquote_plus
 
 import pandas as pd
 
@@ -22,6 +23,8 @@ URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 DEFAULT_TABLE = "responses"
 CONNECT_TIMEOUT_SECONDS = 10
 _USERINFO = re.compile(r"^(?P<scheme>[^:/]+://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
+# libpq also takes a password as a URL parameter: postgresql://host/db?password=...
+_SECRET_PARAMETER = re.compile(r"(?P<key>\b(?:password|passwd|pwd|sslpassword))=(?P<value>[^&#]*)", re.IGNORECASE)
 # Drivers we know by name, with what to install when missing.
 _INSTALL_HINTS = {
     "psycopg": "psycopg[binary]",
@@ -38,18 +41,20 @@ def is_url(source: object) -> bool:
 
 
 def mask_url(url: str) -> str:
-    """The URL as shown to people: the password, if any, replaced by ***."""
+    """The URL as shown to people: the password, if any, replaced by *** (also ``?password=``)."""
     url = url.strip()
     try:
         from sqlalchemy.engine import make_url
 
-        return make_url(url).render_as_string(hide_password=True)
+        masked = make_url(url).render_as_string(hide_password=True)
     except Exception:
-        return _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
+        masked = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:***@", url)
+    return _SECRET_PARAMETER.sub(lambda m: f"{m['key']}=***", masked)
 
 
 def _secrets(url: str) -> list[str]:
-    found = []
+    found = [m["value"] for m in _SECRET_PARAMETER.finditer(url)]
+    found += [unquote_plus(v) for v in found]
     match = _USERINFO.match(url.strip())
     if match and match["password"]:
         found.append(match["password"])
