@@ -64,6 +64,15 @@ def sample_text() -> pd.DataFrame:
     return pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
 
 
+# Facts about the sample, read from it (it is regenerated as the generator changes).
+_SAMPLE = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
+N = len(_SAMPLE)
+MONTHS = sorted(_SAMPLE["submitted_at"].str[:7].unique())
+PER_MONTH = _SAMPLE["submitted_at"].str[:7].value_counts().to_dict()
+N_INTERNAL = int((_SAMPLE["client_type"] == "internal").sum())
+N_NO_NPS = int((_SAMPLE["likelihood_to_recommend"] == "").sum())
+
+
 def sample_typed() -> pd.DataFrame:
     """The sample as a database or a statistician would hold it: numbers, timestamps, NaN for blanks."""
     frame = pd.read_csv(SAMPLE_CSV)
@@ -95,7 +104,7 @@ def write_monthly_folder(folder: Path) -> Path:
     for month in sorted(months.unique()):
         text[months == month].to_csv(drops / f"responses-{month}.csv", index=False)
     (drops / "README.txt").write_text("one export per month\n")  # notes are not data
-    (drops / ".~lock.responses-2026-01.csv#").write_text("lock")  # neither are hidden files
+    (drops / f".~lock.responses-{MONTHS[0]}.csv#").write_text("lock")  # neither are hidden files
     (drops / "archive").mkdir()  # nor subfolders
     return drops
 
@@ -315,7 +324,7 @@ def test_the_figures_are_not_trivially_equal(written, baseline):
     """The comparison can fail: a different survey (one month fewer) gives different figures."""
     shorter = written["folder of monthly CSVs"][0].parent / "eleven-months"
     shutil.copytree(written["folder of monthly CSVs"][0], shorter)
-    (shorter / "responses-2026-10.csv").unlink()
+    (shorter / f"responses-{MONTHS[-1]}.csv").unlink()
     assert cli_json("metrics", shorter) != baseline["metrics"]
     assert cli_json("drivers", shorter) != baseline["drivers"]
 
@@ -324,8 +333,8 @@ def test_the_figures_are_not_trivially_equal(written, baseline):
 
 def test_xlsx_reads_the_first_sheet_or_the_one_named(written):
     path = written["xlsx"][0]
-    assert len(insights.load(path, warn=False)) == 1875
-    assert len(insights.load(path, warn=False, sheet="responses")) == 1875  # case-insensitive
+    assert len(insights.load(path, warn=False)) == N
+    assert len(insights.load(path, warn=False, sheet="responses")) == N  # case-insensitive
     with pytest.raises(SurveyDataError, match=r"survey.xlsx, sheet About: missing required column"):
         insights.load(path, sheet="About")
 
@@ -358,37 +367,39 @@ def test_a_file_that_is_not_a_workbook(tmp_path):
 def test_folder_summary_lists_the_files_in_name_order(written):
     summary = cli_json("validate", written["folder of monthly CSVs"][0])
     assert list(summary["files"]) == sorted(summary["files"])
-    assert len(summary["files"]) == 12 and sum(summary["files"].values()) == 1875
-    assert summary["responses"] == 1875
+    assert len(summary["files"]) == len(MONTHS) and sum(summary["files"].values()) == N
+    assert summary["responses"] == N
 
 
 def test_folder_duplicates_across_files_name_both_files_and_ids(written, tmp_path):
     drops = tmp_path / "drops"
     shutil.copytree(written["folder of monthly CSVs"][0], drops)
-    january = pd.read_csv(drops / "responses-2026-01.csv", dtype=str, keep_default_na=False)
-    february = pd.read_csv(drops / "responses-2026-02.csv", dtype=str, keep_default_na=False)
-    # The February export repeats the last two January responses.
-    pd.concat([january.tail(2), february]).to_csv(drops / "responses-2026-02.csv", index=False)
+    one, two = f"responses-{MONTHS[2]}.csv", f"responses-{MONTHS[3]}.csv"
+    january = pd.read_csv(drops / one, dtype=str, keep_default_na=False)
+    february = pd.read_csv(drops / two, dtype=str, keep_default_na=False)
+    # The next month's export repeats the last two responses of the month before.
+    pd.concat([january.tail(2), february]).to_csv(drops / two, index=False)
     code, out, err = cli("validate", drops)
     assert code == 1 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1, lines
     first, second = january["response_id"].iloc[-2], january["response_id"].iloc[-1]
     assert lines[0].startswith("error: drops: response_id: 2 response id(s) appear in more than one file "
-                               "(responses-2026-01.csv, responses-2026-02.csv): ")
-    assert f"{first} (responses-2026-01.csv row {len(january) - 1}, responses-2026-02.csv row 1)" in lines[0]
-    assert f"{second} (responses-2026-01.csv row {len(january)}, responses-2026-02.csv row 2)" in lines[0]
+                               f"({one}, {two}): ")
+    assert f"{first} ({one} row {len(january) - 1}, {two} row 1)" in lines[0]
+    assert f"{second} ({one} row {len(january)}, {two} row 2)" in lines[0]
 
 
 def test_folder_errors_name_the_file_and_its_own_rows(written, tmp_path):
     drops = tmp_path / "drops"
     shutil.copytree(written["folder of monthly CSVs"][0], drops)
-    march = pd.read_csv(drops / "responses-2026-03.csv", dtype=str, keep_default_na=False)
+    name = f"responses-{MONTHS[4]}.csv"
+    march = pd.read_csv(drops / name, dtype=str, keep_default_na=False)
     march.loc[2, "communication"] = "7"
-    march.to_csv(drops / "responses-2026-03.csv", index=False)
+    march.to_csv(drops / name, index=False)
     code, _, err = cli("validate", drops)
     assert code == 1
-    assert err.strip() == "error: drops/responses-2026-03.csv: communication: values outside 1-5 in row 3 (7)"
+    assert err.strip() == f"error: drops/{name}: communication: values outside 1-5 in row 3 (7)"
 
 
 def test_folder_with_mixed_formats(tmp_path):
@@ -396,12 +407,13 @@ def test_folder_with_mixed_formats(tmp_path):
     drops.mkdir()
     typed = sample_typed()
     months = typed["submitted_at"].dt.strftime("%Y-%m")
-    typed[months == "2025-11"].to_csv(drops / "a-2025-11.csv", index=False)
-    typed[months == "2025-12"].to_parquet(drops / "b-2025-12.parquet")
-    typed[months == "2026-01"].to_excel(drops / "c-2026-01.xlsx", index=False)
+    first, second, third = MONTHS[:3]
+    typed[months == first].to_csv(drops / "a.csv", index=False)
+    typed[months == second].to_parquet(drops / "b.parquet")
+    typed[months == third].to_excel(drops / "c.xlsx", index=False)
     summary = cli_json("validate", drops)
-    assert summary["files"] == {"a-2025-11.csv": 150, "b-2025-12.parquet": 151, "c-2026-01.xlsx": int((months == "2026-01").sum())}
-    assert list(summary["responses_per_month"]) == ["2025-11", "2025-12", "2026-01"]
+    assert summary["files"] == {"a.csv": PER_MONTH[first], "b.parquet": PER_MONTH[second], "c.xlsx": PER_MONTH[third]}
+    assert summary["responses_per_month"] == {m: PER_MONTH[m] for m in MONTHS[:3]}
 
 
 def test_folder_without_data_files_says_what_it_holds(tmp_path):
@@ -414,10 +426,11 @@ def test_folder_without_data_files_says_what_it_holds(tmp_path):
 def test_folder_file_lacking_a_column_is_warned_about(written, tmp_path):
     drops = tmp_path / "drops"
     shutil.copytree(written["folder of monthly CSVs"][0], drops)
-    april = pd.read_csv(drops / "responses-2026-04.csv", dtype=str, keep_default_na=False)
-    april.drop(columns=["respondent_role"]).to_csv(drops / "responses-2026-04.csv", index=False)
+    name = f"responses-{MONTHS[5]}.csv"
+    april = pd.read_csv(drops / name, dtype=str, keep_default_na=False)
+    april.drop(columns=["respondent_role"]).to_csv(drops / name, index=False)
     result = insights.validate(drops)
-    assert any("drops/responses-2026-04.csv: lacks column(s) respondent_role" in str(w) for w in result.warnings)
+    assert any(f"drops/{name}: lacks column(s) respondent_role" in str(w) for w in result.warnings)
 
 
 # --- DuckDB -----------------------------------------------------------------------------------
@@ -431,7 +444,7 @@ def test_duckdb_missing_table_lists_the_tables(written):
 def test_duckdb_query_and_bad_sql(written):
     path = written["duckdb"][0]
     df = insights.load(path, warn=False, query="SELECT * FROM responses WHERE client_type = 'internal'")
-    assert set(df["client_type"]) == {"internal"} and len(df) == 408
+    assert set(df["client_type"]) == {"internal"} and len(df) == N_INTERNAL
     code, _, err = cli("validate", path, "--query", "SELEC * FROM responses")
     assert code == 1 and err.startswith("error: survey.duckdb, query: the query failed: Parser Error: syntax error")
 
@@ -456,7 +469,8 @@ def test_spss_user_missing_codes_are_missing_and_labels_kept(written):
     # client_type was coded 1/2 with labels: the labels are the values
     assert (df["client_type"].astype(str) == expected["client_type"].astype(str)).all()
     summary = cli_json("validate", written["spss"][0])
-    assert any(n.startswith("declared user-missing values read as missing: likelihood_to_recommend 150 (99 = Don't know)")
+    assert any(n.startswith(f"declared user-missing values read as missing: likelihood_to_recommend {N_NO_NPS} "
+                            "(99 = Don't know)")
                for n in summary["notes"])
 
 
@@ -480,7 +494,7 @@ def test_qualtrics_previews_and_unfinished_are_left_out_with_a_count(written):
     path, *options = written["qualtrics"]
     summary = cli_json("validate", path, *options)
     assert summary["excluded"] == {"survey previews": 2, "unfinished responses": 3}
-    assert summary["responses"] == 1875
+    assert summary["responses"] == N
     code, out, _ = cli("validate", path, *options)
     assert code == 0 and "left out: 2 survey previews, 3 unfinished responses" in out
 
@@ -600,9 +614,10 @@ def _drops(folder: Path) -> dict[str, Path]:
     months = text["submitted_at"].str[:7]
     first = folder / "drop-1.csv"
     second = folder / "drop-2.csv"
-    text[months <= "2026-04"].to_csv(first, index=False)
-    text[months >= "2026-04"].to_csv(second, index=False)
-    return {"first": first, "second": second, "overlap": int((months == "2026-04").sum())}
+    middle = MONTHS[len(MONTHS) // 2]
+    text[months <= middle].to_csv(first, index=False)
+    text[months >= middle].to_csv(second, index=False)
+    return {"first": first, "second": second, "overlap": PER_MONTH[middle]}
 
 
 def test_import_is_idempotent_and_drops_accumulate(tmp_path, baseline):
@@ -614,14 +629,14 @@ def test_import_is_idempotent_and_drops_accumulate(tmp_path, baseline):
     assert again["added"] == 0 and again["skipped"] == first["read"] and again["total"] == first["total"]
     second = cli_json("import", drops["second"], "--into", store)
     assert second["skipped"] == drops["overlap"]
-    assert second["total"] == 1875 and second["first_period"] == "2025-11" and second["last_period"] == "2026-10"
+    assert second["total"] == N and second["first_period"] == MONTHS[0] and second["last_period"] == MONTHS[-1]
     # The accumulated store gives the figures of the whole survey, and nothing twice.
     assert cli_json("metrics", store) == baseline["metrics"]
     assert cli_json("drivers", store) == baseline["drivers"]
     import duckdb
 
     with duckdb.connect(str(store), read_only=True) as con:
-        assert con.execute("SELECT count(*), count(DISTINCT response_id) FROM responses").fetchone() == (1875, 1875)
+        assert con.execute("SELECT count(*), count(DISTINCT response_id) FROM responses").fetchone() == (N, N)
         assert [r[0] for r in con.execute("SELECT added FROM imports ORDER BY imported_at").fetchall()] == [
             first["added"], 0, second["added"]]
 
@@ -631,7 +646,7 @@ def test_import_with_a_mapping_and_reading_the_store_with_the_same_survey(writte
     path, *options = written["qualtrics"]
     code, out, err = cli("import", path, "--into", store, *options)
     assert code == 0, err
-    assert "insights.duckdb: 1875 new responses from qualtrics_export.csv (0 already in the store, skipped)" in out
+    assert f"insights.duckdb: {N} new responses from qualtrics_export.csv (0 already in the store, skipped)" in out
     assert "left out: 2 survey previews, 3 unfinished responses" in out
     # The store holds canonical columns: the Qualtrics survey definition still reads it.
     assert cli_json("metrics", store, *options) == baseline["metrics"]
@@ -662,8 +677,8 @@ def test_import_adds_columns_a_later_drop_brings(tmp_path):
     cli_json("import", drops["first"], "--into", store)
     cli_json("import", drops["second"], "--into", store)
     df = insights.load(store, warn=False)
-    assert len(df) == 1875
-    assert df["respondent_role"].isna().sum() == len(first) and df["respondent_role"].notna().sum() == 1875 - len(first)
+    assert len(df) == N
+    assert df["respondent_role"].isna().sum() == len(first) and df["respondent_role"].notna().sum() == N - len(first)
 
 
 # --- options that do not apply ----------------------------------------------------------------
@@ -713,11 +728,11 @@ def test_postgres_schema_qualified_table(postgres):
 
 def test_postgres_query_keeps_its_own_percent_and_colons(postgres):
     """The query goes to the server as written: LIKE '%...%' and ::casts are not parameters."""
-    query = ("SELECT * FROM responses WHERE comment LIKE '%team%' AND submitted_at::date >= DATE '2026-01-01' "
+    query = (f"SELECT * FROM responses WHERE comment LIKE '%team%' AND submitted_at::date >= DATE '{MONTHS[3]}-01' "
              "AND to_char(submitted_at, 'HH24:MI') >= '00:00'")
     df = insights.load(postgres.url("analyst", PG_PASSWORD, "survey"), warn=False, query=query)
     typed = sample_typed()
-    expected = typed["comment"].str.contains("team", na=False) & (typed["submitted_at"] >= "2026-01-01")
+    expected = typed["comment"].str.contains("team", na=False) & (typed["submitted_at"] >= f"{MONTHS[3]}-01")
     assert len(df) == int(expected.sum()) > 0
 
 
@@ -750,7 +765,7 @@ def test_postgres_is_read_only(postgres):
     url = postgres.url("analyst", PG_PASSWORD, "survey")
     code, _, err = cli("validate", url, "--query", "DELETE FROM responses RETURNING *")
     assert code == 1 and "read-only transaction" in err
-    assert len(insights.load(url, warn=False)) == 1875
+    assert len(insights.load(url, warn=False)) == N
 
 
 def test_postgres_wrong_password_and_refused_connection(postgres):
@@ -779,6 +794,6 @@ def test_postgres_data_errors_name_the_masked_url(postgres):
 def test_import_from_postgres_into_the_store(postgres, tmp_path, baseline):
     store = tmp_path / "insights.duckdb"
     report = cli_json("import", postgres.url("analyst", PG_PASSWORD, "survey"), "--into", store)
-    assert report["added"] == 1875 and report["skipped"] == 0
+    assert report["added"] == N and report["skipped"] == 0
     _no_secret(json.dumps(report))
     assert cli_json("metrics", store) == baseline["metrics"]
