@@ -141,3 +141,20 @@ def test_index_and_a_report_open_in_headless_chromium(sample_run):
                 page.close()
         finally:
             browser.close()
+
+
+def test_warm_kernels_give_the_same_reports_as_fresh_kernels(sample_run, tmp_path, sample_csv):
+    out, _ = sample_run
+    cold = run(sample_csv, tmp_path / "cold", clients=["C23"], workers=1, progress=False, warm=False)
+    assert cold.failed == []
+    # papermill gives its injected parameters cell a random id in every run, warm or not
+    def normalised(page: str) -> str:
+        return re.sub(r'cell-id=[0-9a-f-]+', "cell-id=X", re.sub(r'id="cell-id=[^"]*"', "", page))
+
+    assert normalised(client_html(tmp_path / "cold", "C23")) == normalised(client_html(out, "C23"))
+
+    def outputs(folder):
+        notebook = nbformat.read(folder / "clients" / f"{slugify('C23')}.ipynb", as_version=4)
+        return [(c.get("execution_count"), c.get("outputs")) for c in notebook.cells if c.cell_type == "code"]
+
+    assert outputs(tmp_path / "cold") == outputs(out)

@@ -110,13 +110,17 @@ def plan_tasks(
     clients: list[str],
     base_parameters: dict,
     version: str,
+    inputs: dict | None = None,
 ) -> list[ReportTask]:
     """One task per client plus the portfolio; each fingerprinted by the inputs it reads.
 
     A client report reads its own responses and, for the comparison with the portfolio, every
     client's responses in the report period; so those (with the notebook, the parameters and
-    the package version) are its fingerprint.
+    the package version) are its fingerprint.  ``inputs`` are content hashes of other files the
+    notebooks read (:func:`input_digests`: the service events), so a changed file re-renders
+    even when its path is the same.
     """
+    inputs = dict(inputs or {})
     tasks: list[ReportTask] = []
     period = pd.Period(base_parameters["period"], "M")
     period_rows = _hashable(data[data["period"] == period])
@@ -126,7 +130,8 @@ def plan_tasks(
     if portfolio_notebook is not None:
         parameters = dict(base_parameters)
         tasks.append(_task("portfolio", "portfolio", "Portfolio", None, None, portfolio_notebook, parameters, out_dir,
-                           fingerprint(_hashable(data), portfolio_notebook.read_bytes(), parameters, version)))
+                           fingerprint(_hashable(data), portfolio_notebook.read_bytes(), parameters, version,
+                                       *([inputs] if inputs else []))))
     notebook_bytes = client_notebook.read_bytes()
     for client_id in clients:
         parameters = {**base_parameters, "client_id": client_id}
@@ -134,9 +139,37 @@ def plan_tasks(
         tasks.append(_task(
             slugify(client_id), "client", str(names.get(client_id, client_id)), client_id, str(types.get(client_id, "")),
             client_notebook, parameters, out_dir / "clients",
-            fingerprint(rows, period_rows, notebook_bytes, parameters, version),
+            fingerprint(rows, period_rows, notebook_bytes, parameters, version, *([inputs] if inputs else [])),
         ))
     return tasks
+
+
+#: Notebook parameters that name an input file: its content is part of every fingerprint.
+FILE_PARAMETERS = ("events",)
+
+
+def file_digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (of every file's name and bytes, in name order, for a folder)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        if path.is_dir():
+            digest.update(file.relative_to(path).as_posix().encode() + b"\x00")
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def input_digests(parameters: dict) -> dict[str, str]:
+    """Content hashes of the input files named by :data:`FILE_PARAMETERS` (blank ones skipped)."""
+    found = {}
+    for name in FILE_PARAMETERS:
+        value = parameters.get(name)
+        if value and Path(str(value)).exists():
+            found[name] = file_digest(value)
+    return found
 
 
 def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,16 +191,22 @@ def _task(key, kind, title, client_id, client_type, notebook, parameters, folder
 _exporter = None
 
 
-def _worker_init(kernel_dir: str) -> None:
-    """Point Jupyter at a kernel spec for this very interpreter, whatever else is installed."""
+def _worker_init(kernel_dir: str, warm: bool) -> None:
+    """Point Jupyter at this run's kernel spec, start the warm zygote, build the exporter once."""
     os.environ["JUPYTER_PATH"] = kernel_dir + os.pathsep + os.environ.get("JUPYTER_PATH", "")
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    os.environ["PYTHONWARNINGS"] = "ignore"
     for name in ("papermill", "traitlets", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    if warm:
+        from .warm import start_zygote
+
+        start_zygote()
+    html_exporter()
 
 
-def write_kernel_spec(folder: Path) -> Path:
+def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
+    """A kernel spec for this interpreter; with ``warm``, kernels come from the worker's zygote."""
+    from .warm import PROVISIONER_NAME, SINGLE_THREAD_ENV
+
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -175,8 +214,10 @@ def write_kernel_spec(folder: Path) -> Path:
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"],
         "display_name": "Python (client-insights run)",
         "language": "python",
-        "env": {"PYTHONWARNINGS": "ignore"},
+        "env": {"PYTHONWARNINGS": "ignore", **SINGLE_THREAD_ENV},
     }
+    if warm:
+        spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
     return folder
 
@@ -262,6 +303,7 @@ def run_reports(
     period: str = "",
     title: str = "Client satisfaction reports",
     progress: bool | None = None,
+    warm: bool = True,
 ) -> RunOutcome:
     """Execute ``tasks`` (skipping unchanged ones unless ``force``), then write the index page."""
     from filelock import FileLock, Timeout
@@ -275,7 +317,7 @@ def run_reports(
     handler = _attach_run_log(out_dir)
     try:
         state = _read_state(out_dir)
-        results = _execute_all(tasks, state, workers=workers, force=force, progress=progress)
+        results = _execute_all(tasks, state, workers=workers, force=force, progress=progress, warm=warm)
         outcome = RunOutcome(out_dir, out_dir / "index.html", results)
         _write_state(out_dir, tasks, results, state)
         write_index(out_dir, tasks, results, period=period, title=title)
@@ -289,7 +331,7 @@ def run_reports(
         lock.release()
 
 
-def _execute_all(tasks, state, *, workers, force, progress) -> list[ReportResult]:
+def _execute_all(tasks, state, *, workers, force, progress, warm=True) -> list[ReportResult]:
     results: dict[str, ReportResult] = {}
     pending: list[ReportTask] = []
     for task in tasks:
@@ -306,13 +348,15 @@ def _execute_all(tasks, state, *, workers, force, progress) -> list[ReportResult
         else:
             pending.append(task)
     if pending:
-        for result in _execute_in_pool(pending, workers, progress):
+        for result in _execute_in_pool(pending, workers, progress, warm):
             results[result.key] = result
     return [results[t.key] for t in tasks]
 
 
-def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: bool | None):
+def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: bool | None, warm: bool = True):
     from tqdm import tqdm
+
+    from .warm import SINGLE_THREAD_ENV
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     show_bar = sys.stderr.isatty() if progress is None else progress
@@ -320,9 +364,24 @@ def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: boo
     done = failed = 0
     with tempfile.TemporaryDirectory(prefix="insights-kernel-") as kernel_dir, \
             tqdm(total=len(tasks), unit="report", disable=not show_bar, dynamic_ncols=True) as bar:
-        write_kernel_spec(Path(kernel_dir))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                 initializer=_worker_init, initargs=(kernel_dir,)) as pool:
+        write_kernel_spec(Path(kernel_dir), warm=warm)
+        # Workers (and the zygotes they fork) must start with single-threaded BLAS: a process with
+        # helper threads cannot be forked safely.  This process's own BLAS is already set up.
+        saved = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
+        os.environ.update(SINGLE_THREAD_ENV)
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                       initializer=_worker_init, initargs=(kernel_dir, warm))
+            # start every worker now, while the environment is set
+            for started in [pool.submit(os.getpid) for _ in range(workers)]:
+                started.result()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        with pool:
             futures = {pool.submit(execute_task, task): task for task in tasks}
             for future in as_completed(futures):
                 task = futures[future]
@@ -426,6 +485,7 @@ def run(
     client_notebook: Path | None = None,
     portfolio_notebook: Path | None = None,
     progress: bool | None = None,
+    warm: bool = True,
 ) -> RunOutcome:
     """Check the parameters against the data, then render every report into ``out_dir``.
 
@@ -465,5 +525,6 @@ def run(
         clients=client_ids,
         base_parameters=parameters,
         version=__version__,
+        inputs=input_digests(parameters),
     )
-    return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress)
+    return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress, warm=warm)

@@ -1,0 +1,225 @@
+"""Warm kernels: IPython kernels forked from a process that has already imported the heavy libraries.
+
+Starting a fresh kernel and importing pandas, statsmodels and seaborn costs about two seconds
+per report, far more than the analysis itself.  Each worker of a run therefore forks one
+*zygote* at start-up: a single-threaded process that imports those libraries (and warms font
+caches) once and then, on request, forks a child that becomes an ordinary ``ipykernel`` kernel
+for one report.  The kernel still runs the notebook through papermill and nbclient exactly as a
+freshly started one would; it simply begins with the imports already in memory.
+
+Isolation is that of separate processes: each report gets its own forked child, which exits at
+the end of the report, so nothing one report defines or changes is visible to another.
+
+Jupyter finds the :class:`ZygoteProvisioner` through the ``jupyter_client.kernel_provisioners``
+entry point, named in the kernel spec the runner writes for a run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from multiprocessing.connection import Connection, Pipe
+from typing import Any
+
+from jupyter_client.provisioning import LocalProvisioner
+
+PROVISIONER_NAME = "insights-zygote-provisioner"
+# One BLAS thread per process: a run already keeps every core busy with one kernel each, and a
+# process that forks must have no helper threads.
+SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+_zygote: "ZygoteClient | None" = None
+
+
+# --- the zygote (runs in its own process) -----------------------------------------------------------
+
+
+def _warm_up() -> None:
+    """Import what report notebooks import, and pay the first-use costs, without starting anything."""
+    os.environ.update(SINGLE_THREAD_ENV)
+    # The kernel's usual backend; set before matplotlib is imported so pyplot picks it up in each
+    # kernel exactly as in a fresh one (the backend module itself is imported there, not here).
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    import IPython  # noqa: F401
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import numpy as np
+    import pandas as pd
+    import seaborn  # noqa: F401
+    import statsmodels.api  # noqa: F401
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    import insights
+    from insights import drivers, metrics, plots, report  # noqa: F401
+
+    # Load fonts and run the analysis code paths once (lazy imports inside statsmodels/scipy).
+    figure = Figure(figsize=(2, 1))
+    figure.text(0.1, 0.5, "warm-up 0123456789", fontweight="bold")
+    FigureCanvasAgg(figure).draw()
+    rng = np.random.default_rng(0)
+    frame = insights.generate_sample(seed=1, months=2).head(120)
+    frame = insights.load(frame, warn=False)
+    report.client_report(frame, str(frame["client_id"].iloc[0]), frame["period"].max(), months=2, n_boot=2)
+    del rng, pd
+
+
+def _run_kernel(request: dict) -> None:
+    """In the forked child: become an IPython kernel for one report, then exit."""
+    try:
+        os.setpgid(0, 0)  # its own process group, so signals for it reach only it
+    except OSError:
+        pass
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ.update(request.get("env") or {})
+    if request.get("cwd"):
+        os.chdir(request["cwd"])
+    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    code = 0
+    try:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(request["argv"])
+        app.start()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # a kernel that cannot start must still leave this process
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _zygote_main(connection: Connection) -> None:
+    exit_codes: dict[int, int] = {}
+
+    def reap(*_: Any) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            exit_codes[pid] = os.waitstatus_to_exitcode(status)
+
+    try:
+        _warm_up()
+    except Exception as exc:  # report, then serve cold: the kernels still work, only slower
+        print(f"insights: warm-up failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+    signal.signal(signal.SIGCHLD, reap)
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            break
+        if request["op"] == "launch":
+            pid = os.fork()
+            if pid == 0:
+                connection.close()
+                _run_kernel(request)
+            connection.send(pid)
+        elif request["op"] == "poll":
+            reap()
+            connection.send(exit_codes.get(request["pid"]))
+    os._exit(0)
+
+
+# --- the client side (runs in the worker) ------------------------------------------------------------
+
+
+class ZygoteClient:
+    """The worker's handle on its zygote: launch kernels, ask whether they have exited."""
+
+    def __init__(self) -> None:
+        parent, child = Pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            parent.close()
+            _zygote_main(child)
+        child.close()
+        self._connection = parent
+
+    def launch(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+        self._connection.send({"op": "launch", "argv": argv, "env": env, "cwd": cwd})
+        return self._connection.recv()
+
+    def exit_code(self, pid: int) -> int | None:
+        self._connection.send({"op": "poll", "pid": pid})
+        return self._connection.recv()
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def start_zygote() -> None:
+    """Fork this process's zygote (call once, early, from a single-threaded process)."""
+    global _zygote
+    if _zygote is None:
+        _zygote = ZygoteClient()
+
+
+class _ForkedKernel:
+    """Enough of :class:`subprocess.Popen` for a kernel forked by the zygote."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, zygote: ZygoteClient, pid: int):
+        self.zygote = zygote
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.zygote.exit_code(self.pid)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """A kernel provisioner that forks kernels from the worker's warm zygote.
+
+    Falls back to the ordinary process launch when the process has no zygote (for example a
+    notebook server that happens to see this kernel spec).
+    """
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+        if _zygote is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        argv = list(cmd)
+        # cmd is [python, -m, ipykernel_launcher, -f, <connection file>, ...]: keep the arguments.
+        if "ipykernel_launcher" in argv:
+            argv = argv[argv.index("ipykernel_launcher") + 1:]
+        env = {k: v for k, v in (kwargs.get("env") or {}).items() if isinstance(v, str)}
+        pid = _zygote.launch(argv, env, str(kwargs.get("cwd") or os.getcwd()))
+        self.process = _ForkedKernel(_zygote, pid)
+        self.pid = pid
+        self.pgid = pid
+        self.cwd = kwargs.get("cwd", os.getcwd())
+        return self.connection_info
