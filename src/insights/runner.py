@@ -117,8 +117,8 @@ def plan_tasks(
     A client report reads its own responses and, for the comparison with the portfolio, every
     client's responses in the report period; so those (with the notebook, the parameters and
     the package version) are its fingerprint.  ``inputs`` are content hashes of other files the
-    notebooks read (:func:`input_digests`: the service events), so a changed file re-renders
-    even when its path is the same.
+    notebooks read (:func:`input_digests`: the service events, contacts and self-assessment), so a
+    changed file re-renders even when its path is the same.
     """
     inputs = dict(inputs or {})
     tasks: list[ReportTask] = []
@@ -145,7 +145,7 @@ def plan_tasks(
 
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
-FILE_PARAMETERS = ("events",)
+FILE_PARAMETERS = ("events", "contacts", "self_assessment")
 
 
 def file_digest(path: str | Path) -> str:
