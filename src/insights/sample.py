@@ -15,6 +15,19 @@ The generating model (documented here so tests can check that the analysis recov
   clipped to 1-5, computed from the *observed* driver ratings.  Expertise has no effect (0.0).
 * Likelihood to recommend (0-10) = round(2.4 * latent overall - 1.2 + N(0, 1)), clipped; 8% blank.
 * About 4% of driver answers are blank; about 45% of responses carry a comment.
+
+Contacts and the team's self-assessment (:func:`generate_contacts`, :func:`generate_self_assessment`,
+written as ``contacts.csv`` and ``self_assessment.csv``; seeded on their own streams, so the
+responses do not change):
+
+* Every respondent is a contact with a made-up name, the role they answer under, a preferred
+  channel and level of detail, and exactly one primary contact per client; ``C01`` and ``I01``
+  also list a new contact who has not answered yet.
+* **Teams rate themselves higher**: the team's score for a client, month (the last three) and
+  driver is the client's mean rating over the three months to then plus ``SELF_OPTIMISM`` (0.4)
+  plus ``N(0, 0.15)``, rounded to half points.
+* **Planted blind spots** (``BLIND_SPOTS``): the teams serving the declining clients C03 and C11
+  rate their quality and responsiveness 5 every month, one to three points above those clients.
 """
 
 from __future__ import annotations
@@ -165,11 +178,102 @@ def _comment(rng: np.random.Generator, ratings: np.ndarray, drivers: list[str], 
                            strong_adj=adjectives.get(strong, "great"))
 
 
+# Contacts and self-assessment (:func:`generate_contacts`, :func:`generate_self_assessment`)
+
+FIRST_NAMES = [
+    "Amara", "Bjørn", "Chiara", "Dmitri", "Eleanor", "Farid", "Grace", "Hiroshi", "Ingrid", "Jamal", "Katarzyna",
+    "Liam", "Mei", "Nikolai", "Olivia", "Priya", "Quentin", "Rosa", "Sven", "Tamsin", "Umar", "Valentina",
+    "Wilhelmina", "Xavier", "Yara", "Zoltan", "Aisling", "Bongani", "Camille", "Dagny", "Esteban", "Fenella",
+]
+LAST_NAMES = [
+    "Abernathy", "Brennan", "Castellanos", "Dubois", "Eriksen", "Fitzgerald", "Guerrero", "Halvorsen", "Ishikawa",
+    "Jovanović", "Kowalczyk", "Lindqvist", "Mbeki", "Nakamura", "O'Sullivan", "Petrovski", "Quiroga", "Rasmussen",
+    "Szabó", "Thorsen", "Underwood", "Vasquez", "Whitfield", "Xu", "Yilmaz", "Zielinski",
+]
+CHANNEL_SHARES = {"email": 0.45, "phone": 0.25, "in person": 0.15, "chat": 0.15}
+#: Roles that mostly want brief updates (the rest mostly want detail).
+BRIEF_ROLES = ("Executive sponsor", "Finance lead", "Procurement")
+#: Clients with a listed contact who has not answered the survey yet (a new contact).
+NEW_CONTACT_CLIENTS = ("C01", "I01")
+#: How much higher the team rates itself than its clients rate it, on average (driver scale points).
+SELF_OPTIMISM = 0.4
+SELF_NOISE_SD = 0.15
+SELF_ASSESSMENT_MONTHS = 3
+#: Planted blind spots: the team keeps rating itself 5 here while the client's ratings fall.
+BLIND_SPOTS = (("C03", "quality"), ("C11", "responsiveness"))
+
+
+def generate_contacts(responses: pd.DataFrame | None = None, seed: int = 2026) -> pd.DataFrame:
+    """The sample's contact list: every respondent of :func:`generate_sample` with a made-up name,
+    the role they answer under, a preferred channel (email 45%, phone 25%, in person 15%, chat
+    15%) and level of detail (brief for 75% of executive sponsors, finance leads and procurement,
+    30% of the others), and exactly one primary contact per client (its first project lead, else
+    its first contact).  ``NEW_CONTACT_CLIENTS`` also list a new contact who has not answered yet.
+    Seeded on its own stream: the responses are not touched.
+    """
+    responses = generate_sample(seed=seed) if responses is None else responses
+    rng = np.random.default_rng([seed, 7])
+    people = (responses.drop_duplicates("respondent_id")[["respondent_id", "client_id", "respondent_role"]]
+              .sort_values("respondent_id").rename(columns={"respondent_role": "role"}).reset_index(drop=True))
+    for number, client_id in enumerate(NEW_CONTACT_CLIENTS, start=9001):
+        people.loc[len(people)] = [f"P{number}", client_id, "Operations manager"]
+    pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+    chosen = rng.permutation(len(pairs))[: len(people)]
+    people["name"] = [f"{pairs[i][0]} {pairs[i][1]}" for i in chosen]
+    people["preferred_channel"] = rng.choice(list(CHANNEL_SHARES), size=len(people), p=list(CHANNEL_SHARES.values()))
+    brief_share = np.where(people["role"].isin(BRIEF_ROLES), 0.75, 0.30)
+    people["detail_level"] = np.where(rng.random(len(people)) < brief_share, "brief", "detailed")
+    primary = []
+    for client_id, group in people.groupby("client_id", sort=True):
+        leads = group[group["role"] == "Project lead"]
+        primary.append((leads if len(leads) else group).index[0])
+    people["primary"] = np.where(people.index.isin(primary), "true", "false")
+    people = people.sort_values(["client_id", "respondent_id"], kind="stable").reset_index(drop=True)
+    return people[["respondent_id", "client_id", "name", "role", "preferred_channel", "detail_level", "primary"]]
+
+
+def generate_self_assessment(responses: pd.DataFrame | None = None, seed: int = 2026,
+                             months: int = SELF_ASSESSMENT_MONTHS) -> pd.DataFrame:
+    """The team's self-assessment for the sample's last ``months`` months: per client, month and
+    driver, the client's mean rating over the three months to that month plus ``SELF_OPTIMISM``
+    (0.4: teams rate themselves higher than their clients do) plus ``N(0, SELF_NOISE_SD)``,
+    rounded to half points and clipped to 1-5.  Planted ``BLIND_SPOTS``: the team serving C03
+    rates its quality 5, and the one serving C11 its responsiveness 5, every month, while those
+    clients' ratings fall (both are declining clients), so the gaps are well over a point.
+    Seeded on its own stream: the responses are not touched.
+    """
+    responses = generate_sample(seed=seed) if responses is None else responses
+    rng = np.random.default_rng([seed, 11])
+    drivers = list(PLANTED_COEFFICIENTS)
+    month = pd.to_datetime(responses["submitted_at"]).dt.to_period("M")
+    end = month.max()
+    rows = []
+    for client_id in sorted(responses["client_id"].unique()):
+        mine = responses[responses["client_id"] == client_id]
+        for period in pd.period_range(end=end, periods=months, freq="M"):
+            recent = mine[(month[mine.index] > period - 3) & (month[mine.index] <= period)]
+            for driver in drivers:
+                score = float(recent[driver].astype(float).mean()) + SELF_OPTIMISM + rng.normal(0, SELF_NOISE_SD)
+                score = float(np.clip(np.round(score * 2) / 2, 1, 5))
+                if (client_id, driver) in BLIND_SPOTS:
+                    score = 5.0
+                rows.append({"client_id": client_id, "period": str(period), "component": driver, "score": score})
+    return pd.DataFrame(rows)
+
+
 def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     """Write the sample files into ``out_dir`` (created if needed); return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    responses = generate_sample(seed=seed)
     target = out / "responses.csv"
     with atomic_path(target) as tmp:
-        generate_sample(seed=seed).to_csv(tmp, index=False, lineterminator="\n")
-    return [target]
+        responses.to_csv(tmp, index=False, lineterminator="\n")
+    people_files = []
+    for name, frame in (("contacts.csv", generate_contacts(responses, seed=seed)),
+                        ("self_assessment.csv", generate_self_assessment(responses, seed=seed))):
+        path = out / name
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        people_files.append(path)
+    return [target, *people_files]
