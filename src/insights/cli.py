@@ -243,13 +243,21 @@ def run(
     force: Annotated[bool, typer.Option("--force", help="Render every report, even unchanged ones.")] = False,
     months: Annotated[int, typer.Option("--months", min=1, help="Months of trend in each report.")] = 12,
     survey: SurveyOpt = None,
+    contacts: Annotated[Optional[Path], typer.Option(
+        "--contacts", help="Contact list: adds a People section to every client report and names the people to "
+                           "follow up (README, People).")] = None,
+    self_assessment: Annotated[Optional[Path], typer.Option(
+        "--self-assessment", help="The team's self-assessment: adds a Perception gap section (README, People).")] = None,
+    show_names: Annotated[bool, typer.Option(
+        "--show-names", help="Show contacts' names in the reports (default: roles and pseudonyms only).")] = False,
 ) -> None:
     """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
     from .runner import run as run_reports
 
+    people = _people_parameters(contacts, self_assessment, show_names, survey)
     outcome = run_reports(
         source, out_dir, period=period, clients=client or None, workers=workers, force=force,
-        survey=survey, months=months,
+        survey=survey, months=months, extra_parameters=people,
     )
     counts = outcome.counts()
     stream = sys.stderr if outcome.failed else sys.stdout
@@ -295,6 +303,91 @@ def import_(
         out.print(f"[yellow]{len(report.warnings)} warning(s):[/yellow]")
         for warning in report.warnings:
             out.print(f"  - {warning}", markup=False)
+
+
+@app.command()
+def gaps(
+    source: SourceArg,
+    self_assessment: Annotated[Path, typer.Option(
+        "--self-assessment", help="The team's self-assessment: client_id, period (YYYY-MM), component, score "
+                                  "(README, People).", show_default=False)],
+    client: ClientOpt = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Only the self-assessment of this month, YYYY-MM.")] = None,
+    months: Annotated[int, typer.Option("--months", min=1, help="Months of client ratings, ending in the "
+                                                                "self-assessment's month.")] = 3,
+    survey: SurveyOpt = None,
+    format: FormatOpt = "table",
+    sheet: SheetOpt = None,
+    table_name: TableOpt = None,
+    query: QueryOpt = None,
+) -> None:
+    """Perception gaps: the team's self-assessment against the client's ratings, per component, blind spots flagged."""
+    from rich.markup import escape
+
+    from .io import describe_source
+    from .people import perception_gaps, read_self_assessment
+    from .selection import SelectionError, check_clients, parse_period
+
+    _check_format(format)
+    df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
+    team = read_self_assessment(self_assessment, definition)
+    name = describe_source(self_assessment)
+    if client is not None:
+        check_clients(df, [client])
+        if not (team["client_id"] == client).any():
+            raise SelectionError(f"{name}: no self-assessment for client {client}")
+    if period is not None:
+        chosen = parse_period(period)
+        if not (team["period"] == chosen).any():
+            covered = f"{team['period'].min()} to {team['period'].max()}"
+            raise SelectionError(f"{name}: no self-assessment for {chosen} (it covers {covered})")
+    found = perception_gaps(df, team, client=client, period=period, months=months, survey=definition)
+    rows = [{
+        "client_id": r.client_id, "period": str(r.period), "component": r.component, "self": r.self,
+        "client": None if math.isnan(r.client) else r.client, "n": int(r.n),
+        "gap": None if math.isnan(r.gap) else r.gap, "ci_low": None if math.isnan(r.ci_low) else r.ci_low,
+        "ci_high": None if math.isnan(r.ci_high) else r.ci_high, "blind_spot": bool(r.blind_spot),
+    } for r in found.itertuples(index=False)]
+    if format == "json":
+        _print_json(rows)
+        return
+    out.print(f"[bold]{_source_name(source)}[/bold] against [bold]{escape(name)}[/bold]  client: "
+              f"{escape(client or 'all')}  period: {period or 'all'}  (client ratings over the {months} month(s) to "
+              "each self-assessment; gap = self - client)")
+    table = Table("client", "period", "component", "self", "client mean (95% CI)", "n", "gap (95% CI)", "",
+                  box=None, padding=(0, 2))
+    for r in found.itertuples(index=False):
+        table.add_row(escape(r.client_id), str(r.period), escape(r.label), _fmt(r.self, 1),
+                      f"{_fmt(r.client, 2)} ({_fmt(r.client_ci_low, 2)} to {_fmt(r.client_ci_high, 2)})", str(r.n),
+                      f"{_fmt(r.gap, 2, signed=True)} ({_fmt(r.ci_low, 2, signed=True)} to {_fmt(r.ci_high, 2, signed=True)})",
+                      "[red]BLIND SPOT[/red]" if r.blind_spot else "")
+    for column in (3, 4, 5, 6):
+        table.columns[column].justify = "right"
+    for column in table.columns:
+        column.no_wrap = True
+    # a pipe or a file gets whole lines, not columns cut to 80 characters
+    (out if out.is_terminal else Console(highlight=False, soft_wrap=True, width=160)).print(table)
+    spots = int(found["blind_spot"].sum())
+    out.print(f"{len(found)} gap(s); {spots} blind spot(s) (self at least one point above the client's mean); "
+              f"mean gap {_fmt(float(found['gap'].mean()), 2, signed=True)}", markup=False)
+
+
+def _people_parameters(contacts: Optional[Path], self_assessment: Optional[Path], show_names: bool,
+                       survey: Optional[Path]) -> dict:
+    """The report parameters for the People and Perception gap sections; the files are checked first,
+    so a bad file stops the run with named errors before any report runs."""
+    from .people import read_contacts, read_self_assessment
+
+    extra: dict = {}
+    if contacts is not None:
+        read_contacts(contacts)
+        extra["contacts"] = str(contacts.resolve())
+    if self_assessment is not None:
+        read_self_assessment(self_assessment, survey)
+        extra["self_assessment"] = str(self_assessment.resolve())
+    if show_names:
+        extra["show_names"] = True
+    return extra
 
 
 def main(argv: list[str] | None = None) -> int:

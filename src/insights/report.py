@@ -700,6 +700,11 @@ def flagged_sentences(section: PeopleSection) -> list[str]:
         if row["fell"]:
             found.append(f"{person}: ratings fell {abs(row['change']):.2f} points in {section.period} "
                          f"({row['recent_rating']:.2f} against {row['earlier_rating']:.2f} before, p = {row['p_value']:.3f}).")
+    scores = section.scores
+    for _, row in scores[scores["detractor_now"] & ~scores["new_detractor"]].iterrows() if len(scores) else []:
+        before = "" if math.isnan(row["previous_ltr"]) else f" ({row['previous_ltr']:.0f} before)"
+        found.append(f"{section.who(row)} ({row['role']}) is a detractor: {row['latest_ltr']:.0f} out of 10 in "
+                     f"{section.period}{before}.")
     return found
 
 
