@@ -130,7 +130,7 @@ def plan_tasks(
     if portfolio_notebook is not None:
         parameters = dict(base_parameters)
         tasks.append(_task("portfolio", "portfolio", "Portfolio", None, None, portfolio_notebook, parameters, out_dir,
-                           fingerprint(_hashable(data), portfolio_notebook.read_bytes(), parameters, version,
+                           fingerprint(_hashable(data), portfolio_notebook.read_bytes(), _settings(parameters), version,
                                        *([inputs] if inputs else []))))
     notebook_bytes = client_notebook.read_bytes()
     for client_id in clients:
@@ -139,7 +139,7 @@ def plan_tasks(
         tasks.append(_task(
             slugify(client_id), "client", str(names.get(client_id, client_id)), client_id, str(types.get(client_id, "")),
             client_notebook, parameters, out_dir / "clients",
-            fingerprint(rows, period_rows, notebook_bytes, parameters, version, *([inputs] if inputs else [])),
+            fingerprint(rows, period_rows, notebook_bytes, _settings(parameters), version, *([inputs] if inputs else [])),
         ))
     return tasks
 
@@ -170,6 +170,12 @@ def input_digests(parameters: dict) -> dict[str, str]:
         if value and Path(str(value)).exists():
             found[name] = file_digest(value)
     return found
+
+
+def _settings(parameters: dict) -> dict:
+    # The data snapshot's path changes with any response anywhere; the data itself is hashed
+    # separately, per client, so the path is left out of the fingerprint.
+    return {k: v for k, v in parameters.items() if k != "source"}
 
 
 def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -356,8 +362,6 @@ def _execute_all(tasks, state, *, workers, force, progress, warm=True) -> list[R
 def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: bool | None, warm: bool = True):
     from tqdm import tqdm
 
-    from .warm import SINGLE_THREAD_ENV
-
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     show_bar = sys.stderr.isatty() if progress is None else progress
     by_key = {t.key: t for t in tasks}
@@ -365,22 +369,8 @@ def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: boo
     with tempfile.TemporaryDirectory(prefix="insights-kernel-") as kernel_dir, \
             tqdm(total=len(tasks), unit="report", disable=not show_bar, dynamic_ncols=True) as bar:
         write_kernel_spec(Path(kernel_dir), warm=warm)
-        # Workers (and the zygotes they fork) must start with single-threaded BLAS: a process with
-        # helper threads cannot be forked safely.  This process's own BLAS is already set up.
-        saved = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
-        os.environ.update(SINGLE_THREAD_ENV)
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                       initializer=_worker_init, initargs=(kernel_dir, warm))
-            # start every worker now, while the environment is set
-            for started in [pool.submit(os.getpid) for _ in range(workers)]:
-                started.result()
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=_worker_init, initargs=(kernel_dir, warm))
         with pool:
             futures = {pool.submit(execute_task, task): task for task in tasks}
             for future in as_completed(futures):
@@ -471,6 +461,18 @@ def _relative(out_dir: Path, path: str) -> str:
     return quote(Path(path).relative_to(out_dir).as_posix())
 
 
+def write_snapshot(data: pd.DataFrame, out_dir: Path) -> Path:
+    """The validated responses as Parquet under ``out_dir/data``, named by their content."""
+    digest = fingerprint(_hashable(data))[:16]
+    target = out_dir / "data" / f"responses-{digest}.parquet"
+    if not target.exists():
+        frame = data.copy()
+        frame.attrs = {}
+        with atomic_path(target) as tmp:
+            frame.to_parquet(tmp, index=False)
+    return target
+
+
 def run(
     source: str | Path,
     out_dir: str | Path,
@@ -486,20 +488,29 @@ def run(
     portfolio_notebook: Path | None = None,
     progress: bool | None = None,
     warm: bool = True,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
 ) -> RunOutcome:
     """Check the parameters against the data, then render every report into ``out_dir``.
 
     Raises :class:`RunError` (or a data error) before anything runs when the source does not
     validate, or a client id or the period is not in the data.
+
+    The validated data is written once to ``out_dir/data/responses-<hash>.parquet`` and every
+    notebook reads that snapshot: kernels skip the source's parsing, a database is queried once,
+    and no connection string (with its credentials) ever lands in a notebook's parameters.
     """
     from . import __version__
     from .load import load
     from .paths import notebooks_dir
     from .selection import check_clients, check_period, latest_period, parse_period
 
-    source_path = Path(source).resolve()
+    from .io import is_url
+
+    source = str(source) if is_url(source) else Path(source).resolve()
     out = Path(out_dir).resolve()
-    data = load(source_path, survey, warn=False)
+    data = load(source, survey, warn=False, sheet=sheet, table=table, query=query)
     chosen = parse_period(period) if period else latest_period(data)
     check_period(data, chosen)
     if clients:
@@ -511,7 +522,7 @@ def run(
         raise RunError(f"--months must be at least 1 (got {months})")
     notebooks = notebooks_dir()
     parameters = {
-        "source": str(source_path),
+        "source": str(write_snapshot(data, out)),
         "period": str(chosen),
         "months": int(months),
         "survey": str(Path(survey).resolve()) if survey else "",

@@ -19,8 +19,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
+import subprocess
 import sys
-from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import Connection
 from typing import Any
 
 from jupyter_client.provisioning import LocalProvisioner
@@ -136,16 +138,22 @@ def _zygote_main(connection: Connection) -> None:
 
 
 class ZygoteClient:
-    """The worker's handle on its zygote: launch kernels, ask whether they have exited."""
+    """The worker's handle on its zygote: launch kernels, ask whether they have exited.
+
+    The zygote is a fresh interpreter (not a fork of the worker, which may have threads: a Dask
+    worker always has), talking over a socket pair.
+    """
 
     def __init__(self) -> None:
-        parent, child = Pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
-            parent.close()
-            _zygote_main(child)
-        child.close()
-        self._connection = parent
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, **SINGLE_THREAD_ENV}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "insights.warm", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.pid = self.process.pid
+        self._connection = Connection(ours.detach())
 
     def launch(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
         self._connection.send({"op": "launch", "argv": argv, "env": env, "cwd": cwd})
@@ -157,10 +165,11 @@ class ZygoteClient:
 
     def close(self) -> None:
         self._connection.close()
+        self.process.wait(timeout=10)
 
 
 def start_zygote() -> None:
-    """Fork this process's zygote (call once, early, from a single-threaded process)."""
+    """Start this process's zygote (once; later calls keep the running one)."""
     global _zygote
     if _zygote is None:
         _zygote = ZygoteClient()
@@ -223,3 +232,7 @@ class ZygoteProvisioner(LocalProvisioner):
         self.pgid = pid
         self.cwd = kwargs.get("cwd", os.getcwd())
         return self.connection_info
+
+
+if __name__ == "__main__":
+    _zygote_main(Connection(int(sys.argv[1])))
