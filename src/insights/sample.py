@@ -16,6 +16,30 @@ The generating model (documented here so tests can check that the analysis recov
 * Likelihood to recommend (0-10) = round(2.4 * latent overall - 1.2 + N(0, 1)), clipped; 8% blank.
 * About 4% of driver answers are blank; about 45% of responses carry a comment.
 
+Service events (:func:`generate_events`, written as ``events.csv``) and their planted effects:
+
+* The same 30 clients, from the month before the survey's first month to ``END_PERIOD``; each
+  client opens ``Poisson(rate)`` events a month, its rate drawn from ``Gamma(4, 1.75)`` (mean 7).
+  Categories: deliverable, availability, turnaround, hardware, software, service; severities
+  low/medium/high/critical with windows of 72/24/8/4 hours (deliverables: 2 to 10 days).
+* Work comes in mostly on weekdays in office hours (UTC), fewest events at weekends.
+* **Mondays are hot**: the log-odds of a breach are ``BREACH_LOGIT`` (-2.0, about 12%) plus a
+  client offset ``N(0, 0.5)``, plus ``MONDAY_BREACH_LOGIT`` (1.0) for events opened on a Monday
+  (about 27%), plus ``NIGHT_BREACH_LOGIT`` (0.5) for events opened 20:00-06:59.
+* Breached events resolve after their due time (lognormal lateness); some met ones exactly on
+  time.  Events not resolved by ``SAMPLE_AS_OF`` (2026-11-01 00:00 UTC) have a blank
+  ``resolved_at``.  Breaches carry penalties by severity (medium 250, high 1,000, critical
+  5,000); outages affect people (more for higher severities).  Client ``C17`` (Müller Bau GmbH)
+  records its times in Europe/Berlin with their offsets, every other client in UTC (``Z``).
+* **Breaches lower satisfaction**: with ``b(c, t)`` the client's breaches due in month ``t`` as of
+  ``SAMPLE_AS_OF`` and ``b̄`` their mean over the survey's client-months, each response's latent
+  overall satisfaction gains ``BREACH_EFFECT * (b(c, t) - b̄) + LAG_BREACH_EFFECT * (b(c, t-1) - b̄)``
+  (-0.12 per breach this month, -0.06 per breach last month) before rounding, so likelihood to
+  recommend falls with it.  Centring on ``b̄`` keeps the intercept above unbiased; the driver
+  ratings are untouched.  A within-client regression of monthly mean satisfaction on the breach
+  counts (:func:`insights.service.satisfaction_impact`) recovers the two effects.  The events use
+  their own random stream, so the driver ratings and every other draw are as before.
+
 Contacts and the team's self-assessment (:func:`generate_contacts`, :func:`generate_self_assessment`,
 written as ``contacts.csv`` and ``self_assessment.csv``; seeded on their own streams, so the
 responses do not change):
@@ -53,6 +77,20 @@ PLANTED_NOISE_SD = 0.45
 INTERNAL_UPLIFT = 0.35
 DECLINING_CLIENTS = ("C03", "C11", "I02")
 IMPROVING_CLIENTS = ("C07", "C16")
+BREACH_EFFECT = -0.12
+LAG_BREACH_EFFECT = -0.06
+BREACH_LOGIT = -2.0
+MONDAY_BREACH_LOGIT = 1.0
+NIGHT_BREACH_LOGIT = 0.5
+SAMPLE_AS_OF = pd.Timestamp("2026-11-01T00:00:00Z")
+EVENT_CATEGORIES = {"deliverable": 0.22, "availability": 0.16, "turnaround": 0.20, "hardware": 0.12,
+                    "software": 0.15, "service": 0.15}
+EVENT_SEVERITIES = {"low": 0.40, "medium": 0.33, "high": 0.19, "critical": 0.08}
+SEVERITY_WINDOW_HOURS = {"low": 72, "medium": 24, "high": 8, "critical": 4}
+SEVERITY_PENALTY = {"low": 0, "medium": 250, "high": 1000, "critical": 5000}
+SEVERITY_PEOPLE = {"low": 2, "medium": 6, "high": 20, "critical": 60}
+WEEKDAY_LOAD = (1.3, 1.0, 1.0, 1.0, 0.9, 0.25, 0.15)  # Monday first
+LOCAL_TIME_CLIENTS = {"C17": "Europe/Berlin"}
 DRIVER_BASELINES = {
     "communication": 3.7,
     "responsiveness": 3.6,
@@ -106,6 +144,8 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
     rng = np.random.default_rng(seed)
     periods = pd.period_range(end=pd.Period(end, "M"), periods=months, freq="M")
     drivers = list(PLANTED_COEFFICIENTS)
+    breaches = _breach_counts(generate_events(seed=seed, months=months, end=end))
+    mean_breaches = float(breaches.reindex(columns=periods, fill_value=0).to_numpy().mean())
     rows: list[dict] = []
     contact_number = 0
     clients = [(f"C{i + 1:02d}", name, "external") for i, name in enumerate(EXTERNAL_NAMES)]
@@ -140,6 +180,7 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 ratings = np.clip(np.rint(latent), 1, 5)
                 overall_latent = PLANTED_INTERCEPT + float(ratings @ np.array(list(PLANTED_COEFFICIENTS.values())))
                 overall_latent += rng.normal(0, PLANTED_NOISE_SD)
+                overall_latent += _service_shift(breaches, client_id, period, mean_breaches)
                 overall = float(np.clip(np.rint(overall_latent), 1, 5))
                 ltr = float(np.clip(np.rint(2.4 * overall_latent - 1.2 + rng.normal(0, 1.0)), 0, 10))
                 answered = rng.random(len(drivers)) > 0.04
@@ -165,6 +206,101 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
     for column in ["overall_satisfaction", "likelihood_to_recommend", *drivers]:
         frame[column] = frame[column].astype("Int64")
     return frame
+
+
+def _service_shift(breaches: pd.DataFrame, client_id: str, period: pd.Period, mean_breaches: float) -> float:
+    """The planted effect of this month's and last month's breaches on latent overall satisfaction."""
+    if client_id not in breaches.index:
+        return 0.0
+    row = breaches.loc[client_id]
+    now = float(row.get(period, 0))
+    before = float(row.get(period - 1, 0))
+    return BREACH_EFFECT * (now - mean_breaches) + LAG_BREACH_EFFECT * (before - mean_breaches)
+
+
+def _breach_counts(events: pd.DataFrame) -> pd.DataFrame:
+    """Breaches per client (rows) and UTC due month (columns) as of ``SAMPLE_AS_OF``, by the service rules."""
+    due = pd.to_datetime(events["due_at"], format="ISO8601", utc=True)
+    resolved = pd.to_datetime(events["resolved_at"].replace("", None), format="ISO8601", utc=True)
+    known = resolved.notna() & (resolved <= SAMPLE_AS_OF)
+    breached = (known & (resolved > due)) | (~known & (due < SAMPLE_AS_OF))
+    month = due.dt.tz_localize(None).dt.to_period("M")
+    counts = pd.crosstab(events["client_id"], month, values=breached.astype(int), aggfunc="sum")
+    return counts.fillna(0).astype(int)
+
+
+def generate_events(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -> pd.DataFrame:
+    """Generate the sample service events (raw contract columns, one row per event).
+
+    The events start one month before the survey's first month, so every survey month has a
+    "last month".  See the module docstring for the planted effects.
+
+    Examples
+    --------
+    >>> events = generate_events()
+    >>> sorted(events["category"].unique())[:3]
+    ['availability', 'deliverable', 'hardware']
+    """
+    rng = np.random.default_rng([seed, 6])
+    periods = pd.period_range(end=pd.Period(end, "M"), periods=months + 1, freq="M")
+    clients = [f"C{i + 1:02d}" for i in range(len(EXTERNAL_NAMES))] + [f"I{i + 1:02d}" for i in range(len(INTERNAL_NAMES))]
+    categories, category_p = list(EVENT_CATEGORIES), np.array(list(EVENT_CATEGORIES.values()))
+    severities, severity_p = list(EVENT_SEVERITIES), np.array(list(EVENT_SEVERITIES.values()))
+    rows: list[dict] = []
+    for client_id in clients:
+        rate = rng.gamma(4.0, 1.75)
+        client_logit = rng.normal(0, 0.5)
+        zone = LOCAL_TIME_CLIENTS.get(client_id)
+        for period in periods:
+            days = pd.date_range(period.start_time, periods=period.days_in_month, freq="D")
+            load = np.array([WEEKDAY_LOAD[d.weekday()] for d in days])
+            for _ in range(int(rng.poisson(rate))):
+                day = days[int(rng.choice(len(days), p=load / load.sum()))]
+                hour = int(rng.integers(8, 19)) if rng.random() < 0.85 else int(rng.integers(0, 24))
+                opened = (day + pd.Timedelta(hours=hour, minutes=int(rng.integers(0, 60)))).tz_localize("UTC")
+                category = categories[int(rng.choice(len(categories), p=category_p))]
+                severity = severities[int(rng.choice(len(severities), p=severity_p))]
+                window = float(rng.integers(48, 241)) if category == "deliverable" else float(SEVERITY_WINDOW_HOURS[severity])
+                due = opened + pd.Timedelta(hours=window)
+                logit = (BREACH_LOGIT + client_logit + MONDAY_BREACH_LOGIT * (opened.weekday() == 0)
+                         + NIGHT_BREACH_LOGIT * (hour >= 20 or hour < 7))
+                breach = rng.random() < 1 / (1 + np.exp(-logit))
+                if breach:
+                    late = float(rng.lognormal(np.log(0.3 * window + 1), 0.8))
+                    resolved = due + pd.Timedelta(hours=max(late, 0.05))
+                elif rng.random() < 0.03:
+                    resolved = due  # exactly on time: met
+                else:
+                    resolved = opened + pd.Timedelta(hours=float(rng.uniform(0.15, 1.0)) * window)
+                resolved = resolved.floor("min")
+                outage = category in ("availability", "hardware", "software")
+                people = int(rng.poisson(SEVERITY_PEOPLE[severity] if outage else 1))
+                penalty = SEVERITY_PENALTY[severity] if (breach or resolved > due) else 0
+                rows.append({
+                    "client_id": client_id, "category": category, "opened": opened, "due": due,
+                    "resolved": resolved if resolved <= SAMPLE_AS_OF else None, "severity": severity,
+                    "penalty": penalty, "people": people, "outage": outage, "zone": zone,
+                })
+    frame = pd.DataFrame(rows).sort_values(["opened", "client_id"], kind="stable").reset_index(drop=True)
+
+    def stamp(moment, zone):
+        if moment is None or pd.isna(moment):
+            return ""
+        if isinstance(zone, str):
+            return moment.tz_convert(zone).isoformat(timespec="minutes")
+        return moment.strftime("%Y-%m-%dT%H:%MZ")
+
+    return pd.DataFrame({
+        "event_id": [f"E{i + 1:06d}" for i in range(len(frame))],
+        "client_id": frame["client_id"],
+        "category": frame["category"],
+        "opened_at": [stamp(m, z) for m, z in zip(frame["opened"], frame["zone"])],
+        "due_at": [stamp(m, z) for m, z in zip(frame["due"], frame["zone"])],
+        "resolved_at": [stamp(m, z) for m, z in zip(frame["resolved"], frame["zone"])],
+        "severity": frame["severity"],
+        "penalty": ["" if p == 0 else str(int(p)) for p in frame["penalty"]],
+        "people_affected": [str(n) if (o or n) else "" for n, o in zip(frame["people"], frame["outage"])],
+    })
 
 
 def _comment(rng: np.random.Generator, ratings: np.ndarray, drivers: list[str], overall: float) -> str:
@@ -262,7 +398,8 @@ def generate_self_assessment(responses: pd.DataFrame | None = None, seed: int = 
 
 
 def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
-    """Write the sample files into ``out_dir`` (created if needed); return the paths written."""
+    """Write the sample files into ``out_dir`` (created if needed): ``responses.csv``, ``events.csv``,
+    ``contacts.csv`` and ``self_assessment.csv``; return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     responses = generate_sample(seed=seed)
@@ -276,4 +413,7 @@ def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False, lineterminator="\n")
         people_files.append(path)
-    return [target, *people_files]
+    events = out / "events.csv"
+    with atomic_path(events) as tmp:
+        generate_events(seed=seed).to_csv(tmp, index=False, lineterminator="\n")
+    return [target, events, *people_files]
