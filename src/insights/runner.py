@@ -274,6 +274,7 @@ def execute_task(task: ReportTask, timeout: int = 600) -> ReportResult:
                 notebook = papermill.execute_notebook(
                     _escape_braces(task.notebook), _escape_braces(str(tmp)), parameters=task.parameters,
                     kernel_name=KERNEL_NAME, progress_bar=False, log_output=False, execution_timeout=timeout,
+                    request_save_on_cell_execute=False,
                 )
             except PapermillExecutionError as exc:
                 error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[-1] if exc.evalue else exc.ename
@@ -282,7 +283,14 @@ def execute_task(task: ReportTask, timeout: int = 600) -> ReportResult:
             if notebook is None and tmp.exists() and tmp.stat().st_size:
                 notebook = nbformat.read(tmp, as_version=4)
             if notebook is None:
-                raise RuntimeError(error or "the notebook produced no output")
+                # The kernel died before papermill could save: keep the parameterised notebook
+                # with the error, so the failure is visible where the report would have been.
+                notebook = papermill.execute_notebook(
+                    _escape_braces(task.notebook), None, parameters=task.parameters, kernel_name=KERNEL_NAME,
+                    prepare_only=True, progress_bar=False,
+                )
+                notebook.cells.append(nbformat.v4.new_markdown_cell(f"**This report failed:** {error}"))
+                nbformat.write(notebook, tmp)
         if error is None:
             write_text_atomic(task.html_path, export_html(notebook, task.title))
     except Exception as exc:
@@ -310,6 +318,8 @@ def run_reports(
     title: str = "Client satisfaction reports",
     progress: bool | None = None,
     warm: bool = True,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> RunOutcome:
     """Execute ``tasks`` (skipping unchanged ones unless ``force``), then write the index page."""
     from filelock import FileLock, Timeout
@@ -320,10 +330,12 @@ def run_reports(
         lock.acquire(timeout=0)
     except Timeout:
         raise RunError(f"{out_dir}: another insights run is writing here (lock {out_dir / LOCK_FILE})") from None
-    handler = _attach_run_log(out_dir)
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    handlers = _attach_logs(out_dir, plain_lines=not show_bar)
     try:
         state = _read_state(out_dir)
-        results = _execute_all(tasks, state, workers=workers, force=force, progress=progress, warm=warm)
+        results = _execute_all(tasks, state, workers=workers, force=force, progress=show_bar, warm=warm,
+                               executor=executor, scheduler=scheduler)
         outcome = RunOutcome(out_dir, out_dir / "index.html", results)
         _write_state(out_dir, tasks, results, state)
         write_index(out_dir, tasks, results, period=period, title=title)
@@ -332,12 +344,14 @@ def run_reports(
                  counts["ok"], counts["skipped"], counts["failed"], outcome.index)
         return outcome
     finally:
-        logging.getLogger("insights").removeHandler(handler)
-        handler.close()
+        for handler in handlers:
+            logging.getLogger("insights").removeHandler(handler)
+            handler.close()
         lock.release()
 
 
-def _execute_all(tasks, state, *, workers, force, progress, warm=True) -> list[ReportResult]:
+def _execute_all(tasks, state, *, workers, force, progress, warm=True, executor="local",
+                 scheduler=None) -> list[ReportResult]:
     results: dict[str, ReportResult] = {}
     pending: list[ReportTask] = []
     for task in tasks:
@@ -354,24 +368,24 @@ def _execute_all(tasks, state, *, workers, force, progress, warm=True) -> list[R
         else:
             pending.append(task)
     if pending:
-        for result in _execute_in_pool(pending, workers, progress, warm):
+        if executor == "dask":
+            from .dask_executor import execute_on_dask
+
+            finished = execute_on_dask(pending, workers=workers, warm=warm, scheduler=scheduler)
+        else:
+            finished = _execute_in_pool(pending, workers, warm)
+        for result in _with_progress(finished, len(pending), progress):
             results[result.key] = result
     return [results[t.key] for t in tasks]
 
 
-def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: bool | None, warm: bool = True):
-    from tqdm import tqdm
-
+def _execute_in_pool(tasks: list[ReportTask], workers: int | None, warm: bool = True):
+    """Execute tasks in local worker processes; yield (task, result) as they finish."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    show_bar = sys.stderr.isatty() if progress is None else progress
-    by_key = {t.key: t for t in tasks}
-    done = failed = 0
-    with tempfile.TemporaryDirectory(prefix="insights-kernel-") as kernel_dir, \
-            tqdm(total=len(tasks), unit="report", disable=not show_bar, dynamic_ncols=True) as bar:
+    with tempfile.TemporaryDirectory(prefix="insights-kernel-") as kernel_dir:
         write_kernel_spec(Path(kernel_dir), warm=warm)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                   initializer=_worker_init, initargs=(kernel_dir, warm))
-        with pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                 initializer=_worker_init, initargs=(kernel_dir, warm)) as pool:
             futures = {pool.submit(execute_task, task): task for task in tasks}
             for future in as_completed(futures):
                 task = futures[future]
@@ -379,25 +393,42 @@ def _execute_in_pool(tasks: list[ReportTask], workers: int | None, progress: boo
                     result = future.result()
                 except Exception as exc:  # the worker process itself died
                     result = ReportResult(task.key, "failed", 0.0, _last_line(exc))
-                done += 1
-                failed += result.status == "failed"
-                label = by_key[result.key].client_id or "portfolio"
-                if result.status == "failed":
-                    log.error("[%d/%d] %s failed after %.1fs: %s", done, len(tasks), label, result.seconds, result.error)
-                else:
-                    log.info("[%d/%d] %s rendered in %.1fs", done, len(tasks), label, result.seconds)
-                bar.set_postfix(done=done - failed, failed=failed, refresh=False)
-                bar.update(1)
-                yield result
+                yield task, result
 
 
-def _attach_run_log(out_dir: Path) -> logging.Handler:
-    handler = logging.FileHandler(out_dir / "run.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+def _with_progress(finished, total: int, show_bar: bool):
+    """Log each finished report (run.log, stderr when not on a terminal) and drive the progress bar."""
+    from tqdm import tqdm
+
+    done = failed = 0
+    with tqdm(total=total, unit="report", disable=not show_bar, dynamic_ncols=True) as bar:
+        for task, result in finished:
+            done += 1
+            failed += result.status == "failed"
+            label = task.client_id or "portfolio"
+            if result.status == "failed":
+                log.error("[%d/%d] %s failed after %.1fs: %s", done, total, label, result.seconds, result.error)
+            else:
+                log.info("[%d/%d] %s rendered in %.1fs", done, total, label, result.seconds)
+            bar.set_postfix(done=done - failed, failed=failed, refresh=False)
+            bar.update(1)
+            yield result
+
+
+def _attach_logs(out_dir: Path, plain_lines: bool) -> list[logging.Handler]:
+    """``run.log`` in the output folder always; plain lines on stderr when there is no progress bar."""
+    file_handler = logging.FileHandler(out_dir / "run.log", encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handlers: list[logging.Handler] = [file_handler]
+    if plain_lines:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handlers.append(stream)
     logger = logging.getLogger("insights")
-    logger.addHandler(handler)
+    for handler in handlers:
+        logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    return handler
+    return handlers
 
 
 def _read_state(out_dir: Path) -> dict:
@@ -491,6 +522,8 @@ def run(
     sheet: str | None = None,
     table: str | None = None,
     query: str | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
 ) -> RunOutcome:
     """Check the parameters against the data, then render every report into ``out_dir``.
 
@@ -508,6 +541,10 @@ def run(
 
     from .io import is_url
 
+    if executor not in ("local", "dask"):
+        raise RunError(f"unknown executor '{executor}' (use local or dask)")
+    if scheduler and executor != "dask":
+        raise RunError("--scheduler goes with --executor dask")
     source = str(source) if is_url(source) else Path(source).resolve()
     out = Path(out_dir).resolve()
     data = load(source, survey, warn=False, sheet=sheet, table=table, query=query)
@@ -538,4 +575,5 @@ def run(
         version=__version__,
         inputs=input_digests(parameters),
     )
-    return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress, warm=warm)
+    return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress, warm=warm,
+                       executor=executor, scheduler=scheduler)
