@@ -51,10 +51,11 @@ link a pseudonym to a person.  Changing the key changes every pseudonym (re-rend
 Statistical rules (each documented where it is computed)
 --------------------------------------------------------
 * A contact's ratings *fell significantly* when the mean of their recent responses (the last
-  :data:`RECENT_MONTHS` months up to the period) is below the mean of their earlier responses
-  in the window by at least :data:`MIN_FALL` points and a t test says p < 0.05.  A response's
-  rating is the mean of its answered drivers and overall satisfaction.  See
-  :func:`contact_scores`.
+  :data:`RECENT_MONTHS` month(s) up to the period: by default the report month itself) is below
+  the mean of their earlier responses in the window by at least :data:`MIN_FALL` points and a t
+  test says p < 0.05.  A response's rating is the mean of its answered drivers and overall
+  satisfaction.  One test per person: with many people a few flags are expected by chance (the
+  People section says how many).  See :func:`contact_scores`.
 * A contact *became a detractor* when their NPS answer in the report period is 0-6 and their
   previous NPS answer was 7-10.
 * The perception gap is ``self - client mean``; the client mean has a Student t interval, the
@@ -112,7 +113,8 @@ NOT_STATED = "not stated"
 UNKNOWN_ROLE = "Role not known"
 PSEUDONYM_KEY_ENV = "INSIGHTS_PSEUDONYM_KEY"
 PSEUDONYM_PREFIX = "Contact "
-#: Months at the end of the window whose responses count as "recent" for a fall in ratings.
+#: Months at the end of the window whose responses count as "recent" for a fall in ratings
+#: (1: the report month against the earlier months).
 RECENT_MONTHS = 1
 #: The smallest fall (scale points) worth calling: a significant fall smaller than this is noise
 #: in practice (and a contact who always answered the same gives a zero spread).
