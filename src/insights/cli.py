@@ -250,14 +250,27 @@ def run(
         "--self-assessment", help="The team's self-assessment: adds a Perception gap section (README, People).")] = None,
     show_names: Annotated[bool, typer.Option(
         "--show-names", help="Show contacts' names in the reports (default: roles and pseudonyms only).")] = False,
+    events: Annotated[Optional[Path], typer.Option(
+        "--events", help="Service events file: adds a 'Service levels' section to every report (README, Service "
+                         "levels).")] = None,
+    sla_target: Annotated[float, typer.Option("--sla-target", min=0.0, max=1.0,
+                                              help="Attainment target as a fraction (with --events).")] = 0.95,
+    hourly_cost: Annotated[float, typer.Option("--hourly-cost", min=0.0,
+                                               help="Cost of one idle person-hour (with --events).")] = 60.0,
 ) -> None:
     """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
     from .runner import run as run_reports
 
+    extra = None
+    if events is not None:
+        from .service import load_events
+
+        load_events(events, warn=False)  # bad events stop the run here, with named errors
+        extra = {"events": str(events.resolve()), "sla_target": float(sla_target), "hourly_cost": float(hourly_cost)}
     people = _people_parameters(contacts, self_assessment, show_names, survey)
     outcome = run_reports(
         source, out_dir, period=period, clients=client or None, workers=workers, force=force,
-        survey=survey, months=months, extra_parameters=people,
+        survey=survey, months=months, extra_parameters={**(extra or {}), **people},
     )
     counts = outcome.counts()
     stream = sys.stderr if outcome.failed else sys.stdout
@@ -303,6 +316,69 @@ def import_(
         out.print(f"[yellow]{len(report.warnings)} warning(s):[/yellow]")
         for warning in report.warnings:
             out.print(f"  - {warning}", markup=False)
+
+
+@app.command()
+def sla(
+    events: Annotated[str, typer.Argument(
+        help="Service events: a CSV/TSV, Parquet or Excel file (columns in the README, Service levels).",
+        show_default=False)],
+    client: ClientOpt = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="Only events due in this month, YYYY-MM (UTC).")] = None,
+    as_of: Annotated[Optional[str], typer.Option(
+        "--as-of", help="Judge the events as of this ISO date or date-time (default: now; a date alone is 00:00 UTC "
+                        "that day, so the end of March is 2026-04-01).")] = None,
+    tz: Annotated[str, typer.Option("--tz", help="Time zone of the weekday and hour breakdowns (IANA name).")] = "UTC",
+    hourly_cost: Annotated[float, typer.Option("--hourly-cost", min=0.0,
+                                               help="Cost of one idle person-hour, for the cost of non-delivery.")] = 60.0,
+    format: FormatOpt = "table",
+) -> None:
+    """Service levels: events met, breached and open, attainment and penalties, by category, weekday and hour."""
+    from rich.markup import escape
+
+    from .service import load_events, parse_as_of, sla_summary
+
+    _check_format(format)
+    _check_zone(tz)
+    moment = parse_as_of(as_of)
+    frame = load_events(events, warn=False)
+    result = sla_summary(frame, as_of=moment, client=client, period=period, tz=tz, hourly_cost=hourly_cost)
+    if format == "json":
+        _print_json(result.to_dict())
+        return
+    rate = "–" if math.isnan(result.attainment) else f"{100 * result.attainment:.1f}%"
+    out.print(f"[bold]{_source_name(events)}[/bold]  client: {escape(client or 'all')}  due: {period or 'any month'}  "
+              f"as of {result.as_of:%Y-%m-%d %H:%M} UTC")
+    out.print(f"  {result.events} events due: {result.met} met, {result.breached} breached, attainment {rate}; "
+              f"{result.open} open (not yet due); {result.overdue} overdue (unresolved past due)", markup=False)
+    out.print(f"  penalties {result.penalties:,.2f}; cost of non-delivery {result.cost:,.2f} "
+              f"(penalties + people x hours late x {hourly_cost:,.2f})", markup=False)
+    keys = (("by_category", "category", "By category"), ("by_weekday", "weekday", f"By weekday opened ({tz})"),
+            ("by_hour", "hour", f"By hour opened ({tz})"))
+    payload = result.to_dict()
+    for field, key, title in keys:
+        table = Table(key, "due", "met", "breached", "open", "attainment", "penalties", box=None, padding=(0, 2),
+                      title=title, title_justify="left")
+        for row in payload[field]:
+            if field == "by_hour" and not (row["events"] or row["open"]):
+                continue
+            label = f"{row[key]:02d}:00" if field == "by_hour" else str(row[key])
+            table.add_row(escape(label), str(row["events"]), str(row["met"]), str(row["breached"]), str(row["open"]),
+                          "–" if row["attainment"] is None else f"{100 * row['attainment']:.1f}%",
+                          f"{row['penalties']:,.2f}")
+        for column in range(1, 7):
+            table.columns[column].justify = "right"
+        out.print(table)
+
+
+def _check_zone(tz: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(f"'{tz}' is not a time zone name (e.g. UTC, Europe/Berlin)", param_hint="--tz") from None
+    return tz
 
 
 @app.command()
