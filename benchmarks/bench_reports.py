@@ -59,8 +59,8 @@ def naive_loop(source: Path, clients: list[str], out: Path) -> float:
     return time.perf_counter() - start
 
 
-def insights_run(source: Path, out: Path, workers: int | None) -> float:
-    command = [str(BIN / "insights"), "run", str(source), "--out", str(out), "--force"]
+def insights_run(source: Path, out: Path, workers: int | None, *extra: str) -> float:
+    command = [str(BIN / "insights"), "run", str(source), "--out", str(out), "--force", *extra]
     if workers:
         command += ["--workers", str(workers)]
     start = time.perf_counter()
@@ -73,6 +73,9 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=5, help="clients rendered by the naive loop")
     parser.add_argument("--clients", type=int, default=100, help="clients rendered by insights run")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--dask", action="store_true",
+                        help="also time --executor dask (a LocalCluster of single-threaded workers, start-up included)")
+    parser.add_argument("--skip-naive", action="store_true", help="time only insights run (and --dask)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="insights-bench-") as tmp:
         folder = Path(tmp)
@@ -80,13 +83,19 @@ def main() -> None:
         clients = make_data(args.clients, source)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"{len(pd.read_csv(source))} responses from {len(clients)} clients")
-        naive = naive_loop(source, clients[: args.naive], folder / "naive") / args.naive
+        naive = None if args.skip_naive else naive_loop(source, clients[: args.naive], folder / "naive") / args.naive
         batch_total = insights_run(source, folder / "run", args.workers)
         batch = batch_total / len(clients)
-        print(f"{'method':48} {'s/report':>9}")
-        print(f"{f'naive papermill + nbconvert loop ({args.naive} clients)':48} {naive:>9.2f}")
-        print(f"{f'insights run ({len(clients)} clients + portfolio, {batch_total:.0f} s)':48} {batch:>9.2f}")
-        print(f"speed-up: {naive / batch:.1f}x")
+        print(f"{'method':52} {'s/report':>9}")
+        if naive is not None:
+            print(f"{f'naive papermill + nbconvert loop ({args.naive} clients)':52} {naive:>9.2f}")
+        print(f"{f'insights run ({len(clients)} clients + portfolio, {batch_total:.0f} s)':52} {batch:>9.2f}")
+        if naive is not None:
+            print(f"speed-up over the naive loop: {naive / batch:.1f}x")
+        if args.dask:
+            dask_total = insights_run(source, folder / "dask", args.workers, "--executor", "dask")
+            print(f"{f'insights run --executor dask ({dask_total:.0f} s)':52} {dask_total / len(clients):>9.2f}")
+            print(f"dask wall time / local pool wall time: {dask_total / batch_total:.2f}")
         shutil.rmtree(folder / "naive", ignore_errors=True)
 
 

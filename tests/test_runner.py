@@ -182,3 +182,18 @@ def test_atomic_write_keeps_the_old_file_on_a_crash(tmp_path):
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
     assert oct(target.stat().st_mode & 0o777) != "0o600"
+
+
+def test_an_edited_survey_definition_renders_again(tmp_path):
+    source = write_survey(tmp_path / "s.csv")
+    survey = tmp_path / "survey.toml"
+    drivers = "".join(f'{d} = "{d.title()}"\n' for d in
+                      ["communication", "responsiveness", "quality", "timeliness", "value", "expertise"])
+    survey.write_text("[drivers]\n" + drivers)
+    first = toy_run(source, tmp_path / "out", clients=["CON"], survey=survey)
+    assert {r.status for r in first.results} == {"ok"}
+    same = toy_run(source, tmp_path / "out", clients=["CON"], survey=survey)
+    assert {r.status for r in same.results} == {"skipped"}
+    survey.write_text("[drivers]\n" + drivers.replace('"Quality"', '"Quality of work"'))
+    edited = toy_run(source, tmp_path / "out", clients=["CON"], survey=survey)
+    assert {r.status for r in edited.results} == {"ok"}

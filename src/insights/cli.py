@@ -250,6 +250,13 @@ def run(
         "--self-assessment", help="The team's self-assessment: adds a Perception gap section (README, People).")] = None,
     show_names: Annotated[bool, typer.Option(
         "--show-names", help="Show contacts' names in the reports (default: roles and pseudonyms only).")] = False,
+    sheet: SheetOpt = None,
+    table: TableOpt = None,
+    query: QueryOpt = None,
+    executor: Annotated[str, typer.Option("--executor", help="local (a process pool) or dask.")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", help="With --executor dask: the scheduler address, e.g. tcp://10.0.0.5:8786 "
+                            "(default: a LocalCluster on this machine).")] = None,
     events: Annotated[Optional[Path], typer.Option(
         "--events", help="Service events file: adds a 'Service levels' section to every report (README, Service "
                          "levels).")] = None,
@@ -270,7 +277,8 @@ def run(
     people = _people_parameters(contacts, self_assessment, show_names, survey)
     outcome = run_reports(
         source, out_dir, period=period, clients=client or None, workers=workers, force=force,
-        survey=survey, months=months, extra_parameters={**(extra or {}), **people},
+        survey=survey, months=months, extra_parameters={**(extra or {}), **people}, sheet=sheet, table=table, query=query,
+        executor=executor, scheduler=scheduler,
     )
     counts = outcome.counts()
     stream = sys.stderr if outcome.failed else sys.stdout

@@ -145,7 +145,7 @@ def plan_tasks(
 
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
-FILE_PARAMETERS = ("events", "contacts", "self_assessment")
+FILE_PARAMETERS = ("events", "contacts", "self_assessment", "survey")
 
 
 def file_digest(path: str | Path) -> str:
