@@ -52,7 +52,6 @@ class RowOrigins:
         if mask is None:
             return [Problem(source, message, column)]
         mask = np.asarray(mask, dtype=bool)
-        shown_values = None if values is None else np.asarray(values, dtype=object)
         if self.files is None:
             groups = [(source, mask)]
         else:
@@ -61,8 +60,9 @@ class RowOrigins:
                 groups.append((name, mask & (self.files == name)))
         found = []
         for name, part in groups:
-            rows = tuple(int(r) for r in self.rows[part])
-            shown = () if shown_values is None else tuple(shown_values[part][:limit])
+            rows = tuple(self.rows[part].astype(np.int64).tolist())
+            # Only the values shown are looked up: a column of a million is not copied for five.
+            shown = () if values is None else _values_at(values, np.flatnonzero(part)[:limit])
             found.append(Problem(name, message, column, rows, shown))
         return found
 
@@ -113,6 +113,14 @@ class RawData:
 
     def error(self, message: str, column: str | None = None, mask=None, values=None) -> SurveyDataError:
         return SurveyDataError(self.origins.problems(self.name, message, column, mask, values))
+
+
+def _values_at(values, positions: np.ndarray) -> tuple:
+    """``values`` (a Series, an array or a list) at ``positions``, as plain Python objects."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        picked = values.iloc[positions] if isinstance(values, pd.Series) else values[positions]
+        return tuple(np.asarray(picked, dtype=object))
+    return tuple(np.asarray(values, dtype=object)[positions])
 
 
 def describe_excluded(excluded: dict[str, int]) -> str:
