@@ -53,16 +53,22 @@ def _short(value: object, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class SurveyDataError(InsightsError, ValueError):
-    """Survey data that cannot be used. ``problems`` lists every problem found, not just the first."""
+class DataError(InsightsError, ValueError):
+    """A data file that cannot be used. ``problems`` lists every problem found, not just the first."""
 
-    def __init__(self, problems: Sequence[Problem] | Problem | str, source: str = "<data>"):
+    default_source = "<data>"
+
+    def __init__(self, problems: Sequence[Problem] | Problem | str, source: str | None = None):
         if isinstance(problems, str):
-            problems = [Problem(source, problems)]
+            problems = [Problem(source or self.default_source, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SurveyDataError(DataError):
+    """Survey data that cannot be used. ``problems`` lists every problem found, not just the first."""
 
 
 class SurveyDataWarning(UserWarning):

@@ -92,7 +92,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import MAX_ROWS_SHOWN, InsightsError, Problem, SurveyDataError, SurveyDataWarning
+from .errors import MAX_ROWS_SHOWN, DataError, InsightsError, Problem, SurveyDataError, SurveyDataWarning
 
 __all__ = [
     "DEFAULT_HOURLY_COST",
@@ -142,16 +142,10 @@ _DATE_HINT = "not an ISO 8601 date-time (YYYY-MM-DDTHH:MM, optionally with an of
 # --- errors and reading ---------------------------------------------------------------------------
 
 
-class EventsDataError(InsightsError, ValueError):
+class EventsDataError(DataError):
     """A service-events file that cannot be used; ``problems`` lists every problem found."""
 
-    def __init__(self, problems: Sequence[Problem] | Problem | str, source: str = "<events>"):
-        if isinstance(problems, str):
-            problems = [Problem(source, problems)]
-        elif isinstance(problems, Problem):
-            problems = [problems]
-        self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    default_source = "<events>"
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,6 @@ def _warm_up() -> None:
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
     import matplotlib.pyplot  # noqa: F401
-    import numpy as np
-    import pandas as pd
     import seaborn  # noqa: F401
     import statsmodels.api  # noqa: F401
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -63,11 +61,8 @@ def _warm_up() -> None:
     figure = Figure(figsize=(2, 1))
     figure.text(0.1, 0.5, "warm-up 0123456789", fontweight="bold")
     FigureCanvasAgg(figure).draw()
-    rng = np.random.default_rng(0)
-    frame = insights.generate_sample(seed=1, months=2).head(120)
-    frame = insights.load(frame, warn=False)
+    frame = insights.load(insights.generate_sample(seed=1, months=2).head(120), warn=False)
     report.client_report(frame, str(frame["client_id"].iloc[0]), frame["period"].max(), months=2, n_boot=2)
-    del rng, pd
 
 
 def _run_kernel(request: dict) -> None:
