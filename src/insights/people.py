@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import Problem, SurveyDataError
+from .errors import DataError, Problem, SurveyDataError
 from .io import is_url, read_raw
 from .metrics import DETRACTOR_MAX, PROMOTER_MIN, Difference
 from .survey import SurveyDefinition, resolve_survey
@@ -134,8 +134,10 @@ _CHANNEL_ALIASES = {"e mail": "email", "mail": "email", "telephone": "phone", "c
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class PeopleDataError(SurveyDataError):
+class PeopleDataError(DataError):
     """A contacts or self-assessment file that cannot be used; ``problems`` lists every problem."""
+
+    default_source = "<people>"
 
 
 # --- pseudonyms -----------------------------------------------------------------------------------
