@@ -28,7 +28,9 @@ setup: $(STAMP) ## Create .venv with every extra (quick when nothing changed)
 
 demo: setup ## Render the reports of the bundled sample into reports/demo and print the index path
 	$(VENV)/bin/insights validate data/sample/responses.csv
-	$(VENV)/bin/insights run data/sample/responses.csv --out reports/demo
+	$(VENV)/bin/insights run data/sample/responses.csv --out reports/demo \
+	  --events data/sample/events.csv --contacts data/sample/contacts.csv \
+	  --self-assessment data/sample/self_assessment.csv
 
 test: setup ## Run the whole test suite
 	$(PY) -m pytest

@@ -259,8 +259,21 @@ def _escape_braces(path: str) -> str:
     return path.replace("{", "{{").replace("}", "}}")
 
 
+# A kernel that dies before it answers its first message has run none of the notebook: that is a
+# failure to start (seen under heavy load), so the report is tried once more before it counts.
+START_FAILURE = "Kernel died before replying to kernel_info"
+
+
 def execute_task(task: ReportTask, timeout: int = 600) -> ReportResult:
     """Execute one notebook into place and export its HTML; never raises."""
+    result = _execute_once(task, timeout)
+    if result.status == "failed" and START_FAILURE in (result.error or ""):
+        log.warning("%s: the kernel did not start; trying once more", task.key)
+        result = _execute_once(task, timeout)
+    return result
+
+
+def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError

@@ -86,7 +86,10 @@ def _run_kernel(request: dict) -> None:
         app.start()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
-    except BaseException:  # a kernel that cannot start must still leave this process
+    except BaseException:  # a kernel that cannot start must still leave this process, saying why
+        import traceback
+
+        traceback.print_exc()
         code = 1
     finally:
         sys.stdout.flush()
