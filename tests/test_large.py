@@ -248,3 +248,240 @@ def test_time_order_matches_lexsort():
     ordered = _in_time_order(data)
     np.testing.assert_array_equal(ordered["x"].to_numpy(), expected)
     assert _in_time_order(ordered) is ordered
+
+
+# ---------------------------------------------------------------------------
+# Key drivers: the fast routes against statsmodels and plain numpy
+# ---------------------------------------------------------------------------
+
+from insights import drivers as drivers_module  # noqa: E402
+
+DRIVERS = list(insights.drivers.DEFAULT_DRIVERS)
+
+
+def _responses(n: int, n_clients: int, seed: int, levels: int = 5) -> pd.DataFrame:
+    """Correlated 1-5 ratings, clients, an ordinal outcome and survey weights."""
+    rng = np.random.default_rng(seed)
+    client = rng.integers(0, n_clients, n)
+    latent = 3.4 + rng.normal(0, 0.7, (n, 1)) + rng.normal(0, 0.4, (n_clients, 1))[client]
+    ratings = np.clip(np.rint(latent + rng.normal(0, 0.6, (n, len(DRIVERS)))), 1, 5)
+    score = ratings @ np.array([0.3, 0.25, 0.15, 0.1, 0.1, 0.0]) + rng.logistic(0, 0.4, n)
+    cuts = np.quantile(score, np.linspace(0, 1, levels + 1)[1:-1])
+    frame = pd.DataFrame(ratings, columns=DRIVERS)
+    frame["overall_satisfaction"] = np.digitize(score, cuts) + 1.0
+    frame["client_id"] = pd.Categorical([f"C{c:03d}" for c in client])
+    frame["weight"] = rng.uniform(0.3, 3.0, n)
+    return frame
+
+
+def _sample(frame, weight=None, cluster="client_id"):
+    sample, reason, _, _ = drivers_module._prepare_sample(frame, DRIVERS, "overall_satisfaction", weight, cluster)
+    assert reason is None
+    return sample
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("levels", [2, 5, 7])
+def test_ordered_logit_derivatives_are_those_of_statsmodels_likelihood(weighted, levels):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    from statsmodels.tools.numdiff import approx_fprime, approx_hess
+
+    frame = _responses(1500, 10, seed=levels, levels=levels)
+    y, x = frame["overall_satisfaction"].to_numpy(), frame[DRIVERS].to_numpy()
+    weights = frame["weight"].to_numpy() if weighted else None
+    fast = drivers_module._ordered_logit_class()(y, x, weights)
+    reference = OrderedModel(y, x, distr="logit")
+
+    def loglikeobs(params):
+        values = reference.loglikeobs(params)
+        return values if weights is None else values * weights
+
+    rng = np.random.default_rng(levels)
+    params = reference.start_params + rng.normal(0, 0.1, len(reference.start_params))
+    assert fast.loglike(params) == pytest.approx(loglikeobs(params).sum(), rel=1e-12)
+    np.testing.assert_allclose(fast.loglikeobs(params), loglikeobs(params), rtol=1e-12)
+    np.testing.assert_allclose(fast.score(params), approx_fprime(params, lambda t: loglikeobs(t).sum(), centered=True),
+                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(fast.score_obs(params), approx_fprime(params, loglikeobs, centered=True),
+                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(fast.hessian(params), approx_hess(params, lambda t: loglikeobs(t).sum()),
+                               rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize(("weight", "cluster", "se_type"), [
+    (None, None, "nonrobust"), (None, "client_id", "cluster"), ("weight", None, "HC0"), ("weight", "client_id", "cluster"),
+])
+def test_ordered_logit_matches_statsmodels_with_numerical_derivatives(weight, cluster, se_type):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    frame = _responses(2000, 25, seed=7)
+    result = insights.key_drivers(frame, DRIVERS, weight=weight, cluster=cluster)
+    assert result.ordered_logit_se_type == se_type
+    y, x = frame["overall_satisfaction"].to_numpy(), frame[DRIVERS].to_numpy()
+    weights = None if weight is None else frame["weight"].to_numpy() / frame["weight"].mean()
+
+    class Reference(OrderedModel):  # statsmodels' own numerical derivatives, weights as in insights
+        def loglikeobs(self, params):
+            values = super().loglikeobs(params)
+            return values if weights is None else values * weights
+
+    kwargs = {}
+    if cluster:
+        kwargs = {"cov_type": "cluster", "cov_kwds": {"groups": frame["client_id"].cat.codes.to_numpy()}}
+    elif weight:
+        kwargs = {"cov_type": "HC0"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = Reference(y, x, distr="logit").fit(method="bfgs", maxiter=5000, gtol=1e-9, disp=False, **kwargs)
+    table = result.ordered_logit
+    np.testing.assert_allclose(table["coef"], reference.params[: len(DRIVERS)], rtol=1e-6, atol=1e-7)
+    cuts = reference.model.transform_threshold_params(reference.params)[1:-1]
+    np.testing.assert_allclose(result.ordered_logit_thresholds["threshold"], cuts, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(table["se"], reference.bse[: len(DRIVERS)], rtol=1e-5)
+
+
+def test_ordered_logit_warm_start_reaches_the_same_maximum(monkeypatch):
+    frame = _responses(20_000, 40, seed=8)
+    monkeypatch.setattr(drivers_module, "_WARM_START_ABOVE", 10**9)
+    cold = insights.key_drivers(frame, DRIVERS, cluster="client_id")
+    monkeypatch.setattr(drivers_module, "_WARM_START_ABOVE", 1000)
+    monkeypatch.setattr(drivers_module, "_WARM_START_SIZE", 2000)
+    sample = _sample(frame)
+    assert drivers_module._ordered_logit_start(sample, None, 5) is not None
+    warm = insights.key_drivers(frame, DRIVERS, cluster="client_id")
+    pd.testing.assert_frame_equal(warm.ordered_logit, cold.ordered_logit, rtol=1e-9)
+    pd.testing.assert_frame_equal(warm.ordered_logit_thresholds, cold.ordered_logit_thresholds, rtol=1e-9)
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+@pytest.mark.parametrize("cluster", ["client_id", None])
+def test_linear_model_matches_statsmodels(weight, cluster):
+    import statsmodels.api as sm
+
+    frame = _responses(1500, 30, seed=9)
+    frame.loc[frame.index[::97], "quality"] = np.nan  # a few incomplete responses
+    result = insights.key_drivers(frame, DRIVERS, weight=weight, cluster=cluster)
+    complete = frame[DRIVERS + ["overall_satisfaction"]].notna().all(axis=1)
+    data = frame[complete]
+    design = sm.add_constant(data[DRIVERS].to_numpy())
+    y = data["overall_satisfaction"].to_numpy()
+    model = sm.OLS(y, design) if weight is None else sm.WLS(y, design, weights=data["weight"].to_numpy())
+    if cluster:
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": data["client_id"].cat.codes.to_numpy()}, use_t=True)
+    else:
+        fit = model.fit(cov_type="HC3", use_t=True)
+    table = result.coefficients
+    np.testing.assert_allclose(table["coef"], fit.params, rtol=1e-10)
+    np.testing.assert_allclose(table["se"], fit.bse, rtol=1e-10)
+    np.testing.assert_allclose(table[["ci_low", "ci_high"]], fit.conf_int(), rtol=1e-10)
+    np.testing.assert_allclose(table["p"], fit.pvalues, rtol=1e-8)
+    assert result.r2 == pytest.approx(fit.rsquared, rel=1e-12)
+    assert result.adj_r2 == pytest.approx(fit.rsquared_adj, rel=1e-12)
+
+
+def test_leverage_one_hc1_matches_statsmodels():
+    import statsmodels.api as sm
+
+    frame = _responses(80, 1, seed=10)
+    frame["value"] = 3.0
+    frame.loc[0, "value"] = 5.0
+    result = insights.key_drivers(frame, DRIVERS, cluster=None)
+    assert result.se_type == "HC1"
+    fit = sm.OLS(frame["overall_satisfaction"].to_numpy(), sm.add_constant(frame[DRIVERS].to_numpy())).fit(
+        cov_type="HC1", use_t=True
+    )
+    np.testing.assert_allclose(result.coefficients["se"], fit.bse, rtol=1e-8)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_group_sums_match_add_at(order, weighted):
+    rng = np.random.default_rng(11)
+    values = np.asarray(rng.normal(size=(5000, 7)), order=order)
+    groups = rng.integers(0, 37, 5000)
+    weights = rng.uniform(size=5000) if weighted else None
+    expected = np.zeros((37, 7))
+    np.add.at(expected, groups, values * (1 if weights is None else weights[:, None]))
+    np.testing.assert_allclose(drivers_module._group_sums(values, groups, 37, weights), expected, rtol=1e-12)
+    np.testing.assert_allclose(drivers_module._group_sums(values[:, 2], groups, 37, weights), expected[:, 2], rtol=1e-12)
+
+
+def test_moments_match_numpy(monkeypatch):
+    monkeypatch.setattr(drivers_module, "_BLOCK_ROWS", 64)  # many blocks
+    rng = np.random.default_rng(12)
+    values = np.clip(np.rint(3.5 + rng.normal(0, 1, (1000, 5))), 1, 5)
+    weights = rng.uniform(0.2, 2, 1000)
+    for w in (None, weights):
+        moments = drivers_module._Moments.of(values[:, 1:], w, first=values[:, 0])
+        np.testing.assert_allclose(moments.mean, np.average(values, axis=0, weights=w), rtol=1e-13)
+        cov = np.cov(values, rowvar=False, aweights=w, ddof=0) * (len(values) if w is None else w.sum())
+        np.testing.assert_allclose(moments.cross, cov, rtol=1e-11)
+        np.testing.assert_allclose(moments.corr(), np.corrcoef(values, rowvar=False) if w is None else
+                                   cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov))), rtol=1e-11)
+
+
+@pytest.mark.parametrize("cluster", ["client_id", None])
+def test_performance_gaps_match_the_response_by_response_formula(cluster, monkeypatch):
+    monkeypatch.setattr(drivers_module, "_BLOCK_ROWS", 100)
+    frame = _responses(1200, 15, seed=13)
+    sample = _sample(frame, weight="weight", cluster=cluster)
+    x, w = sample.x, sample.weights
+    deviations = x - x.mean(axis=1, keepdims=True)
+    gap = w @ deviations / w.sum()
+    units = np.arange(len(x)) if sample.groups is None else sample.groups
+    n_units = int(units.max()) + 1
+    unit_sums = np.zeros((n_units, x.shape[1]))
+    np.add.at(unit_sums, units, w[:, None] * (deviations - gap))
+    se = np.sqrt(n_units / (n_units - 1) * (unit_sums**2).sum(axis=0)) / w.sum()
+    gaps = drivers_module._performance_gaps(sample)
+    np.testing.assert_allclose(gaps["gap"], gap, rtol=1e-12, atol=1e-15)
+    half = gaps["ci_high"] - gaps["gap"]
+    from scipy import stats
+
+    np.testing.assert_allclose(half, stats.t.ppf(0.975, n_units - 1) * se, rtol=1e-11)
+
+
+@pytest.mark.parametrize("weight", [None, "weight"])
+def test_cluster_bootstrap_equals_lmg_on_the_resampled_responses(weight):
+    frame = _responses(900, 12, seed=14)
+    frame.loc[frame["client_id"] == "C003", "quality"] = 4.0  # constant in that client
+    sample = _sample(frame, weight=weight)
+    draws, _, failed = drivers_module._bootstrap_importance(sample, 40, np.random.default_rng(3))
+    # The same draws, the direct way: each resample as frequency weights on the responses.
+    rng = np.random.default_rng(3)
+    n_units = int(sample.groups.max()) + 1
+    data = pd.DataFrame(sample.x, columns=sample.drivers)
+    data["overall_satisfaction"] = sample.y
+    for b in range(40):
+        counts = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units)[sample.groups]
+        resample = data.assign(w=counts * (1.0 if sample.weights is None else sample.weights))
+        np.testing.assert_allclose(draws[b], insights.lmg(resample[resample["w"] > 0], sample.drivers, weight="w"),
+                                   rtol=1e-9)
+    assert failed == 0
+
+
+def test_cluster_bootstrap_flags_a_resample_where_a_driver_does_not_vary():
+    frame = _responses(60, 3, seed=15)
+    frame.loc[frame["client_id"] == "C000", "value"] = 2.0
+    sample = _sample(frame)
+    flat_client = sample.groups[(frame["client_id"] == "C000").to_numpy()][0]
+    counts = np.ones((2, 3))
+    counts[0] = np.where(np.arange(3) == flat_client, 3.0, 0.0)  # only the client where value is 2
+    corrs = drivers_module._cluster_resample_corrs(sample, counts)
+    assert np.isnan(corrs[0]).all()
+    values = np.column_stack([sample.y, sample.x])
+    np.testing.assert_allclose(corrs[1], np.corrcoef(values, rowvar=False), rtol=1e-12)
+
+
+def test_estimation_sample_matches_the_plain_construction():
+    frame = _responses(3000, 50, seed=16)
+    frame.loc[frame.index[::31], "timeliness"] = np.nan
+    frame.loc[frame.index[::53], "overall_satisfaction"] = np.nan
+    frame["client_id"] = frame["client_id"].cat.add_categories(["unused"])
+    sample = _sample(frame, weight="weight")
+    complete = frame[DRIVERS + ["overall_satisfaction"]].notna().all(axis=1).to_numpy()
+    np.testing.assert_array_equal(sample.x, frame.loc[complete, DRIVERS].to_numpy())
+    np.testing.assert_array_equal(sample.y, frame.loc[complete, "overall_satisfaction"].to_numpy())
+    codes, _ = pd.factorize(frame["client_id"])
+    expected_groups = np.unique(codes[complete], return_inverse=True)[1]
+    np.testing.assert_array_equal(sample.groups, expected_groups)
