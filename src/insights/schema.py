@@ -275,6 +275,8 @@ class _Checker:
             outside = (values < scale.min) | (values > scale.max) | np.isinf(values)
         if outside.any():
             self.problem(f"values outside {scale}", column, outside, self.raw[column])
+        if pd.api.types.is_integer_dtype(self.raw[column]):
+            return numbers  # whole numbers already (a typed source): nothing fractional to warn about
         fractional = ~np.isnan(values) & ~outside & (values != np.round(values))
         if fractional.any():
             self.warn(f"non-integer ratings on the {scale} scale", column, fractional, self.raw[column])

@@ -99,7 +99,11 @@ def _read_with_arrow(path: Path, delimiter: str, head_text: str) -> pd.DataFrame
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
         if data.find(b"\x00") != -1:
             return None
-        quotes = int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == ord('"')))
+        quotes = 0
+        for start in range(0, len(data), 1 << 24):  # 16 MB at a time: no copy of the whole file
+            chunk = np.frombuffer(data, dtype=np.uint8, count=min(1 << 24, len(data) - start), offset=start)
+            quotes += int(np.count_nonzero(chunk == ord('"')))
+            del chunk  # the mmap cannot close while a view of it is alive
     if quotes % 2:
         return None  # a quote left open (pyarrow would read to the end of the file; pandas refuses)
     # A quoted cell may hold a line break; only then must the reader track quotes across lines,
