@@ -103,3 +103,23 @@ def test_a_worker_killed_mid_run_does_not_lose_reports(cluster, tmp_path, sample
     assert {r.key for r in result.results} == {"portfolio", *map(slugify, CLIENTS)}
     for client_id in CLIENTS:
         assert (tmp_path / "out" / "clients" / f"{slugify(client_id)}.html").exists()
+    # the killed worker's zygote and kernel do not linger as orphans
+    deadline = time.monotonic() + 15
+    while _orphaned_kernels() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _orphaned_kernels() == []
+
+
+def _orphaned_kernels() -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if "insights.warm" in cmdline and ppid == 1:
+            found.append(int(proc.name))
+    return found

@@ -75,14 +75,16 @@ def _run_kernel(request: dict) -> None:
     os.environ.update(request.get("env") or {})
     if request.get("cwd"):
         os.chdir(request["cwd"])
-    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    # Watch the zygote: if it goes (its worker was killed), the kernel exits instead of lingering.
+    argv = [*request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
+    sys.argv = ["ipykernel_launcher", *argv]
     code = 0
     try:
         asyncio.set_event_loop(asyncio.new_event_loop())
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(request["argv"])
+        app.initialize(argv)
         app.start()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 0
