@@ -17,6 +17,7 @@ entry point, named in the kernel spec the runner writes for a run.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import signal
 import socket
@@ -48,6 +49,13 @@ def _warm_up() -> None:
     import IPython  # noqa: F401
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    # What a kernel imports while it starts (its debugger, completer, history): import once here.
+    for name in ("debugpy", "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
+                 "IPython.core.oinspect", "IPython.extensions.storemagic", "sqlite3", "ipykernel.comm"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
     import matplotlib.pyplot  # noqa: F401
     import seaborn  # noqa: F401
     import statsmodels.api  # noqa: F401
