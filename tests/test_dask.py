@@ -63,15 +63,19 @@ def _normalised(page: str) -> str:
 
 def test_reports_from_the_cluster_match_a_local_run(cluster, tmp_path, sample_csv):
     client, _ = cluster
-    local = run(sample_csv, tmp_path / "local", clients=["C23"], workers=1, progress=False)
+    # the optional inputs travel with the tasks too
+    extra = {"events": str(sample_csv.parent / "events.csv"), "contacts": str(sample_csv.parent / "contacts.csv")}
+    local = run(sample_csv, tmp_path / "local", clients=["C23"], workers=1, progress=False, extra_parameters=extra)
     remote = run(sample_csv, tmp_path / "dask", clients=["C23"], progress=False, executor="dask",
-                 scheduler=client.scheduler.address)
+                 scheduler=client.scheduler.address, extra_parameters=extra)
     assert local.failed == [] and remote.failed == []
     for name in [f"clients/{slugify('C23')}.html", "portfolio.html"]:
         assert _normalised((tmp_path / "dask" / name).read_text("utf-8")) == \
             _normalised((tmp_path / "local" / name).read_text("utf-8")), name
     notebook = (tmp_path / "dask" / "clients" / f"{slugify('C23')}.ipynb").read_text("utf-8")
     assert str(tmp_path / "dask" / "data") in notebook  # the parameters name the run's own snapshot
+    assert str(sample_csv.parent / "events.csv") in notebook and "insights-data-" not in notebook
+    assert ">Service levels<" in (tmp_path / "dask" / "clients" / f"{slugify('C23')}.html").read_text("utf-8")
     assert (tmp_path / "dask" / "index.html").exists()
 
 

@@ -1,8 +1,9 @@
 """Render reports on a Dask cluster when one machine is not enough.
 
 Each client's report becomes one Dask task.  The task carries everything it needs: the notebook's
-bytes, its parameters, and (scattered once to every worker) the run's validated data snapshot, so
-a worker needs only the project installed.  The worker executes the notebook exactly as a local
+bytes, its parameters, and (scattered once to every worker) the run's validated data snapshot and
+the other input files (survey definition, events, contacts, self-assessment), so a worker needs
+only the project installed.  The worker executes the notebook exactly as a local
 worker does (papermill, a warm kernel, the same HTML export) in a private temporary folder and
 sends back the executed notebook and the HTML; the machine that runs ``insights run`` writes them
 under ``--out`` as in a local run (atomically, then the index page).
@@ -21,7 +22,16 @@ from pathlib import Path
 from typing import Iterator
 
 from .atomic import write_bytes_atomic
-from .runner import KERNEL_NAME, ReportResult, ReportTask, _last_line, _worker_init, execute_task, write_kernel_spec
+from .runner import (
+    FILE_PARAMETERS,
+    KERNEL_NAME,
+    ReportResult,
+    ReportTask,
+    _last_line,
+    _worker_init,
+    execute_task,
+    write_kernel_spec,
+)
 
 PLUGIN_NAME = "client-insights-kernels"
 
@@ -60,21 +70,24 @@ def _local_snapshot(name: str, data: bytes) -> Path:
 
 
 def execute_remote(task: ReportTask, notebook: bytes, snapshot_name: str, snapshot: bytes,
-                   ) -> tuple[ReportResult, bytes | None, bytes | None, str]:
-    """Run on a worker: execute ``task`` in a private folder and return the files' bytes."""
+                   inputs: dict[str, tuple[str, bytes]] | None = None,
+                   ) -> tuple[ReportResult, bytes | None, bytes | None, dict[str, str]]:
+    """Run on a worker: execute ``task`` in a private folder; return the files' bytes and local paths."""
     local_source = _local_snapshot(snapshot_name, snapshot)
+    local_inputs = {name: str(_local_snapshot(file_name, data)) for name, (file_name, data) in (inputs or {}).items()}
     with tempfile.TemporaryDirectory(prefix="insights-task-") as tmp:
         folder = Path(tmp)
         notebook_path = folder / "input.ipynb"
         notebook_path.write_bytes(notebook)
         local = dataclasses.replace(
             task, notebook=str(notebook_path), ipynb_path=str(folder / "report.ipynb"),
-            html_path=str(folder / "report.html"), parameters={**task.parameters, "source": str(local_source)},
+            html_path=str(folder / "report.html"),
+            parameters={**task.parameters, **local_inputs, "source": str(local_source)},
         )
         result = execute_task(local)
         ipynb = Path(local.ipynb_path).read_bytes() if Path(local.ipynb_path).exists() else None
         html = Path(local.html_path).read_bytes() if result.status == "ok" and Path(local.html_path).exists() else None
-    return result, ipynb, html, str(local_source)
+    return result, ipynb, html, {**local_inputs, "source": str(local_source)}
 
 
 def _client(scheduler: str | None, workers: int | None):
@@ -97,22 +110,27 @@ def execute_on_dask(tasks: list[ReportTask], *, workers: int | None, warm: bool,
         client.register_plugin(_plugin_class()(warm), name=PLUGIN_NAME)
         snapshot = Path(tasks[0].parameters["source"])
         data = client.scatter(snapshot.read_bytes(), broadcast=True)
+        # scattered as one object (a dict given to scatter would be scattered item by item)
+        [inputs] = client.scatter([_input_files(tasks[0].parameters)], broadcast=True)
         notebooks = {path: Path(path).read_bytes() for path in {t.notebook for t in tasks}}
         futures = {
-            client.submit(execute_remote, task, notebooks[task.notebook], snapshot.name, data,
+            client.submit(execute_remote, task, notebooks[task.notebook], snapshot.name, data, inputs,
                           key=f"report-{task.key}-{task.fingerprint[:12]}", pure=False): task
             for task in tasks
         }
         for future in as_completed(futures):
             task = futures[future]
             try:
-                result, ipynb, html, remote_source = future.result()
+                result, ipynb, html, remote_paths = future.result()
             except Exception as exc:  # the task kept killing workers, or the cluster went away
                 yield task, ReportResult(task.key, "failed", 0.0, _last_line(exc))
                 continue
             if ipynb is not None:
-                # the executed notebook names the data the way a local run does
-                text = ipynb.decode("utf-8").replace(_json_string(remote_source), _json_string(str(snapshot)))
+                # the executed notebook names its inputs the way a local run does
+                text = ipynb.decode("utf-8")
+                for name, remote in remote_paths.items():
+                    original = str(snapshot) if name == "source" else str(task.parameters[name])
+                    text = text.replace(_json_string(remote), _json_string(original))
                 write_bytes_atomic(task.ipynb_path, text.encode("utf-8"))
             if html is not None:
                 write_bytes_atomic(task.html_path, html)
@@ -121,6 +139,16 @@ def execute_on_dask(tasks: list[ReportTask], *, workers: int | None, warm: bool,
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _input_files(parameters: dict) -> dict[str, tuple[str, bytes]]:
+    """The input files a notebook reads besides the data (a file each; folders stay on shared storage)."""
+    found = {}
+    for name in FILE_PARAMETERS:
+        value = parameters.get(name)
+        if value and Path(str(value)).is_file():
+            found[name] = (Path(str(value)).name, Path(str(value)).read_bytes())
+    return found
 
 
 def _json_string(text: str) -> str:
