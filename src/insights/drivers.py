@@ -60,6 +60,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .jsonsafe import json_value
+
 __all__ = [
     "DEFAULT_DRIVERS",
     "QUADRANTS",
@@ -229,8 +231,8 @@ class DriverAnalysis:
             importance_keys += ["lmg_ci_low", "lmg_ci_high", "rw_ci_low", "rw_ci_high"]
         return {
             "n": int(self.n),
-            "r2": _jsonable(self.r2),
-            "adj_r2": _jsonable(self.adj_r2),
+            "r2": json_value(self.r2),
+            "adj_r2": json_value(self.adj_r2),
             "se_type": self.se_type,
             "coefficients": _records(self.coefficients, _COEFFICIENT_COLUMNS),
             "importance": _records(self.importance, importance_keys),
@@ -303,21 +305,10 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 
-def _jsonable(value: Any) -> Any:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if not math.isfinite(value) else float(value)
-    return value
-
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     return [
-        {column: _jsonable(row[column]) for column in columns}
+        {column: json_value(row[column]) for column in columns}
         for row in frame.to_dict(orient="records")
     ]
 

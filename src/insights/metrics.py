@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .jsonsafe import json_value
+
 __all__ = [
     "DEFAULT_DRIVERS",
     "CSATResult",
@@ -85,17 +87,6 @@ TrendKind = Literal["mean", "nps", "top2"]
 # --------------------------------------------------------------------------- results
 
 
-def _json_value(value: object) -> object:
-    """A JSON-safe Python scalar: numpy types unwrapped, NaN and infinities as None."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    value = float(value)
-    return value if math.isfinite(value) else None
-
 
 def _signed(value: float, digits: int) -> str:
     return "n/a" if math.isnan(value) else f"{value:+.{digits}f}"
@@ -113,7 +104,7 @@ def _sample_size(n: int, n_eff: float) -> str:
 class _Reportable:
     def to_dict(self) -> dict[str, object]:
         """All fields as JSON-able Python scalars (NaN becomes None)."""
-        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
+        return {f.name: json_value(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True, repr=False)

@@ -92,6 +92,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .jsonsafe import json_value
 from .errors import MAX_ROWS_SHOWN, DataError, InsightsError, Problem, SurveyDataError, SurveyDataWarning
 
 __all__ = [
@@ -519,8 +520,8 @@ class SLASummary:
             "met": int(self.met),
             "breached": int(self.breached),
             "open": int(self.open),
-            "attainment": _json(self.attainment),
-            "penalties": _json(self.penalties),
+            "attainment": json_value(self.attainment),
+            "penalties": json_value(self.penalties),
             "by_category": _records(self.by_category, ["category", *keys]),
             "by_weekday": _records(self.by_weekday, ["weekday", *keys]),
             "by_hour": _records(self.by_hour, ["hour", *keys]),
@@ -535,27 +536,10 @@ class SLASummary:
                 f"penalties {self.penalties:,.2f}, cost of non-delivery {self.cost:,.2f}")
 
 
-def _json(value: object) -> object:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, pd.Period):
-        return str(value)
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    return value if math.isfinite(value) else None
-
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
-    return [{c: _json(v) for c, v in zip(present, row)} for row in frame[present].itertuples(index=False)]
+    return [{c: json_value(v) for c, v in zip(present, row)} for row in frame[present].itertuples(index=False)]
 
 
 def select_events(events: pd.DataFrame, client: str | None = None, period: str | pd.Period | None = None,
@@ -720,7 +704,7 @@ class AttainmentChange:
         return not math.isnan(self.p_value) and self.p_value < ALPHA
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: _json(v) for k, v in self.__dict__.items()}
+        return {k: json_value(v) for k, v in self.__dict__.items()}
 
     def __repr__(self) -> str:
         if math.isnan(self.difference):
@@ -792,8 +776,8 @@ class WeekdayTest:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status, "reason": self.reason, "statistic": _json(self.statistic), "dof": int(self.dof),
-            "p_value": _json(self.p_value), "method": self.method, "n_events": self.n_events,
+            "status": self.status, "reason": self.reason, "statistic": json_value(self.statistic), "dof": int(self.dof),
+            "p_value": json_value(self.p_value), "method": self.method, "n_events": self.n_events,
             "n_breaches": self.n_breaches, "hot_days": self.hot_days,
             "table": _records(self.table, ["weekday", "events", "breached", "expected", "breach_rate", "ci_low",
                                            "ci_high", "residual", "hot"]),
@@ -985,8 +969,8 @@ class ImpactResult:
         return {
             "status": self.status, "reason": self.reason, "outcome": self.outcome, "n_obs": self.n_obs,
             "n_clients": self.n_clients, "n_responses": self.n_responses, "weighted": self.weighted,
-            "time_effects": self.time_effects, "r2_within": _json(self.r2_within),
-            "mean_breaches": _json(self.mean_breaches), "se_type": self.se_type,
+            "time_effects": self.time_effects, "r2_within": json_value(self.r2_within),
+            "mean_breaches": json_value(self.mean_breaches), "se_type": self.se_type,
             "coefficients": _records(self.coefficients, ["term", "label", "coef", "se", "ci_low", "ci_high", "p"]),
             "warnings": list(self.warnings), "findings": list(self.findings),
         }
