@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import insights
 from insights.runner import run
 from insights.slug import slugify
 

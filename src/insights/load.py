@@ -6,7 +6,6 @@ import warnings as _warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .errors import Problem, SurveyDataError, SurveyDataWarning
