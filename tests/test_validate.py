@@ -209,3 +209,9 @@ def test_console_script_never_shows_a_traceback(tmp_path):
 def test_usage_errors_exit_2(run_cli, sample_csv):
     code, _, err = run_cli("validate", sample_csv, "--format", "xml")
     assert code == 2 and "xml" in err
+
+
+def test_shipped_survey_definition_names_the_default_drivers():
+    from insights.survey import DEFAULT_DRIVERS
+
+    assert insights.SurveyDefinition.default().driver_names == DEFAULT_DRIVERS

@@ -61,6 +61,7 @@ import pandas as pd
 from scipy import stats
 
 from .jsonsafe import json_value
+from .survey import DEFAULT_DRIVERS
 
 __all__ = [
     "DEFAULT_DRIVERS",
@@ -73,14 +74,6 @@ __all__ = [
     "vif",
 ]
 
-DEFAULT_DRIVERS: tuple[str, ...] = (
-    "communication",
-    "responsiveness",
-    "quality",
-    "timeliness",
-    "value",
-    "expertise",
-)
 
 #: Quadrant names of the importance-performance matrix, keyed by
 #: (above-average importance, above-average performance).

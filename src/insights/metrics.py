@@ -45,6 +45,7 @@ import pandas as pd
 from scipy import stats
 
 from .jsonsafe import json_value
+from .survey import DEFAULT_DRIVERS
 
 __all__ = [
     "DEFAULT_DRIVERS",
@@ -63,14 +64,6 @@ __all__ = [
     "trend",
 ]
 
-DEFAULT_DRIVERS: tuple[str, ...] = (
-    "communication",
-    "responsiveness",
-    "quality",
-    "timeliness",
-    "value",
-    "expertise",
-)
 NPS_COMPONENT = "nps"
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6

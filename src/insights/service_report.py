@@ -233,23 +233,11 @@ def client_section(events: pd.DataFrame, client_id: str, period: pd.Period | str
         parts.append(plots.cost_chart(trend, title="Cost of non-delivery, by month due"))
     parts.append(table_html(_month_display(trend, target)))
 
-    parts.append("<h3>Breaches by category and severity</h3>")
-    if window["status"].eq("breached").any():
-        parts.append(plots.breach_category_chart(service.breaches_by(window, hourly_cost=hourly_cost),
-                                                 title=f"Breaches by category, {first} to {period}"))
-    else:
-        parts.append(f"<p>No breaches from {first} to {period}.</p>")
-    parts.extend(_breakdown_tables(window, hourly_cost))
-
-    parts.append("<h3>When breaches happen</h3>")
-    heat = service.breach_heatmap_counts(window, tz=tz)
-    if heat.to_numpy().sum():
-        parts.append(plots.breach_heatmap(heat, title="Breaches by weekday and hour opened",
-                                          xlabel=f"Hour opened ({tz})"))
+    pattern, any_breach = _breach_pattern(window, first, period, tz, hourly_cost)
+    parts.extend(pattern)
+    if any_breach:
         note = (weekday.findings[0] if weekday.ok else f"The weekday test needs more data ({weekday.reason}).")
         parts.append(f"<p class='ci-note'>{esc(note)}</p>")
-    else:
-        parts.append(f"<p>No breaches from {first} to {period}.</p>")
 
     parts.append(f"<h3>Open and overdue events at {moment:%Y-%m-%d %H:%M} UTC</h3>")
     if pending.empty:
@@ -398,16 +386,7 @@ def portfolio_section(events: pd.DataFrame, responses: pd.DataFrame, period: pd.
     }), caption="Sorted by attainment, lowest first. The interval is for the underlying on-time rate."))
 
     # what and when
-    parts.append("<h3>Breaches by category and severity</h3>")
-    if window["status"].eq("breached").any():
-        parts.append(plots.breach_category_chart(service.breaches_by(window, hourly_cost=hourly_cost),
-                                                 title=f"Breaches by category, {first} to {period}"))
-    parts.extend(_breakdown_tables(window, hourly_cost))
-    parts.append("<h3>When breaches happen</h3>")
-    heat = service.breach_heatmap_counts(window, tz=tz)
-    if heat.to_numpy().sum():
-        parts.append(plots.breach_heatmap(heat, title="Breaches by weekday and hour opened",
-                                          xlabel=f"Hour opened ({tz})"))
+    parts.extend(_breach_pattern(window, first, period, tz, hourly_cost)[0])
     weekday = service.weekday_test(window, tz=tz)
     if weekday.ok:
         parts.append(plots.weekday_chart(weekday.table, title="Share of events breached, by weekday opened"))
@@ -417,6 +396,29 @@ def portfolio_section(events: pd.DataFrame, responses: pd.DataFrame, period: pd.
     else:
         parts.append(f"<p class='ci-note'>The weekday test needs more data ({esc(weekday.reason)}).</p>")
     return Section(PORTFOLIO_TITLE, parts)
+
+
+def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: float) -> tuple[list, bool]:
+    """What breached and when: the category chart, the breakdown tables and the weekday x hour heat map.
+
+    Returns the section parts and whether there was any breach to map.
+    """
+    from . import plots
+
+    none = f"<p>No breaches from {first} to {period}.</p>"
+    parts: list = ["<h3>Breaches by category and severity</h3>"]
+    if window["status"].eq("breached").any():
+        parts.append(plots.breach_category_chart(service.breaches_by(window, hourly_cost=hourly_cost),
+                                                 title=f"Breaches by category, {first} to {period}"))
+    else:
+        parts.append(none)
+    parts.extend(_breakdown_tables(window, hourly_cost))
+    parts.append("<h3>When breaches happen</h3>")
+    heat = service.breach_heatmap_counts(window, tz=tz)
+    any_breach = bool(heat.to_numpy().sum())
+    parts.append(plots.breach_heatmap(heat, title="Breaches by weekday and hour opened", xlabel=f"Hour opened ({tz})")
+                 if any_breach else none)
+    return parts, any_breach
 
 
 def add_index_figures(summary: dict, section: Section | None) -> dict:

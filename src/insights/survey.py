@@ -14,6 +14,16 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_SURVEY_RESOURCE = "default_survey.toml"
+#: The scorecard components of the shipped survey definition, in display order; the statistics use
+#: them when no driver list is given.
+DEFAULT_DRIVERS: tuple[str, ...] = (
+    "communication",
+    "responsiveness",
+    "quality",
+    "timeliness",
+    "value",
+    "expertise",
+)
 
 
 class SurveyDefinitionError(ValueError):
