@@ -196,3 +196,37 @@ def test_an_edited_survey_definition_renders_again(tmp_path):
     survey.write_text("[drivers]\n" + drivers.replace('"Quality"', '"Quality of work"'))
     edited = toy_run(source, tmp_path / "out", clients=["CON"], survey=survey)
     assert {r.status for r in edited.results} == {"ok"}
+
+
+def test_a_report_kernel_answers_then_is_killed_and_reaped():
+    """The one-shot kernel manager: ready without idle waits, and after an immediate shutdown the
+    kernel process is gone (not a zombie, not a lingering process)."""
+    import asyncio
+    import os
+
+    from insights.kernel import ReportKernelClient, ReportKernelManager
+
+    async def session():
+        manager = ReportKernelManager(kernel_name="python3")
+        await manager.start_kernel()
+        client = manager.client()
+        assert isinstance(client, ReportKernelClient)
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            reply = await client.execute_interactive("import os; print(os.getpid())", timeout=60,
+                                                     output_hook=lambda m: outputs.append(m))
+            assert reply["content"]["status"] == "ok"
+        finally:
+            client.stop_channels()
+        pid = manager.provisioner.pid
+        await manager.shutdown_kernel(now=True)
+        return pid, await manager.is_alive()
+
+    outputs: list = []
+    pid, alive = asyncio.run(session())
+    printed = [m["content"]["text"] for m in outputs if m["msg_type"] == "stream"]
+    assert printed == [f"{pid}\n"]  # the first request's output, and no start-up chatter mixed in
+    assert not alive
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)

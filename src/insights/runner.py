@@ -278,6 +278,8 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from .kernel import ReportKernelManager
+
     started = time.perf_counter()
     error: str | None = None
     notebook = None
@@ -288,6 +290,8 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
                     _escape_braces(task.notebook), _escape_braces(str(tmp)), parameters=task.parameters,
                     kernel_name=KERNEL_NAME, progress_bar=False, log_output=False, execution_timeout=timeout,
                     request_save_on_cell_execute=False,
+                    # one-shot kernels: no idle waits at start-up, killed once the last cell answered
+                    kernel_manager_class=ReportKernelManager, shutdown_kernel="immediate",
                 )
             except PapermillExecutionError as exc:
                 error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[-1] if exc.evalue else exc.ename
