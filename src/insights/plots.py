@@ -2,19 +2,26 @@
 
 Every function takes a tidy result frame, returns a :class:`matplotlib.figure.Figure`, and shares
 one style (:func:`use_style`) and one palette, so reports look consistent without tweaking.
+Figures are drawn by Agg and not held by pyplot: a notebook shows one where it is displayed or
+returned (once), ``fig.savefig`` writes it, and there is nothing to close.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 PALETTE = sns.color_palette("colorblind")
 PRIMARY, SECONDARY, MUTED = PALETTE[0], PALETTE[1], "#9a9a9a"
@@ -25,7 +32,7 @@ QUADRANT_COLOURS = {"Fix first": PALETTE[3], "Keep up": PALETTE[2], "Monitor": P
 def use_style() -> None:
     """The report style: white grid, readable sizes, the colourblind-safe palette."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
-    plt.rcParams.update({
+    mpl.rcParams.update({
         "figure.dpi": 96, "savefig.dpi": 110, "savefig.bbox": "tight",
         "axes.titleweight": "bold", "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False,
     })
@@ -35,8 +42,10 @@ def use_style() -> None:
 def _inline_without_tight_bbox() -> None:
     """In a notebook, render figures as laid out (every chart here calls tight_layout).
 
-    The inline backend's default ``bbox_inches="tight"`` draws each figure twice; rendering is most
-    of a report's run time.
+    The inline backend's default ``bbox_inches="tight"`` lays each figure out and measures it once
+    more before drawing it; rendering is most of a report's run time.  ``False``, not ``None``:
+    matplotlib reads ``None`` as "use :rc:`savefig.bbox`", which this style sets to "tight" for
+    figures saved by hand.
     """
     try:
         from IPython import get_ipython
@@ -44,7 +53,35 @@ def _inline_without_tight_bbox() -> None:
     except ImportError:
         return
     if get_ipython() is not None:
-        set_matplotlib_formats("png", bbox_inches=None)
+        set_matplotlib_formats("png", bbox_inches=False)
+
+
+def _figure(size: tuple[float, float]) -> tuple[Figure, Axes]:
+    """A figure of ``size`` inches with one Axes, drawn by Agg and not held by pyplot.
+
+    Not held by pyplot, a figure shows once (where it is displayed or returned in a notebook) and
+    is freed with its last reference; there is nothing to close.
+    """
+    _displayable_in_notebooks()
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def _displayable_in_notebooks() -> None:
+    """Have IPython show figures that pyplot does not hold, as it shows pyplot's own.
+
+    IPython learns to show figures when pyplot first loads the inline backend, which figures made
+    here never make it do; importing the backend in a kernel does the same (once, honouring the
+    user's ``InlineBackend`` settings).  Checked per call, not cached: warm kernels are forked from
+    a process that drew figures outside IPython.
+    """
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    if get_ipython() is not None:
+        import matplotlib_inline.backend_inline  # noqa: F401
 
 
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
@@ -68,7 +105,7 @@ def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[flo
     ``trend`` is a frame from :func:`insights.metrics.trend`; ``reference`` an optional second one
     (for example the portfolio) drawn as a thin grey line.
     """
-    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    fig, ax = _figure((8.5, 3.6))
     periods = pd.Series(trend["period"].tolist())
     x = _month_axis(ax, periods, trend["n"])
     estimate = trend["estimate"].to_numpy(dtype=float)
@@ -95,6 +132,39 @@ def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[flo
     return fig
 
 
+def _annotated_heatmap(ax, values: pd.DataFrame, annotations: pd.DataFrame, *, cmap: str, vmin: float,
+                       vmax: float, linewidth: float, fontsize: float, cbar_kws: dict) -> None:
+    """A heat map with a text in each cell, drawn as :func:`seaborn.heatmap` draws one.
+
+    Written out because ``seaborn.heatmap`` draws the whole figure once more while it builds it
+    (to see whether tick labels overlap), and drawing is most of a report's run time.  Empty (NaN)
+    cells are left blank; texts are dark on light cells and white on dark ones, as in seaborn.
+    """
+    from seaborn.utils import relative_luminance
+
+    data = np.ma.masked_invalid(values.to_numpy(dtype=float))
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    mesh = ax.pcolormesh(data, cmap=cmap, vmin=vmin, vmax=vmax, linewidths=linewidth, edgecolor="white")
+    ax.set(xlim=(0, data.shape[1]), ylim=(0, data.shape[0]))
+    ax.invert_yaxis()
+    colorbar = ax.figure.colorbar(mesh, ax=ax, **cbar_kws)
+    colorbar.outline.set_linewidth(0)
+    ax.set_xticks(np.arange(data.shape[1]) + 0.5)
+    ax.set_yticks(np.arange(data.shape[0]) + 0.5)
+    ax.set_xticklabels([str(c) for c in values.columns])
+    ax.set_yticklabels([str(i) for i in values.index], va="center")
+    mesh.update_scalarmappable()
+    colours = mesh.get_facecolors()
+    blank = np.ma.getmaskarray(data)
+    for (row, column), text in np.ndenumerate(annotations.to_numpy(dtype=object)):
+        if blank[row, column]:
+            continue
+        colour = colours[row * data.shape[1] + column]
+        ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=fontsize,
+                color=".15" if relative_luminance(colour) > 0.408 else "w")
+
+
 def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str,
                       scale: tuple[float, float] = (1, 5), min_n: int = 5) -> Figure:
     """Month-by-component heat map of mean scores for one client (cells with few answers greyed)."""
@@ -102,15 +172,14 @@ def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | No
     components = list(dict.fromkeys(rows["component"]))
     means = rows.pivot(index="component", columns="period", values="mean").reindex(components)
     counts = rows.pivot(index="component", columns="period", values="n").reindex(components)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.62 * means.shape[1] + 2.8), 0.45 * len(components) + 1.4))
+    fig, ax = _figure((max(6.0, 0.62 * means.shape[1] + 2.8), 0.45 * len(components) + 1.4))
     annotations = means.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    sns.heatmap(means.astype(float), ax=ax, cmap="RdYlGn", vmin=scale[0], vmax=scale[1], annot=annotations, fmt="",
-                linewidths=0.6, linecolor="white", cbar_kws={"label": f"Mean score ({scale[0]:g}-{scale[1]:g})"},
-                annot_kws={"fontsize": 8})
+    _annotated_heatmap(ax, means.astype(float), annotations, cmap="RdYlGn", vmin=scale[0], vmax=scale[1],
+                       linewidth=0.6, fontsize=8, cbar_kws={"label": f"Mean score ({scale[0]:g}-{scale[1]:g})"})
     few = (counts < min_n).to_numpy()
     # one collection for every small cell: drawing is the costly part of a report
     ax.add_collection(PatchCollection(
-        [plt.Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(few))],
+        [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(few))],
         facecolor="white", alpha=0.55, hatch="//", edgecolor="#bbbbbb", linewidth=0, match_original=False))
     ax.set_yticklabels([_label(labels, c) for c in components], rotation=0)
     ax.set_xticklabels([p.strftime("%b %y") for p in means.columns], rotation=0, fontsize=8)
@@ -124,7 +193,7 @@ def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | No
 def importance_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
     """Each driver's share of the explained variance (LMG), with bootstrap 95% CIs when available."""
     data = importance.sort_values("share", ascending=True)
-    fig, ax = plt.subplots(figsize=(7.5, 0.48 * len(data) + 1.3))
+    fig, ax = _figure((7.5, 0.48 * len(data) + 1.3))
     y = np.arange(len(data))
     colours = [QUADRANT_COLOURS.get(q, PRIMARY) for q in data["quadrant"]]
     ax.barh(y, data["share"], color=colours, height=0.62)
@@ -150,7 +219,7 @@ def importance_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | No
 
 def quadrant_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
     """Importance (share of R²) against performance (mean score), split at the means into four quadrants."""
-    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    fig, ax = _figure((7.5, 5.2))
     x, y = importance["performance"].astype(float), importance["share"].astype(float)
     x_mid, y_mid = x.mean(), y.mean()
     for quadrant, group in importance.groupby("quadrant"):
@@ -181,7 +250,7 @@ def league_chart(table: pd.DataFrame, *, label: str, estimate: str, ci_low: str,
                  xlabel: str, by: str | None = "client_type", reference: float | None = None) -> Figure:
     """One dot with its 95% CI per row (client), sorted, coloured by client type."""
     data = table.sort_values(estimate, ascending=True).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8, 0.26 * len(data) + 1.4))
+    fig, ax = _figure((8, 0.26 * len(data) + 1.4))
     y = np.arange(len(data))
     colours = [TYPE_COLOURS.get(str(t), PRIMARY) for t in (data[by] if by else [None] * len(data))]
     ax.hlines(y, data[ci_low], data[ci_high], color=colours, linewidth=1.6, alpha=0.7)
@@ -207,7 +276,7 @@ def distribution_chart(df: pd.DataFrame, column: str, *, by: str = "client_type"
     data = data.assign(**{by: data[by].astype(str).str.capitalize()})
     shares = (data.groupby(by)[column].value_counts(normalize=True).mul(100).rename("share").reset_index())
     shares[column] = shares[column].astype(int)
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig, ax = _figure((7.5, 3.4))
     order = list(range(int(scale[0]), int(scale[1]) + 1))
     sns.barplot(shares, x=column, y="share", hue=by, order=order, ax=ax,
                 palette=[TYPE_COLOURS.get(h.lower(), PRIMARY) for h in sorted(shares[by].unique())])
@@ -231,7 +300,7 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
     ``trend`` is a frame from :func:`insights.service.attainment_trend`; months with nothing due
     are gaps.
     """
-    fig, ax = plt.subplots(figsize=(8.5, 3.6))
+    fig, ax = _figure((8.5, 3.6))
     periods = pd.Series(trend["period"].tolist())
     x = _month_axis(ax, periods, trend["events"])
     shown = trend["events"].to_numpy() > 0
@@ -269,12 +338,12 @@ def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour open
     """Weekday x hour heat map of breach counts (from :func:`insights.service.breach_heatmap_counts`)."""
     from matplotlib.ticker import MaxNLocator
 
-    fig, ax = plt.subplots(figsize=(10, 3.4))
+    fig, ax = _figure((10, 3.4))
     data = counts.astype(float)
     annotations = counts.map(lambda v: f"{int(v)}" if v else "")
-    sns.heatmap(data, ax=ax, cmap="Reds", vmin=0, vmax=max(1.0, float(data.to_numpy().max())), annot=annotations,
-                fmt="", linewidths=0.5, linecolor="white", annot_kws={"fontsize": 7},
-                cbar_kws={"label": "Breaches", "ticks": MaxNLocator(integer=True)})
+    _annotated_heatmap(ax, data, annotations, cmap="Reds", vmin=0, vmax=max(1.0, float(data.to_numpy().max())),
+                       linewidth=0.5, fontsize=7,
+                       cbar_kws={"label": "Breaches", "ticks": MaxNLocator(integer=True)})
     ax.set_xticks(np.arange(counts.shape[1]) + 0.5)
     ax.set_xticklabels([f"{int(h):02d}" for h in counts.columns], rotation=0, fontsize=8)
     ax.set_yticklabels([str(d)[:3] for d in counts.index], rotation=0)
@@ -297,7 +366,7 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
     events = table.groupby("category", observed=True)["events"].sum()
     order = wide.sum(axis=1).sort_values().index
     wide, events = wide.reindex(order), events.reindex(order)
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(wide) + 1.5))
+    fig, ax = _figure((7.5, 0.5 * len(wide) + 1.5))
     y = np.arange(len(wide))
     left = np.zeros(len(wide))
     for severity in wide.columns:
@@ -319,14 +388,14 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
 
 def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure:
     """Monthly cost of non-delivery: penalties and idle time, stacked (from :func:`insights.service.attainment_trend`)."""
-    fig, ax = plt.subplots(figsize=(8.5, 3.2))
+    fig, ax = _figure((8.5, 3.2))
     x = _month_axis(ax, pd.Series(trend["period"].tolist()))
     ax.bar(x, trend["penalties"], color=PALETTE[1], width=0.62, label="Penalties")
     ax.bar(x, trend["idle_cost"], bottom=trend["penalties"], color=PALETTE[0], width=0.62,
            label="Idle people (people x hours late x hourly cost)")
     ax.set_ylabel(f"Cost{f' ({currency})' if currency else ''}")
     ax.set_xlabel("Month due")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     fig.tight_layout()
@@ -339,7 +408,7 @@ def service_satisfaction_chart(clients: pd.DataFrame, *, title: str, ylabel: str
 
     ``clients`` has ``client_id, attainment, satisfaction`` and optionally ``client_type``.
     """
-    fig, ax = plt.subplots(figsize=(7.5, 5.0))
+    fig, ax = _figure((7.5, 5.0))
     types = clients["client_type"].astype(str) if "client_type" in clients.columns else pd.Series("", index=clients.index)
     for kind, group in clients.groupby(types):
         ax.scatter(group["attainment"] * 100, group["satisfaction"], s=50, color=TYPE_COLOURS.get(kind, PRIMARY),
@@ -359,7 +428,7 @@ def service_satisfaction_chart(clients: pd.DataFrame, *, title: str, ylabel: str
 
 def weekday_chart(table: pd.DataFrame, *, title: str) -> Figure:
     """Breach rate per weekday with 95% Wilson CIs; hot days in red (from :func:`insights.service.weekday_test`)."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.2))
+    fig, ax = _figure((7.5, 3.2))
     x = np.arange(len(table))
     colours = [PALETTE[3] if hot else PRIMARY for hot in table["hot"]]
     rate = table["breach_rate"].to_numpy(dtype=float) * 100

@@ -46,16 +46,11 @@ class Section:
         return [p for p in self.parts if not isinstance(p, str)]
 
     def show(self) -> None:
-        """Display every part in a notebook (figures are closed after display)."""
-        import matplotlib.pyplot as plt
+        """Display every part in a notebook."""
         from IPython.display import HTML, display
 
         for part in self.parts:
-            if isinstance(part, str):
-                display(HTML(part))
-            else:
-                display(part)
-                plt.close(part)
+            display(HTML(part) if isinstance(part, str) else part)
 
 
 def report_as_of(period: pd.Period | str, now: pd.Timestamp | None = None) -> pd.Timestamp:
