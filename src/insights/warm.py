@@ -17,6 +17,7 @@ entry point, named in the kernel spec the runner writes for a run.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import signal
@@ -51,7 +52,8 @@ def _warm_up() -> None:
     import ipykernel.kernelapp  # noqa: F401
     # What a kernel imports while it starts (its debugger, completer, history): import once here.
     for name in ("debugpy", "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
-                 "IPython.core.oinspect", "IPython.extensions.storemagic", "sqlite3", "ipykernel.comm"):
+                 "IPython.core.oinspect", "IPython.extensions.storemagic", "sqlite3", "ipykernel.comm",
+                 "jupyter_client.localinterfaces", "psutil"):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -59,18 +61,35 @@ def _warm_up() -> None:
     import matplotlib.pyplot  # noqa: F401
     import seaborn  # noqa: F401
     import statsmodels.api  # noqa: F401
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
 
     import insights
     from insights import drivers, metrics, plots, report  # noqa: F401
 
-    # Load fonts and run the analysis code paths once (lazy imports inside statsmodels/scipy).
-    figure = Figure(figsize=(2, 1))
-    figure.text(0.1, 0.5, "warm-up 0123456789", fontweight="bold")
-    FigureCanvasAgg(figure).draw()
+    # Run the analysis code paths once (lazy imports inside statsmodels and scipy), then the charts.
     frame = insights.load(insights.generate_sample(seed=1, months=2).head(120), warn=False)
-    report.client_report(frame, str(frame["client_id"].iloc[0]), frame["period"].max(), months=2, n_boot=2)
+    warm_report = report.client_report(frame, str(frame["client_id"].iloc[0]), frame["period"].max(), months=2, n_boot=2)
+    _warm_figures(warm_report)
+
+
+def _warm_figures(warm_report) -> None:
+    """Draw the client report's charts once, off-screen: a kernel's first chart of each kind pays
+    for lazy set-up (glyph caches, colour maps, code paths) that forked kernels then inherit."""
+    import io
+
+    import matplotlib
+
+    from insights import plots
+
+    r = warm_report
+    with matplotlib.rc_context():  # the style is the notebook's to set: leave rcParams as they were
+        plots.use_style()
+        figures = [plots.scorecard_heatmap(r.scorecard, title="warm-up"),
+                   plots.trend_chart(r.nps_trend, title="warm-up", ylabel="NPS", reference=r.portfolio_overall_trend)]
+        if r.drivers.ok:
+            figures += [plots.importance_chart(r.drivers.importance, title="warm-up"),
+                        plots.quadrant_chart(r.drivers.importance, title="warm-up")]
+        for figure in figures:
+            figure.savefig(io.BytesIO(), format="png", bbox_inches=False)
 
 
 def _run_kernel(request: dict) -> None:
@@ -124,6 +143,10 @@ def _zygote_main(connection: Connection) -> None:
         _warm_up()
     except Exception as exc:  # report, then serve cold: the kernels still work, only slower
         print(f"insights: warm-up failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+    # Move what the warm-up made out of the collector's sight: a forked kernel's collections would
+    # otherwise touch (and so copy) the memory of every one of those objects.
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGCHLD, reap)
     while True:
         try:
