@@ -35,6 +35,10 @@ def use_style() -> None:
     mpl.rcParams.update({
         "figure.dpi": 96, "savefig.dpi": 110, "savefig.bbox": "tight",
         "axes.titleweight": "bold", "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False,
+        # Titles sit just above the axes.  Left to place themselves, they measure the whole x axis on
+        # every layout and draw, to dodge decorations on top that no chart here has (a third of a
+        # trend chart's drawing time; the figures are pixel for pixel the same).
+        "axes.titley": 1.0,
     })
     _inline_without_tight_bbox()
 
