@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path, write_text_atomic
@@ -123,25 +124,47 @@ def plan_tasks(
     inputs = dict(inputs or {})
     tasks: list[ReportTask] = []
     period = pd.Period(base_parameters["period"], "M")
-    period_rows = _hashable(data[data["period"] == period])
+    rows = _row_hashes(data)
+    period_rows = rows.of((data["period"] == period).to_numpy())
     client_ids = data["client_id"].astype(str)
     names = data.groupby(client_ids, observed=True)["client_name"].first()
     types = data.groupby(client_ids, observed=True)["client_type"].first()
     if portfolio_notebook is not None:
         parameters = dict(base_parameters)
         tasks.append(_task("portfolio", "portfolio", "Portfolio", None, None, portfolio_notebook, parameters, out_dir,
-                           fingerprint(_hashable(data), portfolio_notebook.read_bytes(), _settings(parameters), version,
-                                       *([inputs] if inputs else []))))
+                           fingerprint(rows.of(slice(None)), portfolio_notebook.read_bytes(), _settings(parameters),
+                                       version, *([inputs] if inputs else []))))
     notebook_bytes = client_notebook.read_bytes()
+    positions = client_ids.groupby(client_ids, observed=True).indices
     for client_id in clients:
         parameters = {**base_parameters, "client_id": client_id}
-        rows = _hashable(data[client_ids == client_id])
+        mine = rows.of(positions.get(client_id, []))
         tasks.append(_task(
             slugify(client_id), "client", str(names.get(client_id, client_id)), client_id, str(types.get(client_id, "")),
             client_notebook, parameters, out_dir / "clients",
-            fingerprint(rows, period_rows, notebook_bytes, _settings(parameters), version, *([inputs] if inputs else [])),
+            fingerprint(mine, period_rows, notebook_bytes, _settings(parameters), version, *([inputs] if inputs else [])),
         ))
     return tasks
+
+
+@dataclass(frozen=True)
+class _RowHashes:
+    """Every row's hash, computed once: a subset's fingerprint part is a slice of it, as bytes.
+
+    ``of(rows)`` hashes exactly as :func:`fingerprint` hashes ``data.iloc[rows]`` (row hashes do
+    not depend on the other rows), at a fraction of the cost for hundreds of clients.
+    """
+
+    hashes: np.ndarray
+    columns: bytes
+
+    def of(self, rows) -> bytes:
+        return self.hashes[rows].tobytes() + self.columns
+
+
+def _row_hashes(data: pd.DataFrame) -> _RowHashes:
+    return _RowHashes(pd.util.hash_pandas_object(_hashable(data), index=False).to_numpy(),
+                      ",".join(map(str, data.columns)).encode())
 
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
