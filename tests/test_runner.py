@@ -230,3 +230,43 @@ def test_a_report_kernel_answers_then_is_killed_and_reaped():
     assert not alive
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_the_shared_warm_kernel_server_goes_when_its_run_dies(tmp_path):
+    """A local run's zygote server, and the zygote it forked for a worker, exit by themselves when
+    the run's process is killed: nothing is left running."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = (
+        "import sys, time\n"
+        "from insights.warm import ZygoteClient, ZygoteServer\n"
+        f"server = ZygoteServer({str(tmp_path)!r})\n"
+        "client = ZygoteClient(server.path)\n"
+        "print(server.process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    server = psutil.Process(int(run.stdout.readline()))
+    deadline = time.monotonic() + 60
+    while not server.children() and time.monotonic() < deadline:  # the worker's zygote, once warm
+        time.sleep(0.1)
+    forked = server.children()
+    assert forked, "the server did not fork a zygote for the connected worker"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+
+    def running(process: psutil.Process) -> bool:
+        try:
+            return process.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + 30
+    while any(running(p) for p in [server, *forked]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(running(p) for p in [server, *forked])

@@ -17,6 +17,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from multiprocessing import get_context
@@ -220,15 +221,22 @@ def _task(key, kind, title, client_id, client_type, notebook, parameters, folder
 _exporter = None
 
 
-def _worker_init(kernel_dir: str, warm: bool) -> None:
-    """Point Jupyter at this run's kernel spec, start the warm zygote, build the exporter once."""
+def _worker_init(kernel_dir: str, warm: bool, zygote_server: str | None = None) -> None:
+    """Point Jupyter at this run's kernel spec, get a warm zygote, build the exporter once.
+
+    The zygote is forked for this worker by the run's shared ``zygote_server`` when there is one
+    (a local run), else started here (a Dask worker).
+    """
     os.environ["JUPYTER_PATH"] = kernel_dir + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+    # jsonschema (under nbformat) imports rfc3987_syntax when it is installed (JupyterLab brings it),
+    # for a string format no notebook schema uses, and that compiles a grammar: 0.8 s per worker.
+    sys.modules.setdefault("rfc3987_syntax", None)
     for name in ("papermill", "traitlets", "nbclient"):
         logging.getLogger(name).setLevel(logging.ERROR)
     if warm:
         from .warm import start_zygote
 
-        start_zygote()
+        start_zygote(zygote_server)
     html_exporter()
 
 
@@ -421,19 +429,24 @@ def _execute_all(tasks, state, *, workers, force, progress, warm=True, executor=
 
 def _execute_in_pool(tasks: list[ReportTask], workers: int | None, warm: bool = True):
     """Execute tasks in local worker processes; yield (task, result) as they finish."""
+    from .warm import ZygoteServer
+
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    with tempfile.TemporaryDirectory(prefix="insights-kernel-") as kernel_dir:
+    with ExitStack() as stack:
+        kernel_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix="insights-kernel-"))
         write_kernel_spec(Path(kernel_dir), warm=warm)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                 initializer=_worker_init, initargs=(kernel_dir, warm)) as pool:
-            futures = {pool.submit(execute_task, task): task for task in tasks}
-            for future in as_completed(futures):
-                task = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # the worker process itself died
-                    result = ReportResult(task.key, "failed", 0.0, _last_line(exc))
-                yield task, result
+        # One warm-up for the whole run, under way while the workers start.
+        server = stack.enter_context(ZygoteServer(kernel_dir)).path if warm else None
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                                       initializer=_worker_init, initargs=(kernel_dir, warm, server)))
+        futures = {pool.submit(execute_task, task): task for task in tasks}
+        for future in as_completed(futures):
+            task = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker process itself died
+                result = ReportResult(task.key, "failed", 0.0, _last_line(exc))
+            yield task, result
 
 
 def _with_progress(finished, total: int, show_bar: bool):

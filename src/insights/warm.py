@@ -20,10 +20,12 @@ import asyncio
 import gc
 import importlib
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -126,7 +128,19 @@ def _run_kernel(request: dict) -> None:
         os._exit(code)
 
 
-def _zygote_main(connection: Connection) -> None:
+def _warm_and_freeze() -> None:
+    try:
+        _warm_up()
+    except Exception as exc:  # report, then serve cold: the kernels still work, only slower
+        print(f"insights: warm-up failed ({type(exc).__name__}: {exc})", file=sys.stderr)
+    # Move what the warm-up made out of the collector's sight: a forked kernel's collections would
+    # otherwise touch (and so copy) the memory of every one of those objects.
+    gc.collect()
+    gc.freeze()
+
+
+def _serve_worker(connection: Connection) -> None:
+    """Fork a kernel per ``launch`` request from one worker; answer ``poll``s; exit when it hangs up."""
     exit_codes: dict[int, int] = {}
 
     def reap(*_: Any) -> None:
@@ -139,14 +153,6 @@ def _zygote_main(connection: Connection) -> None:
                 return
             exit_codes[pid] = os.waitstatus_to_exitcode(status)
 
-    try:
-        _warm_up()
-    except Exception as exc:  # report, then serve cold: the kernels still work, only slower
-        print(f"insights: warm-up failed ({type(exc).__name__}: {exc})", file=sys.stderr)
-    # Move what the warm-up made out of the collector's sight: a forked kernel's collections would
-    # otherwise touch (and so copy) the memory of every one of those objects.
-    gc.collect()
-    gc.freeze()
     signal.signal(signal.SIGCHLD, reap)
     while True:
         try:
@@ -165,6 +171,47 @@ def _zygote_main(connection: Connection) -> None:
     os._exit(0)
 
 
+def _zygote_main(connection: Connection) -> None:
+    """One worker's own zygote (a Dask worker's): warm up, then serve that worker."""
+    _warm_and_freeze()
+    _serve_worker(connection)
+
+
+def _server_main(listening_fd: int) -> None:
+    """The zygote of a local run, shared by its workers: warm up once, fork a zygote per worker.
+
+    Serves the Unix socket it was handed, already listening (workers that connect during the
+    warm-up wait in its backlog), and stops when its standard input closes, which is when the run
+    ends or its process dies.
+    """
+    listener = socket.socket(fileno=listening_fd)
+    _warm_and_freeze()
+    signal.signal(signal.SIGCHLD, lambda *_: _reap_all())
+    lifeline = sys.stdin.fileno()
+    while True:
+        readable, _, _ = select.select([listener, lifeline], [], [])
+        if lifeline in readable and not os.read(lifeline, 1024):
+            break
+        if listener in readable:
+            accepted, _ = listener.accept()
+            if os.fork() == 0:
+                listener.close()
+                devnull = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(devnull, lifeline)  # the worker's zygote and its kernels do not hold the lifeline
+                os.close(devnull)
+                _serve_worker(Connection(accepted.detach()))
+            accepted.close()
+    os._exit(0)
+
+
+def _reap_all() -> None:
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    except ChildProcessError:
+        pass
+
+
 # --- the client side (runs in the worker) ------------------------------------------------------------
 
 
@@ -172,18 +219,23 @@ class ZygoteClient:
     """The worker's handle on its zygote: launch kernels, ask whether they have exited.
 
     The zygote is a fresh interpreter (not a fork of the worker, which may have threads: a Dask
-    worker always has), talking over a socket pair.
+    worker always has), talking over a socket: either its own (``server=None``), or one forked for
+    this worker by the run's :class:`ZygoteServer`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, server: str | None = None) -> None:
+        self.process: subprocess.Popen | None = None
+        if server:
+            connected = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            connected.connect(server)
+            self._connection = Connection(connected.detach())
+            return
         ours, theirs = socket.socketpair()
-        env = {**os.environ, **SINGLE_THREAD_ENV}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "insights.warm", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+            pass_fds=[theirs.fileno()], env={**os.environ, **SINGLE_THREAD_ENV}, stdin=subprocess.DEVNULL,
         )
         theirs.close()
-        self.pid = self.process.pid
         self._connection = Connection(ours.detach())
 
     def launch(self, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
@@ -196,14 +248,49 @@ class ZygoteClient:
 
     def close(self) -> None:
         self._connection.close()
-        self.process.wait(timeout=10)
+        if self.process is not None:
+            self.process.wait(timeout=10)
 
 
-def start_zygote() -> None:
-    """Start this process's zygote (once; later calls keep the running one)."""
+class ZygoteServer:
+    """A run's shared zygote: warms up once, while the workers start, and forks one zygote per worker.
+
+    Use as a context manager around the worker pool, and give each worker :attr:`path` for
+    :func:`start_zygote`.  It stops when the run ends, or by itself when the run's process dies.
+    """
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.path = os.path.join(os.fspath(folder), "zygote.sock")
+        # Bound and listening here, so workers can connect at once; the server takes it over.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+            listener.bind(self.path)
+            listener.listen(64)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "insights.warm", "--serve", str(listener.fileno())],
+                pass_fds=[listener.fileno()], env={**os.environ, **SINGLE_THREAD_ENV}, stdin=subprocess.PIPE,
+            )
+
+    def __enter__(self) -> "ZygoteServer":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.process.stdin and not self.process.stdin.closed:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_zygote(server: str | None = None) -> None:
+    """Start this process's zygote, or connect to one forked by ``server`` (once; later calls keep it)."""
     global _zygote
     if _zygote is None:
-        _zygote = ZygoteClient()
+        _zygote = ZygoteClient(server)
 
 
 class _ForkedKernel:
@@ -222,8 +309,6 @@ class _ForkedKernel:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int | None:
-        import time
-
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
@@ -266,4 +351,7 @@ class ZygoteProvisioner(LocalProvisioner):
 
 
 if __name__ == "__main__":
-    _zygote_main(Connection(int(sys.argv[1])))
+    if sys.argv[1] == "--serve":
+        _server_main(int(sys.argv[2]))
+    else:
+        _zygote_main(Connection(int(sys.argv[1])))
