@@ -166,7 +166,8 @@ def _annotated_heatmap(ax, values: pd.DataFrame, annotations: pd.DataFrame, *, c
             continue
         colour = colours[row * data.shape[1] + column]
         ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=fontsize,
-                color=".15" if relative_luminance(colour) > 0.408 else "w")
+                color=".15" if relative_luminance(colour) > 0.408 else "w",
+                in_layout=False)  # inside its cell: measuring it could not move a margin
 
 
 def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str,

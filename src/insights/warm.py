@@ -65,11 +65,16 @@ def _warm_up() -> None:
     import statsmodels.api  # noqa: F401
 
     import insights
-    from insights import drivers, metrics, plots, report  # noqa: F401
+    from insights import drivers, metrics, people, plots, report, service_report, summary  # noqa: F401
 
-    # Run the analysis code paths once (lazy imports inside statsmodels and scipy), then the charts.
+    # Run the report's code paths once (lazy imports inside pandas, statsmodels and scipy), then
+    # draw its charts.
     frame = insights.load(insights.generate_sample(seed=1, months=2).head(120), warn=False)
-    warm_report = report.client_report(frame, str(frame["client_id"].iloc[0]), frame["period"].max(), months=2, n_boot=2)
+    client, period = str(frame["client_id"].iloc[0]), frame["period"].max()
+    warm_report = report.client_report(frame, client, period, months=2, n_boot=2)
+    report.table_html(report.scorecard_table(warm_report))
+    report.comments_html(warm_report.responses, warm_report.period)
+    report.people_html(report.people_section(frame, client, period, None, months=2))
     _warm_figures(warm_report)
 
 
