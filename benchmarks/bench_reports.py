@@ -2,7 +2,7 @@
 
 The naive loop is what a user writes by hand: for each client, one ``papermill`` CLI call to
 execute ``notebooks/client_report.ipynb``, then one ``jupyter nbconvert --to html --no-input``
-call, in sequence.  It is timed on a sample of clients (it is slow); ``insights run`` renders
+call, in sequence.  It is timed on a sample of clients spread over the list (it is slow); ``insights run`` renders
 all 100 client reports plus the portfolio report with the default workers.  Both render the full
 client report.  Prints seconds per report and their ratio, measured in the same run.
 
@@ -70,7 +70,7 @@ def insights_run(source: Path, out: Path, workers: int | None, *extra: str) -> f
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--naive", type=int, default=5, help="clients rendered by the naive loop")
+    parser.add_argument("--naive", type=int, default=8, help="clients rendered by the naive loop")
     parser.add_argument("--clients", type=int, default=100, help="clients rendered by insights run")
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--dask", action="store_true",
@@ -83,7 +83,9 @@ def main() -> None:
         clients = make_data(args.clients, source)
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
               f"{len(pd.read_csv(source))} responses from {len(clients)} clients")
-        naive = None if args.skip_naive else naive_loop(source, clients[: args.naive], folder / "naive") / args.naive
+        # clients spread over the whole list, so the sample has the batch's mix of sizes
+        sample = clients[:: max(1, len(clients) // args.naive)][: args.naive]
+        naive = None if args.skip_naive else naive_loop(source, sample, folder / "naive") / len(sample)
         batch_total = insights_run(source, folder / "run", args.workers)
         batch = batch_total / len(clients)
         print(f"{'method':52} {'s/report':>9}")
