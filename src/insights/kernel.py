@@ -9,8 +9,9 @@ batch of short reports almost half a second each, with every core idle meanwhile
   has been silent for 0.2 s;
 * a graceful shutdown asks the kernel to stop, then polls every 0.1 s until it has gone.
 
-A report kernel needs neither.  nbclient matches every IOPub message to the request that caused it
-(by ``parent_header.msg_id``), so start-up chatter that arrives after the drain is ignored, not
+A report kernel needs none of them.  A new kernel listens within milliseconds of its start;
+nbclient matches every IOPub message to the request that caused it (by
+``parent_header.msg_id``), so start-up chatter that arrives after the drain is ignored, not
 mistaken for output; and once the last cell has answered, the kernel holds nothing worth a clean
 exit (its history is in memory), so the runner kills it (nbclient's ``shutdown_kernel="immediate"``)
 and :class:`ReportKernelManager` waits for the exit itself instead of sleeping 0.1 s first.
@@ -22,10 +23,10 @@ import asyncio
 import time
 from queue import Empty
 
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
 import zmq
 import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Type, default
 
 #: How soon a channel tries again to reach a kernel that is not listening yet (ZeroMQ's default: 100).

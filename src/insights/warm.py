@@ -1,10 +1,11 @@
 """Warm kernels: IPython kernels forked from a process that has already imported the heavy libraries.
 
 Starting a fresh kernel and importing pandas, statsmodels and seaborn costs about two seconds
-per report, far more than the analysis itself.  Each worker of a run therefore forks one
-*zygote* at start-up: a single-threaded process that imports those libraries (and warms font
-caches) once and then, on request, forks a child that becomes an ordinary ``ipykernel`` kernel
-for one report.  The kernel still runs the notebook through papermill and nbclient exactly as a
+per report, far more than the analysis itself.  Each worker of a run therefore has a *zygote*: a
+single-threaded process that has imported those libraries and run a report's code once, and that
+forks, on request, a child that becomes an ordinary ``ipykernel`` kernel for one report.  A local
+run warms up once: its :class:`ZygoteServer` starts with the worker pool and forks a zygote for
+each worker that connects; a Dask worker starts its own.  The kernel still runs the notebook through papermill and nbclient exactly as a
 freshly started one would; it simply begins with the imports already in memory.
 
 Isolation is that of separate processes: each report gets its own forked child, which exits at
