@@ -89,13 +89,11 @@ class RunOutcome:
 
 
 def fingerprint(*parts: object) -> str:
-    """A stable hash of a run's inputs (data hashes, notebook bytes, parameters, versions)."""
+    """A stable hash of a run's inputs (rows' hashes from :class:`RowHashes`, notebook bytes,
+    parameters, versions)."""
     digest = hashlib.sha256()
     for part in parts:
-        if isinstance(part, pd.DataFrame):
-            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-            digest.update(",".join(map(str, part.columns)).encode())
-        elif isinstance(part, bytes):
+        if isinstance(part, bytes):
             digest.update(part)
         else:
             digest.update(json.dumps(part, sort_keys=True, default=str).encode())
@@ -113,6 +111,7 @@ def plan_tasks(
     base_parameters: dict,
     version: str,
     inputs: dict | None = None,
+    row_hashes: RowHashes | None = None,
 ) -> list[ReportTask]:
     """One task per client plus the portfolio; each fingerprinted by the inputs it reads.
 
@@ -120,12 +119,13 @@ def plan_tasks(
     client's responses in the report period; so those (with the notebook, the parameters and
     the package version) are its fingerprint.  ``inputs`` are content hashes of other files the
     notebooks read (:func:`input_digests`: the service events, contacts and self-assessment), so a
-    changed file re-renders even when its path is the same.
+    changed file re-renders even when its path is the same.  ``row_hashes`` are ``data``'s, when
+    the caller has them already.
     """
     inputs = dict(inputs or {})
     tasks: list[ReportTask] = []
     period = pd.Period(base_parameters["period"], "M")
-    rows = _row_hashes(data)
+    rows = row_hashes or RowHashes.of_frame(data)
     period_rows = rows.of((data["period"] == period).to_numpy())
     client_ids = data["client_id"].astype(str)
     names = data.groupby(client_ids, observed=True)["client_name"].first()
@@ -149,23 +149,23 @@ def plan_tasks(
 
 
 @dataclass(frozen=True)
-class _RowHashes:
-    """Every row's hash, computed once: a subset's fingerprint part is a slice of it, as bytes.
+class RowHashes:
+    """Every row's hash, computed once: any subset's part of a fingerprint is a slice of it.
 
-    ``of(rows)`` hashes exactly as :func:`fingerprint` hashes ``data.iloc[rows]`` (row hashes do
-    not depend on the other rows), at a fraction of the cost for hundreds of clients.
+    A row's hash does not depend on the other rows, so ``of(rows)`` is what hashing ``data.iloc[rows]``
+    on its own would give, at a fraction of the cost for hundreds of clients.
     """
 
     hashes: np.ndarray
     columns: bytes
 
+    @classmethod
+    def of_frame(cls, data: pd.DataFrame) -> "RowHashes":
+        return cls(pd.util.hash_pandas_object(_hashable(data), index=False).to_numpy(),
+                   ",".join(map(str, data.columns)).encode())
+
     def of(self, rows) -> bytes:
         return self.hashes[rows].tobytes() + self.columns
-
-
-def _row_hashes(data: pd.DataFrame) -> _RowHashes:
-    return _RowHashes(pd.util.hash_pandas_object(_hashable(data), index=False).to_numpy(),
-                      ",".join(map(str, data.columns)).encode())
 
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
@@ -545,9 +545,9 @@ def _relative(out_dir: Path, path: str) -> str:
     return quote(Path(path).relative_to(out_dir).as_posix())
 
 
-def write_snapshot(data: pd.DataFrame, out_dir: Path) -> Path:
+def write_snapshot(data: pd.DataFrame, out_dir: Path, row_hashes: RowHashes | None = None) -> Path:
     """The validated responses as Parquet under ``out_dir/data``, named by their content."""
-    digest = fingerprint(_hashable(data))[:16]
+    digest = fingerprint((row_hashes or RowHashes.of_frame(data)).of(slice(None)))[:16]
     target = out_dir / "data" / f"responses-{digest}.parquet"
     if not target.exists():
         frame = data.copy()
@@ -611,8 +611,9 @@ def run(
     if months < 1:
         raise RunError(f"--months must be at least 1 (got {months})")
     notebooks = notebooks_dir()
+    rows = RowHashes.of_frame(data)  # for the snapshot's name and every report's fingerprint
     parameters = {
-        "source": str(write_snapshot(data, out)),
+        "source": str(write_snapshot(data, out, rows)),
         "period": str(chosen),
         "months": int(months),
         "survey": str(Path(survey).resolve()) if survey else "",
@@ -627,6 +628,7 @@ def run(
         base_parameters=parameters,
         version=__version__,
         inputs=input_digests(parameters),
+        row_hashes=rows,
     )
     return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress, warm=warm,
                        executor=executor, scheduler=scheduler)
