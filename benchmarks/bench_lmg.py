@@ -1,6 +1,6 @@
 """Benchmark: exact LMG for 15 correlated drivers on 1,000,000 responses.
 
-Times ``insights.drivers.lmg`` on a DataFrame of responses, which includes
+Times ``insights.stats.drivers.lmg`` on a DataFrame of responses, which includes
 the listwise check and the correlation matrix of the data as well as the
 2^15 = 32,768 subset R^2 values and their Shapley weighting. Target: under
 2 seconds on a 2-core machine.
@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from insights.drivers import lmg
+from insights.stats.drivers import lmg
 
 N_DRIVERS = 15
 

@@ -25,11 +25,12 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+REPORT_NOTEBOOKS = ROOT / "src" / "insights" / "reporting" / "notebooks"
 
 
 def make_data(n_clients: int, path: Path) -> list[str]:
     """Copies of the sample survey under new client ids, until there are ``n_clients`` clients."""
-    from insights.sample import generate_sample
+    from insights.data.sample import generate_sample
 
     frames, seed = [], 1
     while sum(f["client_id"].nunique() for f in frames) < n_clients:
@@ -51,7 +52,7 @@ def naive_loop(source: Path, clients: list[str], out: Path) -> float:
     start = time.perf_counter()
     for client in clients:
         executed = out / f"{client}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "client_report.ipynb"), str(executed),
+        subprocess.run([str(BIN / "papermill"), str(REPORT_NOTEBOOKS / "client_report.ipynb"), str(executed),
                         "-p", "source", str(source), "-p", "client_id", client, "--no-progress-bar"],
                        check=True, capture_output=True)
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],

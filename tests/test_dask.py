@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from insights.runner import run
-from insights.slug import slugify
+from insights.batch.runner import run
+from insights.core.slug import slugify
 
 DASK = Path(sys.executable).parent / "dask"
 CLIENTS = ["C03", "C07", "C11", "C16", "C23", "I02"]
@@ -124,6 +124,6 @@ def _orphaned_kernels() -> list[int]:
             ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if "insights.warm" in cmdline and ppid == 1:
+        if "insights.batch.warm" in cmdline and ppid == 1:
             found.append(int(proc.name))
     return found

@@ -1,4 +1,4 @@
-"""Tests for insights.drivers.
+"""Tests for insights.stats.drivers.
 
 Every numerical check compares the module with an independent route written
 here (brute-force refits, plain numpy sandwich formulas, a hand-written
@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from scipy import optimize, special
 from scipy import stats
 
-from insights import drivers as drivers_module
-from insights.drivers import (
+from insights.stats import drivers as drivers_module
+from insights.stats.drivers import (
     DEFAULT_DRIVERS,
     DriverAnalysis,
     importance_performance,

@@ -18,9 +18,9 @@ import pytest
 
 import insights
 from insights import SurveyDataError
-from insights.io import read_raw
-from insights.load import _in_time_order
-from insights.sources import text as text_source
+from insights.data.read import read_raw
+from insights.data.load import _in_time_order
+from insights.data.sources import text as text_source
 
 HEADER = (
     "response_id,client_id,client_type,respondent_id,submitted_at,overall_satisfaction,"
@@ -155,9 +155,9 @@ def _messy_survey(n: int, seed: int) -> pd.DataFrame:
         "overall_satisfaction": rng.choice(scores[:-1], n),
         "likelihood_to_recommend": rng.choice(np.array([str(v) for v in range(11)] + [""], dtype=object), n),
     })
-    for driver in insights.drivers.DEFAULT_DRIVERS:
+    for driver in insights.stats.drivers.DEFAULT_DRIVERS:
         frame[driver] = rng.choice(scores, n)
-    frame.loc[:9, list(insights.drivers.DEFAULT_DRIVERS)] = "3"  # straight-liners
+    frame.loc[:9, list(insights.stats.drivers.DEFAULT_DRIVERS)] = "3"  # straight-liners
     frame.loc[frame.index[-3:], "client_id"] = "Z-few"
     frame["comment"] = np.where(rng.random(n) < 0.3, "ok", "")
     return frame
@@ -180,7 +180,7 @@ def test_numbers_and_dates_parsed_per_distinct_value_match_a_parse_per_row(tmp_p
     data = insights.validate(path).data
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
     order = pd.Index(data["response_id"]).get_indexer(text["response_id"])
-    for column in ["overall_satisfaction", "likelihood_to_recommend", *insights.drivers.DEFAULT_DRIVERS]:
+    for column in ["overall_satisfaction", "likelihood_to_recommend", *insights.stats.drivers.DEFAULT_DRIVERS]:
         expected = [float(v) if v.strip() else np.nan for v in text[column]]
         np.testing.assert_array_equal(data[column].to_numpy()[order], expected)
     expected_dates = [pd.Timestamp(v).tz_convert("UTC").tz_localize(None) if "+" in v else pd.Timestamp(v)
@@ -215,7 +215,7 @@ def test_per_client_warnings_and_types_match_groupby(tmp_path):
     repeat = (key.duplicated(keep=False) & respondents.notna()).to_numpy()
     repeat_warning = next(w for w in result.warnings if "more than once in a month" in w.message)
     assert list(repeat_warning.rows) == list(np.flatnonzero(repeat) + 1)
-    answers = raw[list(insights.drivers.DEFAULT_DRIVERS)].apply(lambda c: pd.to_numeric(c.str.strip()))
+    answers = raw[list(insights.stats.drivers.DEFAULT_DRIVERS)].apply(lambda c: pd.to_numeric(c.str.strip()))
     same = (answers.notna().all(axis=1) & answers.nunique(axis=1).eq(1)).to_numpy()
     straight = next(w for w in result.warnings if "straight-lining" in w.message)
     assert list(straight.rows) == list(np.flatnonzero(same) + 1)
@@ -223,7 +223,7 @@ def test_per_client_warnings_and_types_match_groupby(tmp_path):
 
 def test_problems_name_rows_and_values_of_numeric_parquet_columns(tmp_path):
     frame = _messy_survey(200, seed=4).replace("", np.nan)
-    for column in ["overall_satisfaction", *insights.drivers.DEFAULT_DRIVERS]:
+    for column in ["overall_satisfaction", *insights.stats.drivers.DEFAULT_DRIVERS]:
         frame[column] = pd.to_numeric(frame[column].str.strip())
     frame.loc[[3, 150], "overall_satisfaction"] = np.nan
     frame.loc[[7, 8], "quality"] = [9.0, -1.0]
@@ -254,9 +254,9 @@ def test_time_order_matches_lexsort():
 # Key drivers: the fast routes against statsmodels and plain numpy
 # ---------------------------------------------------------------------------
 
-from insights import drivers as drivers_module  # noqa: E402
+from insights.stats import drivers as drivers_module  # noqa: E402
 
-DRIVERS = list(insights.drivers.DEFAULT_DRIVERS)
+DRIVERS = list(insights.stats.drivers.DEFAULT_DRIVERS)
 
 
 def _responses(n: int, n_clients: int, seed: int, levels: int = 5) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""insights.metrics against hand arithmetic and independent libraries (scipy, statsmodels)."""
+"""insights.stats.metrics against hand arithmetic and independent libraries (scipy, statsmodels)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from insights import metrics
-from insights.metrics import (
+from insights.stats import metrics
+from insights.stats.metrics import (
     compare_means,
     compare_nps,
     csat,

@@ -12,8 +12,8 @@ def test_every_public_name_resolves_and_is_listed():
     for name in insights.__all__:
         assert getattr(insights, name) is not None, name
         assert name in dir(insights)
-    assert insights.headline is insights.metrics.summary
-    assert insights.drivers.key_drivers is insights.key_drivers
+    assert insights.headline is insights.stats.metrics.summary
+    assert insights.stats.drivers.key_drivers is insights.key_drivers
 
 
 def test_importing_the_package_leaves_the_statistics_stack_for_later():

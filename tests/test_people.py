@@ -15,12 +15,13 @@ import pytest
 from scipy import stats
 
 import insights
-from insights import people, report
-from insights.people import PeopleDataError
-from insights.runner import input_digests, plan_tasks, run
-from insights.sample import BLIND_SPOTS, INTERNAL_UPLIFT, SELF_OPTIMISM
-from insights.slug import slugify
-from insights.survey import SurveyDefinition
+from insights.stats import people
+from insights.reporting import report
+from insights.stats.people import PeopleDataError
+from insights.batch.runner import input_digests, plan_tasks, run
+from insights.data.sample import BLIND_SPOTS, INTERNAL_UPLIFT, SELF_OPTIMISM
+from insights.core.slug import slugify
+from insights.data.survey import SurveyDefinition
 
 from conftest import DATA, SAMPLE_CSV
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from nbclient import NotebookClient
 from PIL import Image
 
-from insights import plots
+from insights.reporting import plots
 
 
 def _pixels(figure: Figure) -> np.ndarray:
@@ -55,7 +55,7 @@ def test_a_chart_shows_once_as_laid_out_and_not_after_a_semicolon():
     importance = pd.DataFrame({"driver": ["quality", "value"], "share": [60.0, 40.0], "lmg": [0.3, 0.2],
                                "quadrant": ["Keep up", "Monitor"], "performance": [4.1, 3.4]})
     notebook = nbformat.v4.new_notebook()
-    setup = ("import pandas as pd\nfrom insights import plots\nplots.use_style()\n"
+    setup = ("import pandas as pd\nfrom insights.reporting import plots\nplots.use_style()\n"
              f"importance = pd.DataFrame({importance.to_dict(orient='list')!r})")
     notebook.cells = [
         nbformat.v4.new_code_cell(setup),

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from insights.runner import run
-from insights.slug import slugify
+from insights.batch.runner import run
+from insights.core.slug import slugify
 
 CLIENTS = ["C03", "C23"]  # a declining client, and one with only two contacts
 SECTIONS = ["Headline", "Scorecard", "Trends", "Key drivers", "Voice of the client", "Caveats"]

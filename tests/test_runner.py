@@ -9,10 +9,10 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-from insights.atomic import atomic_path, write_text_atomic
-from insights.runner import LOCK_FILE, RunError, run
-from insights.selection import SelectionError
-from insights.slug import slugify
+from insights.core.atomic import atomic_path, write_text_atomic
+from insights.batch.runner import LOCK_FILE, RunError, run
+from insights.data.selection import SelectionError
+from insights.core.slug import slugify
 
 from conftest import DATA
 
@@ -155,7 +155,7 @@ def test_parameters_are_checked_before_anything_runs(tmp_path):
 
 def test_cli_run_reports_failures_with_exit_1(run_cli, tmp_path, monkeypatch):
     source = write_survey(tmp_path / "s.csv")
-    import insights.runner as runner
+    import insights.batch.runner as runner
 
     original = runner.run
 
@@ -204,7 +204,7 @@ def test_a_report_kernel_answers_then_is_killed_and_reaped():
     import asyncio
     import os
 
-    from insights.kernel import ReportKernelClient, ReportKernelManager
+    from insights.batch.kernel import ReportKernelClient, ReportKernelManager
 
     async def session():
         manager = ReportKernelManager(kernel_name="python3")
@@ -244,7 +244,7 @@ def test_the_shared_warm_kernel_server_goes_when_its_run_dies(tmp_path):
 
     script = (
         "import sys, time\n"
-        "from insights.warm import ZygoteClient, ZygoteServer\n"
+        "from insights.batch.warm import ZygoteClient, ZygoteServer\n"
         f"server = ZygoteServer({str(tmp_path)!r})\n"
         "client = ZygoteClient(server.path)\n"
         "print(server.process.pid, flush=True)\n"

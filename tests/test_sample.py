@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import insights
-from insights.sample import DECLINING_CLIENTS, INTERNAL_UPLIFT, PLANTED_COEFFICIENTS, PLANTED_INTERCEPT
+from insights.data.sample import DECLINING_CLIENTS, INTERNAL_UPLIFT, PLANTED_COEFFICIENTS, PLANTED_INTERCEPT
 
 
 def test_sample_is_seeded():

@@ -12,11 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from insights import sample, service, service_report
-from insights.runner import file_digest, input_digests, plan_tasks
-from insights.service import EventsDataError
+from insights.data import sample
+from insights.stats import service
+from insights.reporting import service_report
+from insights.batch.runner import file_digest, input_digests, plan_tasks
+from insights.stats.service import EventsDataError
 
 from conftest import ROOT
+from insights.reporting.notebooks import notebook_path
+
+REPORT_NOTEBOOKS = notebook_path("client_report.ipynb").parent
 
 SAMPLE_EVENTS = ROOT / "data" / "sample" / "events.csv"
 HEADER = "event_id,client_id,category,opened_at,due_at,resolved_at,severity,penalty,people_affected\n"
@@ -346,7 +351,7 @@ def test_portfolio_section_on_the_sample(sample_events, sample_df):
 
 
 def _cell(notebook: str, tag: str) -> str:
-    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    nb = nbformat.read(REPORT_NOTEBOOKS / notebook, as_version=4)
     return next(c.source for c in nb.cells if tag in c.metadata.get("tags", []))
 
 
@@ -365,12 +370,12 @@ def test_notebook_cell_shows_nothing_without_events(notebook, monkeypatch):
 def test_client_report_notebook_renders_the_section(tmp_path, hand_csv):
     import papermill
 
-    from insights.runner import export_html
-    from insights.summary import read_summary
+    from insights.batch.runner import export_html
+    from insights.reporting.summary import read_summary
 
     out = tmp_path / "c23.ipynb"
     notebook = papermill.execute_notebook(
-        str(ROOT / "notebooks" / "client_report.ipynb"), str(out), kernel_name="python3", progress_bar=False,
+        str(REPORT_NOTEBOOKS / "client_report.ipynb"), str(out), kernel_name="python3", progress_bar=False,
         parameters={"source": str(ROOT / "data" / "sample" / "responses.csv"), "client_id": "C23",
                     "events": str(SAMPLE_EVENTS), "sla_target": 0.9})
     html = export_html(notebook, "C23")
@@ -386,8 +391,8 @@ def test_a_changed_events_file_changes_every_fingerprint(tmp_path, sample_df):
     parameters = {"source": "s.csv", "period": "2026-10", "months": 12, "survey": "", "events": str(events)}
 
     def fingerprints():
-        tasks = plan_tasks(sample_df, out_dir=tmp_path, client_notebook=ROOT / "notebooks" / "client_report.ipynb",
-                           portfolio_notebook=ROOT / "notebooks" / "portfolio.ipynb", clients=["C03", "C23"],
+        tasks = plan_tasks(sample_df, out_dir=tmp_path, client_notebook=REPORT_NOTEBOOKS / "client_report.ipynb",
+                           portfolio_notebook=REPORT_NOTEBOOKS / "portfolio.ipynb", clients=["C03", "C23"],
                            base_parameters=parameters, version="1", inputs=input_digests(parameters))
         return {t.key: t.fingerprint for t in tasks}
 

@@ -212,6 +212,6 @@ def test_usage_errors_exit_2(run_cli, sample_csv):
 
 
 def test_shipped_survey_definition_names_the_default_drivers():
-    from insights.survey import DEFAULT_DRIVERS
+    from insights.data.survey import DEFAULT_DRIVERS
 
     assert insights.SurveyDefinition.default().driver_names == DEFAULT_DRIVERS

@@ -14,26 +14,26 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from .errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
-from .load import DataSummary, load, validate
-from .selection import SelectionError, select
-from .survey import SurveyDefinition, SurveyDefinitionError
+from insights.core.errors import InsightsError, Problem, SurveyDataError, SurveyDataWarning
+from insights.data.load import DataSummary, load, validate
+from insights.data.selection import SelectionError, select
+from insights.data.survey import SurveyDefinition, SurveyDefinitionError
 
 if TYPE_CHECKING:
-    from .drivers import importance_performance, key_drivers, lmg, relative_weights, vif
-    from .metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
-    from .metrics import summary as headline
-    from .sample import generate_sample, write_sample
-    from .store import ImportReport, import_responses
+    from insights.stats.drivers import importance_performance, key_drivers, lmg, relative_weights, vif
+    from insights.stats.metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
+    from insights.stats.metrics import summary as headline
+    from insights.data.sample import generate_sample, write_sample
+    from insights.data.store import ImportReport, import_responses
 
 # Imported on first use: scipy, statsmodels and duckdb cost a second at start-up, which the command
 # line and the report runner's workers (which only load and validate) need not pay.
 _LAZY = {
-    **dict.fromkeys(["importance_performance", "key_drivers", "lmg", "relative_weights", "vif"], "drivers"),
-    **dict.fromkeys(["compare_means", "compare_nps", "csat", "mean_score", "nps", "scorecard", "trend"], "metrics"),
-    "headline": "metrics.summary",
-    **dict.fromkeys(["generate_sample", "write_sample"], "sample"),
-    **dict.fromkeys(["ImportReport", "import_responses"], "store"),
+    **dict.fromkeys(["importance_performance", "key_drivers", "lmg", "relative_weights", "vif"], "stats.drivers"),
+    **dict.fromkeys(["compare_means", "compare_nps", "csat", "mean_score", "nps", "scorecard", "trend"], "stats.metrics"),
+    "headline": "stats.metrics:summary",
+    **dict.fromkeys(["generate_sample", "write_sample"], "data.sample"),
+    **dict.fromkeys(["ImportReport", "import_responses"], "data.store"),
 }
 
 try:
@@ -44,11 +44,11 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 def __getattr__(name: str):
     if name in _LAZY:
-        module, _, attribute = _LAZY[name].partition(".")
+        module, _, attribute = _LAZY[name].partition(":")
         value = getattr(importlib.import_module(f"{__name__}.{module}"), attribute or name)
         globals()[name] = value
         return value
-    try:  # a submodule, as `insights.drivers` after `import insights`
+    try:  # a submodule, as `insights.stats.drivers` after `import insights`
         return importlib.import_module(f"{__name__}.{name}")
     except ModuleNotFoundError as exc:
         if exc.name != f"{__name__}.{name}":

@@ -18,8 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .errors import InsightsError
-from .survey import SurveyDefinitionError
+from insights.core.errors import InsightsError
+from insights.data.survey import SurveyDefinitionError
 
 app = typer.Typer(
     add_completion=False,
@@ -55,8 +55,8 @@ def _print_json(payload: object) -> None:
 
 def _load(source, survey: Optional[Path], sheet: Optional[str] = None, table: Optional[str] = None,
           query: Optional[str] = None):
-    from .load import load
-    from .survey import resolve_survey
+    from insights.data.load import load
+    from insights.data.survey import resolve_survey
 
     definition = resolve_survey(survey)
     return load(source, definition, warn=False, sheet=sheet, table=table, query=query), definition
@@ -66,7 +66,7 @@ def _source_name(source) -> str:
     """The source as messages show it (file name, or URL with the password masked), markup-safe."""
     from rich.markup import escape
 
-    from .io import describe_source
+    from insights.data.read import describe_source
 
     return escape(describe_source(source))
 
@@ -83,8 +83,8 @@ def validate(
     """Check a survey file against the contract and summarise it (exit 1 with one line per problem)."""
     from rich.markup import escape
 
-    from .load import DataSummary
-    from .load import validate as validate_source
+    from insights.data.load import DataSummary
+    from insights.data.load import validate as validate_source
 
     _check_format(format)
     summary = DataSummary.of(validate_source(source, survey, sheet=sheet, table=table, query=query))
@@ -117,7 +117,7 @@ def validate(
 @app.command()
 def sample(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")]) -> None:
     """Write the seeded sample survey (30 clients, 12 months) into a folder."""
-    from .sample import write_sample
+    from insights.data.sample import write_sample
 
     for path in write_sample(out_dir):
         out.print(str(path), markup=False)
@@ -141,8 +141,8 @@ def metrics(
     query: QueryOpt = None,
 ) -> None:
     """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI."""
-    from .metrics import summary
-    from .selection import select
+    from insights.stats.metrics import summary
+    from insights.data.selection import select
 
     _check_format(format)
     df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
@@ -183,9 +183,9 @@ def drivers(
     query: QueryOpt = None,
 ) -> None:
     """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
-    from .drivers import key_drivers
-    from .io import describe_source
-    from .selection import select
+    from insights.stats.drivers import key_drivers
+    from insights.data.read import describe_source
+    from insights.data.selection import select
 
     _check_format(format)
     df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
@@ -266,11 +266,11 @@ def run(
                                                help="Cost of one idle person-hour (with --events).")] = 60.0,
 ) -> None:
     """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
-    from .runner import run as run_reports
+    from insights.batch.runner import run as run_reports
 
     extra = None
     if events is not None:
-        from .service import load_events
+        from insights.stats.service import load_events
 
         load_events(events, warn=False)  # bad events stop the run here, with named errors
         extra = {"events": str(events.resolve()), "sla_target": float(sla_target), "hourly_cost": float(hourly_cost)}
@@ -303,7 +303,7 @@ def import_(
     format: FormatOpt = "table",
 ) -> None:
     """Validate a source and append its responses to a DuckDB store, skipping response ids already there."""
-    from .store import import_responses
+    from insights.data.store import import_responses
 
     _check_format(format)
     report = import_responses(source, into, survey, sheet=sheet, table=table_name, query=query)
@@ -315,7 +315,7 @@ def import_(
     out.print(f"  the store holds {report.total} responses, {report.first_period} to {report.last_period}",
               markup=False)
     if report.excluded:
-        from .sources.base import describe_excluded
+        from insights.data.sources.base import describe_excluded
 
         out.print(f"  left out: {describe_excluded(report.excluded)}", markup=False)
     for note in report.notes:
@@ -344,7 +344,7 @@ def sla(
     """Service levels: events met, breached and open, attainment and penalties, by category, weekday and hour."""
     from rich.markup import escape
 
-    from .service import load_events, parse_as_of, sla_summary
+    from insights.stats.service import load_events, parse_as_of, sla_summary
 
     _check_format(format)
     _check_zone(tz)
@@ -408,9 +408,9 @@ def gaps(
     """Perception gaps: the team's self-assessment against the client's ratings, per component, blind spots flagged."""
     from rich.markup import escape
 
-    from .io import describe_source
-    from .people import perception_gaps, read_self_assessment
-    from .selection import SelectionError, check_clients, parse_period
+    from insights.data.read import describe_source
+    from insights.stats.people import perception_gaps, read_self_assessment
+    from insights.data.selection import SelectionError, check_clients, parse_period
 
     _check_format(format)
     df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
@@ -460,7 +460,7 @@ def _people_parameters(contacts: Optional[Path], self_assessment: Optional[Path]
                        survey: Optional[Path]) -> dict:
     """The report parameters for the People and Perception gap sections; the files are checked first,
     so a bad file stops the run with named errors before any report runs."""
-    from .people import read_contacts, read_self_assessment
+    from insights.stats.people import read_contacts, read_self_assessment
 
     extra: dict = {}
     if contacts is not None:

@@ -1,0 +1,225 @@
+"""The survey definition: which drivers a survey rates, with what labels, on which scales.
+
+A survey definition is a small TOML file (see ``default_survey.toml`` shipped in this
+package).  It is read once into a frozen :class:`SurveyDefinition` that the loader and
+every report share, so a firm that asks about "Account management" on a 1-7 scale
+changes one file, not the code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+import re
+import unicodedata
+from importlib import resources
+from pathlib import Path
+
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def normalise_answer(text: object) -> str:
+    """Answer text as compared: trimmed, case-folded, curly quotes straightened, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+DEFAULT_SURVEY_RESOURCE = "default_survey.toml"
+#: The scorecard components of the shipped survey definition, in display order; the statistics use
+#: them when no driver list is given.
+DEFAULT_DRIVERS: tuple[str, ...] = (
+    "communication",
+    "responsiveness",
+    "quality",
+    "timeliness",
+    "value",
+    "expertise",
+)
+
+
+class SurveyDefinitionError(ValueError):
+    """A survey definition file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A closed numeric rating scale, e.g. 1-5 with a top-2-box."""
+
+    min: float
+    max: float
+    top_box: int = 2
+
+    @property
+    def top_box_threshold(self) -> float:
+        """Lowest score that counts as a top-box answer (4 on a 1-5 scale with top_box=2)."""
+        return self.max - self.top_box + 1
+
+    def __str__(self) -> str:
+        return f"{self.min:g}-{self.max:g}"
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    """What a survey asks: driver columns with display labels, and the scales used.
+
+    Examples
+    --------
+    >>> survey = SurveyDefinition.default()
+    >>> survey.driver_names[:2]
+    ('communication', 'responsiveness')
+    >>> str(survey.overall_scale)
+    '1-5'
+    """
+
+    name: str = "Client satisfaction survey"
+    drivers: dict[str, str] = field(default_factory=dict)
+    overall_scale: Scale = Scale(1, 5, 2)
+    driver_scale: Scale = Scale(1, 5, 2)
+    nps_scale: Scale = Scale(0, 10, 2)
+    min_client_responses: int = 5
+    source: str = "<default>"
+    # How a source's own column names and answer texts map onto the contract (see the README,
+    # "Data sources"): canonical name -> name in the source; per column, answer text -> score;
+    # codes that mean "no answer" and the columns they apply to (None: every rating and comment).
+    columns: dict[str, str] = field(default_factory=dict)
+    recode: dict[str, dict[str, float]] = field(default_factory=dict)
+    missing_values: tuple[str | float, ...] = ()
+    missing_columns: tuple[str, ...] | None = None
+
+    @property
+    def driver_names(self) -> tuple[str, ...]:
+        return tuple(self.drivers)
+
+    def label(self, column: str) -> str:
+        """Display label for a column (a driver's label, or a readable form of its name)."""
+        fixed = {
+            "overall_satisfaction": "Overall satisfaction",
+            "likelihood_to_recommend": "Likelihood to recommend",
+            "nps": "NPS",
+        }
+        return self.drivers.get(column) or fixed.get(column) or column.replace("_", " ").capitalize()
+
+    @classmethod
+    def default(cls) -> "SurveyDefinition":
+        text = resources.files(__package__).joinpath(DEFAULT_SURVEY_RESOURCE).read_text("utf-8")
+        return cls.from_toml(text, source="<default survey>")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> "SurveyDefinition":
+        path = Path(path)
+        try:
+            text = path.read_text("utf-8")
+        except FileNotFoundError:
+            raise SurveyDefinitionError(f"{path}: survey definition not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SurveyDefinitionError(f"{path}: cannot read survey definition ({exc})") from None
+        return cls.from_toml(text, source=str(path))
+
+    @classmethod
+    def from_toml(cls, text: str, source: str = "<string>") -> "SurveyDefinition":
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SurveyDefinitionError(f"{source}: not valid TOML ({exc})") from None
+        scales = raw.get("scales", {})
+        drivers = raw.get("drivers", {})
+        if not isinstance(drivers, dict) or not drivers:
+            raise SurveyDefinitionError(f"{source}: [drivers] must name at least one driver column")
+        for column, label in drivers.items():
+            if not isinstance(label, str):
+                raise SurveyDefinitionError(f"{source}: drivers.{column}: label must be text")
+        return cls(
+            name=str(raw.get("survey", {}).get("name", cls.name)),
+            drivers=dict(drivers),
+            overall_scale=_scale(scales, "overall", Scale(1, 5, 2), source),
+            driver_scale=_scale(scales, "drivers", Scale(1, 5, 2), source),
+            nps_scale=_scale(scales, "nps", Scale(0, 10, 2), source),
+            min_client_responses=int(raw.get("warnings", {}).get("min_client_responses", 5)),
+            source=source,
+            columns=_columns(raw.get("columns", {}), source),
+            recode=_recode(raw.get("recode", {}), source),
+            missing_values=_missing_values(raw.get("missing", {}), source),
+            missing_columns=_missing_columns(raw.get("missing", {}), source),
+        )
+
+
+def _columns(spec: object, source: str) -> dict[str, str]:
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [columns] must be a table of canonical name = \"name in the source\"")
+    for canonical, name in spec.items():
+        if not isinstance(name, str) or not name.strip():
+            raise SurveyDefinitionError(
+                f"{source}: columns.{canonical}: must be the name of a column in the source, as text"
+            )
+    return {str(canonical): name for canonical, name in spec.items()}
+
+
+def _recode(spec: object, source: str) -> dict[str, dict[str, float]]:
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [recode] must hold one table per column, e.g. [recode.overall_satisfaction]")
+    recode: dict[str, dict[str, float]] = {}
+    for column, answers in spec.items():
+        if not isinstance(answers, dict) or not answers:
+            raise SurveyDefinitionError(f"{source}: recode.{column}: must be a table of \"answer text\" = score")
+        seen: dict[str, str] = {}
+        for text, score in answers.items():
+            if isinstance(score, bool) or not isinstance(score, (int, float)):
+                raise SurveyDefinitionError(f"{source}: recode.{column}.\"{text}\": the score must be a number")
+            key = normalise_answer(text)
+            if key in seen and answers[seen[key]] != score:
+                raise SurveyDefinitionError(
+                    f"{source}: recode.{column}: \"{seen[key]}\" and \"{text}\" are the same answer with different scores"
+                )
+            seen[key] = text
+        recode[str(column)] = {str(text): float(score) for text, score in answers.items()}
+    return recode
+
+
+def _missing_values(spec: object, source: str) -> tuple[str | float, ...]:
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(f"{source}: [missing] must be a table with values = [...]")
+    values = spec.get("values", [])
+    if not isinstance(values, list):
+        raise SurveyDefinitionError(f"{source}: missing.values: must be a list, e.g. [99, \"N/A\"]")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise SurveyDefinitionError(f"{source}: missing.values: {value!r} is neither a number nor text")
+    return tuple(float(v) if not isinstance(v, str) else v for v in values)
+
+
+def _missing_columns(spec: object, source: str) -> tuple[str, ...] | None:
+    columns = spec.get("columns") if isinstance(spec, dict) else None
+    if columns is None:
+        return None
+    if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+        raise SurveyDefinitionError(f"{source}: missing.columns: must be a list of column names")
+    return tuple(columns)
+
+
+def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:
+    spec = scales.get(key)
+    if spec is None:
+        return default
+    try:
+        scale = Scale(
+            float(spec.get("min", default.min)),
+            float(spec.get("max", default.max)),
+            int(spec.get("top_box", default.top_box)),
+        )
+    except (TypeError, ValueError, AttributeError):
+        raise SurveyDefinitionError(f"{source}: scales.{key}: min, max and top_box must be numbers") from None
+    if scale.min >= scale.max:
+        raise SurveyDefinitionError(f"{source}: scales.{key}: min ({scale.min:g}) must be below max ({scale.max:g})")
+    if not 1 <= scale.top_box <= scale.max - scale.min:
+        raise SurveyDefinitionError(f"{source}: scales.{key}: top_box must be between 1 and the scale's width")
+    return scale
+
+
+def resolve_survey(survey: "SurveyDefinition | str | Path | None") -> SurveyDefinition:
+    """Accept a definition, a path to one, or None for the shipped default."""
+    if survey is None:
+        return SurveyDefinition.default()
+    if isinstance(survey, SurveyDefinition):
+        return survey
+    return SurveyDefinition.from_file(survey)
