@@ -52,15 +52,21 @@ def make_data(n: int, folder: Path) -> None:
     slopes = np.linspace(0.25, 0.0, N_DRIVERS)
     overall = np.clip(np.rint(0.6 + ratings @ slopes * 0.5 + rng.normal(0, 0.5, n)), 1, 5)
     days = rng.integers(0, 365, n)
-    frame = pd.DataFrame({
-        "response_id": np.char.add("R", np.arange(n).astype(str)),
-        "client_id": np.char.add("C", clients.astype(str)),
-        "client_type": np.where(clients % 5 == 0, "internal", "external"),
-        "respondent_id": np.char.add("P", rng.integers(0, 50_000, n).astype(str)),
-        "submitted_at": (pd.Timestamp("2025-11-01") + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d"),
-        "overall_satisfaction": overall.astype(int),
-        "likelihood_to_recommend": np.clip(np.rint(2.2 * overall - 1 + rng.normal(0, 1, n)), 0, 10).astype(int),
-    })
+    frame = pd.DataFrame(
+        {
+            "response_id": np.char.add("R", np.arange(n).astype(str)),
+            "client_id": np.char.add("C", clients.astype(str)),
+            "client_type": np.where(clients % 5 == 0, "internal", "external"),
+            "respondent_id": np.char.add("P", rng.integers(0, 50_000, n).astype(str)),
+            "submitted_at": (pd.Timestamp("2025-11-01") + pd.to_timedelta(days, unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "overall_satisfaction": overall.astype(int),
+            "likelihood_to_recommend": np.clip(
+                np.rint(2.2 * overall - 1 + rng.normal(0, 1, n)), 0, 10
+            ).astype(int),
+        }
+    )
     for j, name in enumerate(DRIVERS):
         frame[name] = ratings[:, j].astype(int)
     frame["comment"] = ""
@@ -126,10 +132,16 @@ def machine() -> str:
 
 def versions() -> str:
     out = subprocess.run(
-        [sys.executable, "-c", "import numpy, pandas, pyarrow, scipy, statsmodels; print("
-         "f'numpy {numpy.__version__}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
-         "scipy {scipy.__version__}, statsmodels {statsmodels.__version__}')"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import numpy, pandas, pyarrow, scipy, statsmodels; print("
+            "f'numpy {numpy.__version__}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+            "scipy {scipy.__version__}, statsmodels {statsmodels.__version__}')",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return f"Python {platform.python_version()}, {out.stdout.strip()}"
 
@@ -137,9 +149,15 @@ def versions() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each step (fresh processes); best and median shown")
-    parser.add_argument("--data", type=Path, help="keep the generated files in DIR and reuse them on the next run")
-    parser.add_argument("--steps", default=",".join(TARGETS), help="comma-separated subset of: " + ", ".join(TARGETS))
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each step (fresh processes); best and median shown"
+    )
+    parser.add_argument(
+        "--data", type=Path, help="keep the generated files in DIR and reuse them on the next run"
+    )
+    parser.add_argument(
+        "--steps", default=",".join(TARGETS), help="comma-separated subset of: " + ", ".join(TARGETS)
+    )
     parser.add_argument("--markdown", action="store_true", help="also print the results as a Markdown table")
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -157,9 +175,13 @@ def main() -> None:
         else:
             start = time.perf_counter()
             make_data(args.responses, folder)
-            print(f"generated {args.responses:,} responses x {N_DRIVERS} drivers in {time.perf_counter() - start:.1f} s")
-        print(f"files: CSV {os.path.getsize(folder / 'responses.csv') / 1e6:.0f} MB, "
-              f"Parquet {os.path.getsize(folder / 'responses.parquet') / 1e6:.0f} MB")
+            print(
+                f"generated {args.responses:,} responses x {N_DRIVERS} drivers in {time.perf_counter() - start:.1f} s"
+            )
+        print(
+            f"files: CSV {os.path.getsize(folder / 'responses.csv') / 1e6:.0f} MB, "
+            f"Parquet {os.path.getsize(folder / 'responses.parquet') / 1e6:.0f} MB"
+        )
         print(f"machine: {machine()}")
         print(f"software: {versions()}")
         print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -169,15 +191,21 @@ def main() -> None:
         for name in args.steps.split(","):
             runs = []
             for _ in range(args.repeat):
-                out = subprocess.run([sys.executable, __file__, "--step", name, "--folder", str(folder)],
-                                     capture_output=True, text=True, check=True)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--step", name, "--folder", str(folder)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
             seconds = [r["seconds"] for r in runs]
             best, median, peak = min(seconds), statistics.median(seconds), max(r["peak_mb"] for r in runs)
             ok = best < TARGETS[name] and peak < MEMORY_TARGET_MB
             rows.append((name, best, median, peak, ok))
-            print(f"{LABELS[name]:32} {best:>8.2f} {median:>9.2f} {'< ' + format(TARGETS[name], 'g'):>8} {peak:>8}  "
-                  f"{'yes' if ok else 'NO'}")
+            print(
+                f"{LABELS[name]:32} {best:>8.2f} {median:>9.2f} {'< ' + format(TARGETS[name], 'g'):>8} {peak:>8}  "
+                f"{'yes' if ok else 'NO'}"
+            )
         print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
         if args.markdown:
             print()

@@ -52,11 +52,27 @@ def naive_loop(source: Path, clients: list[str], out: Path) -> float:
     start = time.perf_counter()
     for client in clients:
         executed = out / f"{client}.ipynb"
-        subprocess.run([str(BIN / "papermill"), str(REPORT_NOTEBOOKS / "client_report.ipynb"), str(executed),
-                        "-p", "source", str(source), "-p", "client_id", client, "--no-progress-bar"],
-                       check=True, capture_output=True)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(REPORT_NOTEBOOKS / "client_report.ipynb"),
+                str(executed),
+                "-p",
+                "source",
+                str(source),
+                "-p",
+                "client_id",
+                client,
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
     return time.perf_counter() - start
 
 
@@ -74,16 +90,21 @@ def main() -> None:
     parser.add_argument("--naive", type=int, default=8, help="clients rendered by the naive loop")
     parser.add_argument("--clients", type=int, default=100, help="clients rendered by insights run")
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--dask", action="store_true",
-                        help="also time --executor dask (a LocalCluster of single-threaded workers, start-up included)")
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help="also time --executor dask (a LocalCluster of single-threaded workers, start-up included)",
+    )
     parser.add_argument("--skip-naive", action="store_true", help="time only insights run (and --dask)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="insights-bench-") as tmp:
         folder = Path(tmp)
         source = folder / "responses.csv"
         clients = make_data(args.clients, source)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-              f"{len(pd.read_csv(source))} responses from {len(clients)} clients")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+            f"{len(pd.read_csv(source))} responses from {len(clients)} clients"
+        )
         # clients spread over the whole list, so the sample has the batch's mix of sizes
         sample = clients[:: max(1, len(clients) // args.naive)][: args.naive]
         naive = None if args.skip_naive else naive_loop(source, sample, folder / "naive") / len(sample)
@@ -97,7 +118,9 @@ def main() -> None:
             print(f"speed-up over the naive loop: {naive / batch:.1f}x")
         if args.dask:
             dask_total = insights_run(source, folder / "dask", args.workers, "--executor", "dask")
-            print(f"{f'insights run --executor dask ({dask_total:.0f} s)':52} {dask_total / len(clients):>9.2f}")
+            print(
+                f"{f'insights run --executor dask ({dask_total:.0f} s)':52} {dask_total / len(clients):>9.2f}"
+            )
             print(f"dask wall time / local pool wall time: {dask_total / batch_total:.2f}")
         shutil.rmtree(folder / "naive", ignore_errors=True)
 

@@ -21,8 +21,9 @@ CLIENTS = ["C03", "C07", "C11", "C16", "C23", "I02"]
 
 
 def _start(args: list[str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([str(DASK), *args], stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [str(DASK), *args], stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +32,43 @@ def cluster(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
-    processes = [_start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                         "--scheduler-file", str(scheduler_file)], folder / "scheduler.log")]
+    processes = [
+        _start(
+            [
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            folder / "scheduler.log",
+        )
+    ]
     deadline = time.monotonic() + 60
     while not scheduler_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
-    workers = [_start(["worker", "--scheduler-file", str(scheduler_file), "--nthreads", "1", "--no-nanny",
-                       "--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}"], folder / f"worker{i}.log")
-               for i in range(2)]
+    workers = [
+        _start(
+            [
+                "worker",
+                "--scheduler-file",
+                str(scheduler_file),
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--name",
+                f"w{i}",
+            ],
+            folder / f"worker{i}.log",
+        )
+        for i in range(2)
+    ]
     processes += workers
     client = Client(scheduler_file=str(scheduler_file), timeout="60s")
     try:
@@ -58,20 +88,33 @@ def cluster(tmp_path_factory):
 
 def _normalised(page: str) -> str:
     # papermill gives its injected parameters cell a random id in every run
-    return re.sub(r'cell-id=[0-9a-f-]+', "cell-id=X", re.sub(r'id="cell-id=[^"]*"', "", page))
+    return re.sub(r"cell-id=[0-9a-f-]+", "cell-id=X", re.sub(r'id="cell-id=[^"]*"', "", page))
 
 
 def test_reports_from_the_cluster_match_a_local_run(cluster, tmp_path, sample_csv):
     client, _ = cluster
     # the optional inputs travel with the tasks too
-    extra = {"events": str(sample_csv.parent / "events.csv"), "contacts": str(sample_csv.parent / "contacts.csv")}
-    local = run(sample_csv, tmp_path / "local", clients=["C23"], workers=1, progress=False, extra_parameters=extra)
-    remote = run(sample_csv, tmp_path / "dask", clients=["C23"], progress=False, executor="dask",
-                 scheduler=client.scheduler.address, extra_parameters=extra)
+    extra = {
+        "events": str(sample_csv.parent / "events.csv"),
+        "contacts": str(sample_csv.parent / "contacts.csv"),
+    }
+    local = run(
+        sample_csv, tmp_path / "local", clients=["C23"], workers=1, progress=False, extra_parameters=extra
+    )
+    remote = run(
+        sample_csv,
+        tmp_path / "dask",
+        clients=["C23"],
+        progress=False,
+        executor="dask",
+        scheduler=client.scheduler.address,
+        extra_parameters=extra,
+    )
     assert local.failed == [] and remote.failed == []
     for name in [f"clients/{slugify('C23')}.html", "portfolio.html"]:
-        assert _normalised((tmp_path / "dask" / name).read_text("utf-8")) == \
-            _normalised((tmp_path / "local" / name).read_text("utf-8")), name
+        assert _normalised((tmp_path / "dask" / name).read_text("utf-8")) == _normalised(
+            (tmp_path / "local" / name).read_text("utf-8")
+        ), name
     notebook = (tmp_path / "dask" / "clients" / f"{slugify('C23')}.ipynb").read_text("utf-8")
     assert str(tmp_path / "dask" / "data") in notebook  # the parameters name the run's own snapshot
     assert str(sample_csv.parent / "events.csv") in notebook and "insights-data-" not in notebook
@@ -84,8 +127,14 @@ def test_a_worker_killed_mid_run_does_not_lose_reports(cluster, tmp_path, sample
     outcome: dict = {}
 
     def render():
-        outcome["run"] = run(sample_csv, tmp_path / "out", clients=CLIENTS, progress=False, executor="dask",
-                             scheduler=client.scheduler.address)
+        outcome["run"] = run(
+            sample_csv,
+            tmp_path / "out",
+            clients=CLIENTS,
+            progress=False,
+            executor="dask",
+            scheduler=client.scheduler.address,
+        )
 
     thread = threading.Thread(target=render)
     thread.start()

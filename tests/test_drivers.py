@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import optimize, special
-from scipy import stats
+from scipy import optimize, special, stats
 
 from insights.stats import drivers as drivers_module
 from insights.stats.drivers import (
@@ -215,10 +214,7 @@ def ordered_logit_scipy(y_codes, x, n_levels):
         for j in range(k):
             e_i, e_j = np.eye(k)[i] * step, np.eye(k)[j] * step
             hessian[i, j] = (
-                f(theta + e_i + e_j)
-                - f(theta + e_i - e_j)
-                - f(theta - e_i + e_j)
-                + f(theta - e_i - e_j)
+                f(theta + e_i + e_j) - f(theta + e_i - e_j) - f(theta - e_i + e_j) + f(theta - e_i - e_j)
             ) / (4 * step**2)
     se = np.sqrt(np.diag(np.linalg.inv(hessian)))[:p]
     return beta, cut, se
@@ -255,9 +251,7 @@ def test_lmg_from_a_covariance_matrix_matches_brute_force_on_the_data():
     y = x @ np.array([1.0, 0.5, -0.5]) + rng.normal(size=200)
     labels = ["y", "a", "b", "c"]
     covariance = pd.DataFrame(np.cov(np.column_stack([y, x]).T), index=labels, columns=labels)
-    np.testing.assert_allclose(
-        lmg(covariance, outcome="y").to_numpy(), lmg_brute_force(y, x), rtol=1e-9
-    )
+    np.testing.assert_allclose(lmg(covariance, outcome="y").to_numpy(), lmg_brute_force(y, x), rtol=1e-9)
 
 
 @settings(max_examples=25, deadline=None)
@@ -331,9 +325,7 @@ def test_relative_weights_and_lmg_equal_squared_betas_for_orthogonal_drivers():
     frame = pd.DataFrame(x, columns=list("abc")).assign(y=y)
     coef = np.linalg.lstsq(np.column_stack([np.ones(100), x]), y, rcond=None)[0][1:]
     squared_std_betas = (coef * x.std(0, ddof=1) / y.std(ddof=1)) ** 2
-    np.testing.assert_allclose(
-        relative_weights(frame, list("abc"), "y"), squared_std_betas, rtol=1e-9
-    )
+    np.testing.assert_allclose(relative_weights(frame, list("abc"), "y"), squared_std_betas, rtol=1e-9)
     np.testing.assert_allclose(lmg(frame, list("abc"), "y"), squared_std_betas, rtol=1e-9)
 
 
@@ -567,9 +559,7 @@ def test_fix_first_needs_importance_and_a_significantly_low_score():
     scores = np.clip(np.rint(3.5 + base + rng.normal(0, 0.7, (n, 4))), 1, 5)
     scores[:, 0] = np.clip(scores[:, 0] - 1, 1, 5)  # "quality" scores about a point lower
     frame = pd.DataFrame(scores, columns=["quality", "value", "expertise", "timeliness"])
-    frame["overall_satisfaction"] = (
-        0.5 * scores[:, 0] + 0.1 * scores[:, 1:].sum(1) + rng.normal(0, 0.5, n)
-    )
+    frame["overall_satisfaction"] = 0.5 * scores[:, 0] + 0.1 * scores[:, 1:].sum(1) + rng.normal(0, 0.5, n)
     result = key_drivers(frame, drivers=["quality", "value", "expertise", "timeliness"])
     row = result.importance.set_index("driver").loc["quality"]
     assert row["quadrant"] == "Fix first"
@@ -792,7 +782,7 @@ def test_library_warnings_are_caught_and_recorded(monkeypatch, capsys):
     original_fit = OrderedModel.fit
 
     def noisy_fit(self, *args, **kwargs):
-        warnings.warn("Maximum Likelihood optimization failed to converge", ConvergenceWarning)
+        warnings.warn("Maximum Likelihood optimization failed to converge", ConvergenceWarning, stacklevel=2)
         np.log(np.zeros(1))  # a numpy RuntimeWarning, as in a diverging fit
         return original_fit(self, *args, **kwargs)
 

@@ -18,8 +18,8 @@ import pytest
 
 import insights
 from insights import SurveyDataError
-from insights.data.read import read_raw
 from insights.data.load import _in_time_order
+from insights.data.read import read_raw
 from insights.data.sources import text as text_source
 
 HEADER = (
@@ -52,10 +52,14 @@ FAST_FILES = {
     "semicolons.csv": _csv([line.replace(",", ";") for line in [HEADER] + ROWS[:2] + ROWS[3:6]]),
     "header_spaces.csv": _csv([HEADER.replace(",", " , ")] + ROWS),
     "no_final_newline.csv": (HEADER + "\n" + "\n".join(ROWS)).encode("utf-8"),
-    "bad_values.csv": _csv([HEADER] + [r.replace(",4,4,", ",x,9,") for r in ROWS] + [
-        "R9,C5,partner,P1,05/01/2026, 4 ,11,+4,.5e1,5.,0x4,inf,nan,",
-        "R9,,external,P1,,NaN,1e1,4 4,-0,1_0,٤,-inf,Infinity,",
-    ]),
+    "bad_values.csv": _csv(
+        [HEADER]
+        + [r.replace(",4,4,", ",x,9,") for r in ROWS]
+        + [
+            "R9,C5,partner,P1,05/01/2026, 4 ,11,+4,.5e1,5.,0x4,inf,nan,",
+            "R9,,external,P1,,NaN,1e1,4 4,-0,1_0,٤,-inf,Infinity,",
+        ]
+    ),
 }
 
 # name -> content pyarrow must not read (pandas does, or says what is wrong)
@@ -66,7 +70,8 @@ SLOW_FILES = {
     "ragged_long.csv": _csv([HEADER] + ROWS[:3] + [ROWS[3] + ",extra"]),
     "open_quote.csv": _csv([HEADER] + ROWS + ['R9,C9,external,P1,2026-01-01,4,9,4,4,4,4,4,4,"unterminated']),
     "whitespace_line.csv": _csv([HEADER] + ROWS + ["   "]),
-    "latin1.csv": _csv([HEADER] + ROWS[:2]) + "R9,C9,external,P1,2026-01-01,4,9,4,4,4,4,4,4,caf\xe9\n".encode("latin-1"),
+    "latin1.csv": _csv([HEADER] + ROWS[:2])
+    + "R9,C9,external,P1,2026-01-01,4,9,4,4,4,4,4,4,caf\xe9\n".encode("latin-1"),
     "carriage_returns.csv": _csv([HEADER] + ROWS[:2], newline="\r"),
 }
 
@@ -124,7 +129,9 @@ def test_files_pyarrow_would_misread_go_to_pandas(tmp_path, name, monkeypatch):
     path = tmp_path / name
     path.write_bytes(SLOW_FILES[name])
     fast = _outcome(path)
-    assert text_source._read_with_arrow(path, ",", path.read_bytes()[:65536].decode("utf-8", "ignore")) is None
+    assert (
+        text_source._read_with_arrow(path, ",", path.read_bytes()[:65536].decode("utf-8", "ignore")) is None
+    )
     monkeypatch.setattr(text_source, "_read_with_arrow", lambda *args: None)
     _assert_same(fast, _outcome(path))
 
@@ -146,15 +153,21 @@ def _messy_survey(n: int, seed: int) -> pd.DataFrame:
         days.strftime("%Y-%m-%dT%H:%M:%S+02:00"),
         np.where(rng.random(n) < 0.5, days.strftime("%Y-%m-%d"), days.strftime("%Y-%m-%d %H:%M")),
     )
-    frame = pd.DataFrame({
-        "response_id": [f"R{i}" for i in rng.permutation(n)],
-        "client_id": [f"C{c:02d}" for c in rng.integers(0, 40, n)],
-        "client_type": rng.choice(["external", "internal", " Internal", "EXTERNAL", ""], n),
-        "respondent_id": np.where(rng.random(n) < 0.05, "", [f"P{c}" for c in rng.integers(0, n // 4, n)]),
-        "submitted_at": stamps,
-        "overall_satisfaction": rng.choice(scores[:-1], n),
-        "likelihood_to_recommend": rng.choice(np.array([str(v) for v in range(11)] + [""], dtype=object), n),
-    })
+    frame = pd.DataFrame(
+        {
+            "response_id": [f"R{i}" for i in rng.permutation(n)],
+            "client_id": [f"C{c:02d}" for c in rng.integers(0, 40, n)],
+            "client_type": rng.choice(["external", "internal", " Internal", "EXTERNAL", ""], n),
+            "respondent_id": np.where(
+                rng.random(n) < 0.05, "", [f"P{c}" for c in rng.integers(0, n // 4, n)]
+            ),
+            "submitted_at": stamps,
+            "overall_satisfaction": rng.choice(scores[:-1], n),
+            "likelihood_to_recommend": rng.choice(
+                np.array([str(v) for v in range(11)] + [""], dtype=object), n
+            ),
+        }
+    )
     for driver in insights.stats.drivers.DEFAULT_DRIVERS:
         frame[driver] = rng.choice(scores, n)
     frame.loc[:9, list(insights.stats.drivers.DEFAULT_DRIVERS)] = "3"  # straight-liners
@@ -180,11 +193,17 @@ def test_numbers_and_dates_parsed_per_distinct_value_match_a_parse_per_row(tmp_p
     data = insights.validate(path).data
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
     order = pd.Index(data["response_id"]).get_indexer(text["response_id"])
-    for column in ["overall_satisfaction", "likelihood_to_recommend", *insights.stats.drivers.DEFAULT_DRIVERS]:
+    for column in [
+        "overall_satisfaction",
+        "likelihood_to_recommend",
+        *insights.stats.drivers.DEFAULT_DRIVERS,
+    ]:
         expected = [float(v) if v.strip() else np.nan for v in text[column]]
         np.testing.assert_array_equal(data[column].to_numpy()[order], expected)
-    expected_dates = [pd.Timestamp(v).tz_convert("UTC").tz_localize(None) if "+" in v else pd.Timestamp(v)
-                      for v in text["submitted_at"]]
+    expected_dates = [
+        pd.Timestamp(v).tz_convert("UTC").tz_localize(None) if "+" in v else pd.Timestamp(v)
+        for v in text["submitted_at"]
+    ]
     assert list(data["submitted_at"].iloc[order]) == expected_dates
 
 
@@ -198,8 +217,11 @@ def test_per_client_warnings_and_types_match_groupby(tmp_path):
     # Reference computations, the plain pandas way.
     counts = raw.groupby("client_id").size()
     few = counts[counts < 5]
-    assert f"{len(few)} client(s) with fewer than 5 responses: " + ", ".join(
-        f"{c} ({n})" for c, n in few.head(5).items()) in warned
+    assert (
+        f"{len(few)} client(s) with fewer than 5 responses: "
+        + ", ".join(f"{c} ({n})" for c, n in few.head(5).items())
+        in warned
+    )
     types = raw["client_type"].str.strip().str.lower().replace("", "external")
     per_client = types.groupby(raw["client_id"]).agg(lambda t: t.mode().iloc[0])
     by_id = data.set_index("response_id")
@@ -208,9 +230,13 @@ def test_per_client_warnings_and_types_match_groupby(tmp_path):
     mixed = types.groupby(raw["client_id"]).nunique()
     assert "marked both external and internal: " + ", ".join(mixed[mixed > 1].index[:5]) in warned
     assert list(data["client_id"].cat.categories) == sorted(raw["client_id"].unique())
-    assert repr(data["client_id"].dtype) == repr(data["client_id"].astype(str).astype("string").astype("category").dtype)
+    assert repr(data["client_id"].dtype) == repr(
+        data["client_id"].astype(str).astype("string").astype("category").dtype
+    )
     respondents = raw["respondent_id"].replace("", np.nan)
-    periods = pd.to_datetime(raw["submitted_at"], format="ISO8601", utc=True).dt.tz_localize(None).dt.to_period("M")
+    periods = (
+        pd.to_datetime(raw["submitted_at"], format="ISO8601", utc=True).dt.tz_localize(None).dt.to_period("M")
+    )
     key = pd.DataFrame({"r": respondents, "c": raw["client_id"], "p": periods})
     repeat = (key.duplicated(keep=False) & respondents.notna()).to_numpy()
     repeat_warning = next(w for w in result.warnings if "more than once in a month" in w.message)
@@ -238,12 +264,16 @@ def test_problems_name_rows_and_values_of_numeric_parquet_columns(tmp_path):
 def test_time_order_matches_lexsort():
     rng = np.random.default_rng(5)
     n = 5000
-    ids = np.array([f"{p}{i}" for p, i in zip(rng.choice(["R", "r", "Ä", "ß", "10", "9", "é"], n), rng.permutation(n))])
-    data = pd.DataFrame({
-        "response_id": pd.array(ids, dtype="string"),
-        "submitted_at": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 50, n), unit="h"),
-        "x": np.arange(n),
-    })
+    ids = np.array(
+        [f"{p}{i}" for p, i in zip(rng.choice(["R", "r", "Ä", "ß", "10", "9", "é"], n), rng.permutation(n))]
+    )
+    data = pd.DataFrame(
+        {
+            "response_id": pd.array(ids, dtype="string"),
+            "submitted_at": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 50, n), unit="h"),
+            "x": np.arange(n),
+        }
+    )
     expected = np.lexsort((data["response_id"].astype(str).to_numpy(), data["submitted_at"].to_numpy()))
     ordered = _in_time_order(data)
     np.testing.assert_array_equal(ordered["x"].to_numpy(), expected)
@@ -275,7 +305,9 @@ def _responses(n: int, n_clients: int, seed: int, levels: int = 5) -> pd.DataFra
 
 
 def _sample(frame, weight=None, cluster="client_id"):
-    sample, reason, _, _ = drivers_module._prepare_sample(frame, DRIVERS, "overall_satisfaction", weight, cluster)
+    sample, reason, _, _ = drivers_module._prepare_sample(
+        frame, DRIVERS, "overall_satisfaction", weight, cluster
+    )
     assert reason is None
     return sample
 
@@ -300,17 +332,29 @@ def test_ordered_logit_derivatives_are_those_of_statsmodels_likelihood(weighted,
     params = reference.start_params + rng.normal(0, 0.1, len(reference.start_params))
     assert fast.loglike(params) == pytest.approx(loglikeobs(params).sum(), rel=1e-12)
     np.testing.assert_allclose(fast.loglikeobs(params), loglikeobs(params), rtol=1e-12)
-    np.testing.assert_allclose(fast.score(params), approx_fprime(params, lambda t: loglikeobs(t).sum(), centered=True),
-                               rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(fast.score_obs(params), approx_fprime(params, loglikeobs, centered=True),
-                               rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(fast.hessian(params), approx_hess(params, lambda t: loglikeobs(t).sum()),
-                               rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(
+        fast.score(params),
+        approx_fprime(params, lambda t: loglikeobs(t).sum(), centered=True),
+        rtol=1e-6,
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        fast.score_obs(params), approx_fprime(params, loglikeobs, centered=True), rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        fast.hessian(params), approx_hess(params, lambda t: loglikeobs(t).sum()), rtol=1e-4, atol=1e-3
+    )
 
 
-@pytest.mark.parametrize(("weight", "cluster", "se_type"), [
-    (None, None, "nonrobust"), (None, "client_id", "cluster"), ("weight", None, "HC0"), ("weight", "client_id", "cluster"),
-])
+@pytest.mark.parametrize(
+    ("weight", "cluster", "se_type"),
+    [
+        (None, None, "nonrobust"),
+        (None, "client_id", "cluster"),
+        ("weight", None, "HC0"),
+        ("weight", "client_id", "cluster"),
+    ],
+)
 def test_ordered_logit_matches_statsmodels_with_numerical_derivatives(weight, cluster, se_type):
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -332,7 +376,9 @@ def test_ordered_logit_matches_statsmodels_with_numerical_derivatives(weight, cl
         kwargs = {"cov_type": "HC0"}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reference = Reference(y, x, distr="logit").fit(method="bfgs", maxiter=5000, gtol=1e-9, disp=False, **kwargs)
+        reference = Reference(y, x, distr="logit").fit(
+            method="bfgs", maxiter=5000, gtol=1e-9, disp=False, **kwargs
+        )
     table = result.ordered_logit
     np.testing.assert_allclose(table["coef"], reference.params[: len(DRIVERS)], rtol=1e-6, atol=1e-7)
     cuts = reference.model.transform_threshold_params(reference.params)[1:-1]
@@ -367,7 +413,9 @@ def test_linear_model_matches_statsmodels(weight, cluster):
     y = data["overall_satisfaction"].to_numpy()
     model = sm.OLS(y, design) if weight is None else sm.WLS(y, design, weights=data["weight"].to_numpy())
     if cluster:
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": data["client_id"].cat.codes.to_numpy()}, use_t=True)
+        fit = model.fit(
+            cov_type="cluster", cov_kwds={"groups": data["client_id"].cat.codes.to_numpy()}, use_t=True
+        )
     else:
         fit = model.fit(cov_type="HC3", use_t=True)
     table = result.coefficients
@@ -403,7 +451,9 @@ def test_group_sums_match_add_at(order, weighted):
     expected = np.zeros((37, 7))
     np.add.at(expected, groups, values * (1 if weights is None else weights[:, None]))
     np.testing.assert_allclose(drivers_module._group_sums(values, groups, 37, weights), expected, rtol=1e-12)
-    np.testing.assert_allclose(drivers_module._group_sums(values[:, 2], groups, 37, weights), expected[:, 2], rtol=1e-12)
+    np.testing.assert_allclose(
+        drivers_module._group_sums(values[:, 2], groups, 37, weights), expected[:, 2], rtol=1e-12
+    )
 
 
 def test_moments_match_numpy(monkeypatch):
@@ -416,8 +466,13 @@ def test_moments_match_numpy(monkeypatch):
         np.testing.assert_allclose(moments.mean, np.average(values, axis=0, weights=w), rtol=1e-13)
         cov = np.cov(values, rowvar=False, aweights=w, ddof=0) * (len(values) if w is None else w.sum())
         np.testing.assert_allclose(moments.cross, cov, rtol=1e-11)
-        np.testing.assert_allclose(moments.corr(), np.corrcoef(values, rowvar=False) if w is None else
-                                   cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov))), rtol=1e-11)
+        np.testing.assert_allclose(
+            moments.corr(),
+            np.corrcoef(values, rowvar=False)
+            if w is None
+            else cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov))),
+            rtol=1e-11,
+        )
 
 
 @pytest.mark.parametrize("cluster", ["client_id", None])
@@ -455,8 +510,9 @@ def test_cluster_bootstrap_equals_lmg_on_the_resampled_responses(weight):
     for b in range(40):
         counts = np.bincount(rng.integers(0, n_units, n_units), minlength=n_units)[sample.groups]
         resample = data.assign(w=counts * (1.0 if sample.weights is None else sample.weights))
-        np.testing.assert_allclose(draws[b], insights.lmg(resample[resample["w"] > 0], sample.drivers, weight="w"),
-                                   rtol=1e-9)
+        np.testing.assert_allclose(
+            draws[b], insights.lmg(resample[resample["w"] > 0], sample.drivers, weight="w"), rtol=1e-9
+        )
     assert failed == 0
 
 

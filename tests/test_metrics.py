@@ -55,9 +55,7 @@ def test_nps_matches_hand_arithmetic_on_ten_responses():
     assert result.se == pytest.approx(expected_se)
     assert result.ci_low == pytest.approx(20 - Z95 * expected_se)
     assert result.ci_high == pytest.approx(20 + Z95 * expected_se)
-    assert (result.pct_promoters, result.pct_passives, result.pct_detractors) == pytest.approx(
-        (50, 20, 30)
-    )
+    assert (result.pct_promoters, result.pct_passives, result.pct_detractors) == pytest.approx((50, 20, 30))
 
 
 def test_nps_boundaries_six_is_detractor_seven_eight_passive_nine_promoter():
@@ -116,9 +114,7 @@ def test_integer_weights_give_the_same_nps_as_repeating_rows():
 
 def test_nps_repr_and_to_dict():
     result = nps(frame(likelihood_to_recommend=[10, 9, 9, 10, 9, 8, 7, 6, 3, 5]))
-    assert repr(result) == (
-        "NPS +20.0 (95% CI -34.0 to +74.0), n=10: 5 promoters, 2 passives, 3 detractors"
-    )
+    assert repr(result) == ("NPS +20.0 (95% CI -34.0 to +74.0), n=10: 5 promoters, 2 passives, 3 detractors")
     as_dict = result.to_dict()
     assert as_dict["promoters"] == 5 and type(as_dict["promoters"]) is int
     assert type(as_dict["score"]) is float
@@ -171,9 +167,7 @@ def test_integer_weights_equal_row_expansion_for_every_estimate(pairs):
     weighted_df = frame(likelihood_to_recommend=values, weight=weights)
     expanded_df = frame(likelihood_to_recommend=np.repeat(values, weights))
 
-    assert nps(weighted_df, weight="weight").score == pytest.approx(
-        nps(expanded_df).score, abs=1e-9
-    )
+    assert nps(weighted_df, weight="weight").score == pytest.approx(nps(expanded_df).score, abs=1e-9)
     assert mean_score(weighted_df, "likelihood_to_recommend", weight="weight").score == (
         pytest.approx(float(np.mean(np.repeat(values, weights))))
     )
@@ -198,8 +192,12 @@ def test_csat_wilson_interval_matches_statsmodels(satisfied, n):
 
 def test_csat_wilson_interval_matches_published_values():
     # Newcombe (1998), Statistics in Medicine 17:857-872, Table II, Wilson score method.
-    for satisfied, n, low, high in [(81, 263, 25.53, 36.62), (15, 148, 6.24, 16.05),
-                                    (0, 20, 0.0, 16.11), (1, 29, 0.61, 17.18)]:
+    for satisfied, n, low, high in [
+        (81, 263, 25.53, 36.62),
+        (15, 148, 6.24, 16.05),
+        (0, 20, 0.0, 16.11),
+        (1, 29, 0.61, 17.18),
+    ]:
         result = csat(frame(overall_satisfaction=[4.0] * satisfied + [1.0] * (n - satisfied)))
         assert (round(result.ci_low, 2), round(result.ci_high, 2)) == (low, high)
 
@@ -363,22 +361,32 @@ def test_summary_to_dict_is_exactly_the_cli_contract():
     assert result == json.loads(json.dumps(result, allow_nan=False))
     assert set(result) == {"n", "nps", "csat", "mean_overall"}
     assert set(result["nps"]) == {
-        "score", "se", "ci_low", "ci_high", "promoters", "passives", "detractors",
+        "score",
+        "se",
+        "ci_low",
+        "ci_high",
+        "promoters",
+        "passives",
+        "detractors",
     }
     assert set(result["csat"]) == {"score", "ci_low", "ci_high"}
     assert set(result["mean_overall"]) == {"score", "ci_low", "ci_high"}
     assert type(result["n"]) is int and result["n"] == 11  # rows, not answers
     for key in ("promoters", "passives", "detractors"):
         assert type(result["nps"][key]) is int
-    for block, keys in (("nps", ("score", "se", "ci_low", "ci_high")),
-                        ("csat", ("score", "ci_low", "ci_high")),
-                        ("mean_overall", ("score", "ci_low", "ci_high"))):
+    for block, keys in (
+        ("nps", ("score", "se", "ci_low", "ci_high")),
+        ("csat", ("score", "ci_low", "ci_high")),
+        ("mean_overall", ("score", "ci_low", "ci_high")),
+    ):
         for key in keys:
             assert type(result[block][key]) is float
 
     assert result["nps"]["score"] == pytest.approx(20.0)
     assert (result["nps"]["promoters"], result["nps"]["passives"], result["nps"]["detractors"]) == (
-        5, 2, 3,
+        5,
+        2,
+        3,
     )
     assert result["csat"]["score"] == pytest.approx(70.0)  # 7 of 10 answers are 4 or 5
     assert result["mean_overall"]["score"] == pytest.approx(3.7)
@@ -389,16 +397,22 @@ def test_summary_of_nothing_gives_none_not_an_error():
     empty = frame(overall_satisfaction=[], likelihood_to_recommend=[])
     assert summary(empty).to_dict() == {
         "n": 0,
-        "nps": {"score": None, "se": None, "ci_low": None, "ci_high": None,
-                "promoters": 0, "passives": 0, "detractors": 0},
+        "nps": {
+            "score": None,
+            "se": None,
+            "ci_low": None,
+            "ci_high": None,
+            "promoters": 0,
+            "passives": 0,
+            "detractors": 0,
+        },
         "csat": {"score": None, "ci_low": None, "ci_high": None},
         "mean_overall": {"score": None, "ci_low": None, "ci_high": None},
     }
 
 
 def test_summary_passes_scale_and_weights_through():
-    df = frame(overall_satisfaction=[7, 6, 5, 1], likelihood_to_recommend=[9, 9, 0, 0],
-               weight=[1, 1, 1, 3])
+    df = frame(overall_satisfaction=[7, 6, 5, 1], likelihood_to_recommend=[9, 9, 0, 0], weight=[1, 1, 1, 3])
     headline = summary(df, scale_max=7, top_box=2, weight="weight")
     assert headline.csat.score == pytest.approx(100 * 2 / 6)
     assert headline.nps.score == pytest.approx(100 * (2 - 4) / 6)
@@ -416,13 +430,23 @@ def scorecard_responses(client_dtype: str = "str") -> pd.DataFrame:
     """
     rows = [
         # client, month, quality, likelihood_to_recommend
-        ("A", "2024-01", 5, 10), ("A", "2024-01", 4, 9), ("A", "2024-01", 4, 3),
-        ("A", "2024-03", 2, 6), ("A", "2024-03", 3, 7),
-        ("B", "2024-01", 5, 9), ("B", "2024-01", 4, 9), ("B", "2024-01", 4, 9),
-        ("B", "2024-02", 3, 9), ("B", "2024-02", 3, 8), ("B", "2024-02", 4, 0),
-        ("C", "2024-01", 1, 8), ("C", "2024-01", 2, 8),
-        ("C", "2024-02", NAN, 8), ("C", "2024-02", NAN, 10),
-        ("C", "2024-03", 5, NAN), ("C", "2024-03", 4, 5),
+        ("A", "2024-01", 5, 10),
+        ("A", "2024-01", 4, 9),
+        ("A", "2024-01", 4, 3),
+        ("A", "2024-03", 2, 6),
+        ("A", "2024-03", 3, 7),
+        ("B", "2024-01", 5, 9),
+        ("B", "2024-01", 4, 9),
+        ("B", "2024-01", 4, 9),
+        ("B", "2024-02", 3, 9),
+        ("B", "2024-02", 3, 8),
+        ("B", "2024-02", 4, 0),
+        ("C", "2024-01", 1, 8),
+        ("C", "2024-01", 2, 8),
+        ("C", "2024-02", NAN, 8),
+        ("C", "2024-02", NAN, 10),
+        ("C", "2024-03", 5, NAN),
+        ("C", "2024-03", 4, 5),
     ]
     df = pd.DataFrame(rows, columns=["client_id", "period", "quality", "likelihood_to_recommend"])
     df["client_id"] = df["client_id"].astype(client_dtype)
@@ -443,8 +467,23 @@ def cell(card: pd.DataFrame, client: str, month: str, component: str) -> pd.Seri
 def test_scorecard_shape_order_and_columns():
     card = scorecard(scorecard_responses(), ["quality"])
     assert list(card.columns) == [
-        "client_id", "period", "component", "n", "n_eff", "mean", "sd", "se", "top2",
-        "prev_period", "prev_n", "prev_mean", "change", "p_value", "significant", "test", "rank",
+        "client_id",
+        "period",
+        "component",
+        "n",
+        "n_eff",
+        "mean",
+        "sd",
+        "se",
+        "top2",
+        "prev_period",
+        "prev_n",
+        "prev_mean",
+        "change",
+        "p_value",
+        "significant",
+        "test",
+        "rank",
     ]
     # 7 client x month cells with responses, 2 components each.
     assert len(card) == 14
@@ -487,23 +526,17 @@ def test_scorecard_previous_period_is_the_latest_earlier_month_with_answers():
     assert a_mar["prev_period"] == pd.Period("2024-01", freq="M")
     assert a_mar["prev_n"] == 3
     assert a_mar["change"] == pytest.approx(2.5 - 13 / 3)
-    assert a_mar["p_value"] == pytest.approx(
-        stats.ttest_ind([2, 3], [5, 4, 4], equal_var=False).pvalue
-    )
+    assert a_mar["p_value"] == pytest.approx(stats.ttest_ind([2, 3], [5, 4, 4], equal_var=False).pvalue)
 
     b_feb = cell(card, "B", "2024-02", "quality")
     assert b_feb["prev_period"] == pd.Period("2024-01", freq="M")
     assert b_feb["change"] == pytest.approx(-1.0)
-    assert b_feb["p_value"] == pytest.approx(
-        stats.ttest_ind([3, 3, 4], [5, 4, 4], equal_var=False).pvalue
-    )
+    assert b_feb["p_value"] == pytest.approx(stats.ttest_ind([3, 3, 4], [5, 4, 4], equal_var=False).pvalue)
 
     c_mar = cell(card, "C", "2024-03", "quality")  # February had no quality answers
     assert c_mar["prev_period"] == pd.Period("2024-01", freq="M")
     assert c_mar["change"] == pytest.approx(3.0)
-    assert c_mar["p_value"] == pytest.approx(
-        stats.ttest_ind([5, 4], [1, 2], equal_var=False).pvalue
-    )
+    assert c_mar["p_value"] == pytest.approx(stats.ttest_ind([5, 4], [1, 2], equal_var=False).pvalue)
 
     first_months = card[card["period"] == pd.Period("2024-01", freq="M")]
     assert first_months["prev_mean"].isna().all() and first_months["p_value"].isna().all()
@@ -561,14 +594,17 @@ def test_scorecard_default_components_are_present_drivers_then_overall():
 def test_scorecard_cells_agree_with_independent_per_cell_computation():
     rng = np.random.default_rng(7)
     size = 300
-    df = pd.DataFrame({
-        "client_id": rng.choice(["A", "B", "C"], size),
-        "period": months("2024-01", "2024-02", "2024-04")[rng.integers(0, 3, size)],
-        "quality": np.where(rng.random(size) < 0.1, np.nan, rng.integers(1, 6, size)),
-        "likelihood_to_recommend": rng.integers(0, 11, size).astype(float),
-    })
+    df = pd.DataFrame(
+        {
+            "client_id": rng.choice(["A", "B", "C"], size),
+            "period": months("2024-01", "2024-02", "2024-04")[rng.integers(0, 3, size)],
+            "quality": np.where(rng.random(size) < 0.1, np.nan, rng.integers(1, 6, size)),
+            "likelihood_to_recommend": rng.integers(0, 11, size).astype(float),
+        }
+    )
     card = scorecard(df, ["quality"])
     quality = card[card["component"] == "quality"]
+
     def answers(client, period):
         return df.loc[(df["client_id"] == client) & (df["period"] == period), "quality"].dropna()
 
@@ -618,18 +654,26 @@ def test_scorecard_rejects_missing_clients_and_out_of_scale_ratings():
 
 def trend_responses() -> pd.DataFrame:
     """A: 6 answers in Jan 2024, 2 in Mar.  B: 3 answers in Mar.  Nobody in Feb."""
-    return pd.DataFrame({
-        "client_id": ["A"] * 8 + ["B"] * 3,
-        "period": months(*["2024-01"] * 6, "2024-03", "2024-03", *["2024-03"] * 3),
-        "overall_satisfaction": [5, 4, 4, 3, 5, 4, 2, 3, 4, 4, 5],
-        "likelihood_to_recommend": [10, 9, 9, 3, 8, 7, 6, 9, 10, 9, NAN],
-    })
+    return pd.DataFrame(
+        {
+            "client_id": ["A"] * 8 + ["B"] * 3,
+            "period": months(*["2024-01"] * 6, "2024-03", "2024-03", *["2024-03"] * 3),
+            "overall_satisfaction": [5, 4, 4, 3, 5, 4, 2, 3, 4, 4, 5],
+            "likelihood_to_recommend": [10, 9, 9, 3, 8, 7, 6, 9, 10, 9, NAN],
+        }
+    )
 
 
 def test_trend_keeps_small_and_empty_months_flagged():
     result = trend(trend_responses(), min_n=5)
     assert list(result.columns) == [
-        "period", "n", "estimate", "se", "ci_low", "ci_high", "suppressed",
+        "period",
+        "n",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "suppressed",
     ]
     assert list(result["period"].astype(str)) == ["2024-01", "2024-02", "2024-03"]
     assert list(result["n"]) == [6, 0, 5]
@@ -653,8 +697,12 @@ def test_trend_by_client_shows_every_month_of_the_common_window():
     result = trend(trend_responses(), by="client_id", min_n=3)
     assert list(result.columns[:2]) == ["client_id", "period"]
     assert list(zip(result["client_id"], result["period"].astype(str), result["n"])) == [
-        ("A", "2024-01", 6), ("A", "2024-02", 0), ("A", "2024-03", 2),
-        ("B", "2024-01", 0), ("B", "2024-02", 0), ("B", "2024-03", 3),
+        ("A", "2024-01", 6),
+        ("A", "2024-02", 0),
+        ("A", "2024-03", 2),
+        ("B", "2024-01", 0),
+        ("B", "2024-02", 0),
+        ("B", "2024-03", 3),
     ]
     assert list(result["suppressed"]) == [False, True, True, True, True, False]
     assert result["estimate"][5] == pytest.approx(13 / 3)
@@ -715,8 +763,16 @@ def test_docstring_examples_run():
 def test_public_names_are_exported():
     for name in metrics.__all__:
         assert hasattr(metrics, name)
-    assert {"nps", "csat", "mean_score", "summary", "scorecard", "trend", "compare_means",
-            "compare_nps"} <= set(metrics.__all__)
+    assert {
+        "nps",
+        "csat",
+        "mean_score",
+        "summary",
+        "scorecard",
+        "trend",
+        "compare_means",
+        "compare_nps",
+    } <= set(metrics.__all__)
 
 
 def test_nps_interval_is_truncated_to_the_scale():

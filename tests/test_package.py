@@ -19,9 +19,11 @@ def test_every_public_name_resolves_and_is_listed():
 def test_importing_the_package_leaves_the_statistics_stack_for_later():
     """The command line and the report workers only load and validate: scipy, statsmodels and
     duckdb wait until an analysis asks for them."""
-    code = ("import sys, insights\n"
-            "heavy = [m for m in ('scipy', 'statsmodels', 'duckdb') if m in sys.modules]\n"
-            "insights.nps\n"
-            "print(heavy, 'scipy' in sys.modules)")
+    code = (
+        "import sys, insights\n"
+        "heavy = [m for m in ('scipy', 'statsmodels', 'duckdb') if m in sys.modules]\n"
+        "insights.nps\n"
+        "print(heavy, 'scipy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] True"

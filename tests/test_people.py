@@ -12,18 +12,17 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, SAMPLE_CSV
 from scipy import stats
 
 import insights
-from insights.stats import people
-from insights.reporting import report
-from insights.stats.people import PeopleDataError
 from insights.batch.runner import input_digests, plan_tasks, run
-from insights.data.sample import BLIND_SPOTS, INTERNAL_UPLIFT, SELF_OPTIMISM
 from insights.core.slug import slugify
+from insights.data.sample import BLIND_SPOTS, INTERNAL_UPLIFT, SELF_OPTIMISM
 from insights.data.survey import SurveyDefinition
-
-from conftest import DATA, SAMPLE_CSV
+from insights.reporting import report
+from insights.stats import people
+from insights.stats.people import PeopleDataError
 
 SAMPLE_DIR = SAMPLE_CSV.parent
 TOY_PORTFOLIO = DATA / "notebooks" / "toy_portfolio.ipynb"
@@ -34,16 +33,25 @@ def responses(rows: list[dict]) -> pd.DataFrame:
     """Validated responses from a few hand-written rows (unlisted drivers answered 3)."""
     frame = []
     for i, row in enumerate(rows):
-        full = {"response_id": f"R{i}", "client_id": "X", "client_name": "X Ltd", "respondent_id": "P1",
-                "submitted_at": "2026-10-05", "overall_satisfaction": 3, "likelihood_to_recommend": 7,
-                **{d: 3 for d in DRIVERS}}
+        full = {
+            "response_id": f"R{i}",
+            "client_id": "X",
+            "client_name": "X Ltd",
+            "respondent_id": "P1",
+            "submitted_at": "2026-10-05",
+            "overall_satisfaction": 3,
+            "likelihood_to_recommend": 7,
+            **{d: 3 for d in DRIVERS},
+        }
         full.update(row)
         frame.append(full)
     return insights.load(pd.DataFrame(frame), warn=False)
 
 
 def self_rows(rows: list[tuple]) -> pd.DataFrame:
-    return people.read_self_assessment(pd.DataFrame(rows, columns=["client_id", "period", "component", "score"]))
+    return people.read_self_assessment(
+        pd.DataFrame(rows, columns=["client_id", "period", "component", "score"])
+    )
 
 
 # --- perception gaps against hand-worked figures ---------------------------------------------------
@@ -52,22 +60,37 @@ def self_rows(rows: list[tuple]) -> pd.DataFrame:
 def test_gap_figures_match_a_hand_worked_example():
     # quality 3, 4, 5, 4: mean 4, sd sqrt(2/3) = 0.8165, se 0.4082, t(0.975, 3) = 3.1824 -> 4 -/+ 1.2992
     # communication 2, 3, 2, 3, 2, 3: mean 2.5, sd sqrt(0.3) = 0.5477, se 0.2236, t(0.975, 5) = 2.5706 -> 2.5 -/+ 0.5748
-    data = responses([{"quality": q, "communication": c, "response_id": f"R{i}"}
-                      for i, (q, c) in enumerate([(3, 2), (4, 3), (5, 2), (4, 3), (np.nan, 2), (np.nan, 3)])])
-    team = self_rows([("X", "2026-10", "quality", 5), ("X", "2026-10", "Communication", 3.0),
-                      ("X", "2026-10", "expertise", 3.5)])
+    data = responses(
+        [
+            {"quality": q, "communication": c, "response_id": f"R{i}"}
+            for i, (q, c) in enumerate([(3, 2), (4, 3), (5, 2), (4, 3), (np.nan, 2), (np.nan, 3)])
+        ]
+    )
+    team = self_rows(
+        [
+            ("X", "2026-10", "quality", 5),
+            ("X", "2026-10", "Communication", 3.0),
+            ("X", "2026-10", "expertise", 3.5),
+        ]
+    )
     gaps = people.perception_gaps(data, team, months=1).set_index("component")
 
     q = gaps.loc["quality"]
     assert (q["self"], q["client"], q["n"]) == (5.0, 4.0, 4)
-    assert q["client_ci_low"] == pytest.approx(2.7008, abs=1e-4) and q["client_ci_high"] == pytest.approx(5.2992, abs=1e-4)
+    assert q["client_ci_low"] == pytest.approx(2.7008, abs=1e-4) and q["client_ci_high"] == pytest.approx(
+        5.2992, abs=1e-4
+    )
     assert q["gap"] == pytest.approx(1.0)
-    assert q["ci_low"] == pytest.approx(5 - 5.2992, abs=1e-4) and q["ci_high"] == pytest.approx(5 - 2.7008, abs=1e-4)
+    assert q["ci_low"] == pytest.approx(5 - 5.2992, abs=1e-4) and q["ci_high"] == pytest.approx(
+        5 - 2.7008, abs=1e-4
+    )
     assert q["blind_spot"] and not q["significant"]  # one point above: a blind spot, though the CI includes 0
 
     c = gaps.loc["communication"]
     assert (c["client"], c["n"], c["gap"]) == (2.5, 6, 0.5)
-    assert c["ci_low"] == pytest.approx(3 - 3.0748, abs=1e-4) and c["ci_high"] == pytest.approx(3 - 1.9252, abs=1e-4)
+    assert c["ci_low"] == pytest.approx(3 - 3.0748, abs=1e-4) and c["ci_high"] == pytest.approx(
+        3 - 1.9252, abs=1e-4
+    )
     assert not c["blind_spot"]
 
     e = gaps.loc["expertise"]  # everybody answered 3: a zero-width interval, gap 0.5
@@ -75,12 +98,14 @@ def test_gap_figures_match_a_hand_worked_example():
 
 
 def test_gap_window_and_missing_ratings():
-    data = responses([
-        {"submitted_at": "2026-08-10", "quality": 2, "response_id": "a"},
-        {"submitted_at": "2026-09-10", "quality": 3, "response_id": "b"},
-        {"submitted_at": "2026-10-10", "quality": 4, "response_id": "c"},
-        {"submitted_at": "2026-07-10", "quality": 1, "response_id": "d"},  # outside the three months
-    ])
+    data = responses(
+        [
+            {"submitted_at": "2026-08-10", "quality": 2, "response_id": "a"},
+            {"submitted_at": "2026-09-10", "quality": 3, "response_id": "b"},
+            {"submitted_at": "2026-10-10", "quality": 4, "response_id": "c"},
+            {"submitted_at": "2026-07-10", "quality": 1, "response_id": "d"},  # outside the three months
+        ]
+    )
     team = self_rows([("X", "2026-10", "quality", 4), ("Y", "2026-10", "quality", 4)])
     gaps = people.perception_gaps(data, team, months=3)
     x = gaps[gaps["client_id"] == "X"].iloc[0]
@@ -115,16 +140,44 @@ def test_falls_and_new_detractors_by_hand():
     rows = []
     # P1: ratings 4 every month, then 2 in October: a fall of 2 with zero spread (p = 0), and 8 -> 4: new detractor
     for month in range(1, 10):
-        rows.append({"respondent_id": "P1", "submitted_at": f"2026-{month:02d}-03", "overall_satisfaction": 4,
-                     **{d: 4 for d in DRIVERS}, "likelihood_to_recommend": 8})
-    rows.append({"respondent_id": "P1", "submitted_at": "2026-10-03", "overall_satisfaction": 2,
-                 **{d: 2 for d in DRIVERS}, "likelihood_to_recommend": 4})
+        rows.append(
+            {
+                "respondent_id": "P1",
+                "submitted_at": f"2026-{month:02d}-03",
+                "overall_satisfaction": 4,
+                **{d: 4 for d in DRIVERS},
+                "likelihood_to_recommend": 8,
+            }
+        )
+    rows.append(
+        {
+            "respondent_id": "P1",
+            "submitted_at": "2026-10-03",
+            "overall_satisfaction": 2,
+            **{d: 2 for d in DRIVERS},
+            "likelihood_to_recommend": 4,
+        }
+    )
     # P2: earlier ratings 3, 4, 5 (mean 4, sd 1), now 3: a fall of 1 with t = -1 / (1 * sqrt(1 + 1/3)), p = 0.48
     for month, value in zip((7, 8, 9), (3, 4, 5)):
-        rows.append({"respondent_id": "P2", "submitted_at": f"2026-{month:02d}-04", "overall_satisfaction": value,
-                     **{d: value for d in DRIVERS}, "likelihood_to_recommend": 5})
-    rows.append({"respondent_id": "P2", "submitted_at": "2026-10-04", "overall_satisfaction": 3,
-                 **{d: 3 for d in DRIVERS}, "likelihood_to_recommend": 6})
+        rows.append(
+            {
+                "respondent_id": "P2",
+                "submitted_at": f"2026-{month:02d}-04",
+                "overall_satisfaction": value,
+                **{d: value for d in DRIVERS},
+                "likelihood_to_recommend": 5,
+            }
+        )
+    rows.append(
+        {
+            "respondent_id": "P2",
+            "submitted_at": "2026-10-04",
+            "overall_satisfaction": 3,
+            **{d: 3 for d in DRIVERS},
+            "likelihood_to_recommend": 6,
+        }
+    )
     data = responses([{**r, "response_id": f"R{i}"} for i, r in enumerate(rows)])
     scores = people.contact_scores(data, period="2026-10").set_index("respondent_id")
 
@@ -136,18 +189,33 @@ def test_falls_and_new_detractors_by_hand():
     assert p2["change"] == pytest.approx(-1.0)
     assert p2["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 2))
     assert not p2["fell"]  # a point lower, but well within this person's own spread
-    assert p2["detractor_now"] and not p2["new_detractor"]  # 5 before, 6 now: still a detractor, not a new one
+    assert (
+        p2["detractor_now"] and not p2["new_detractor"]
+    )  # 5 before, 6 now: still a detractor, not a new one
     flagged = people.flagged_contacts(scores.reset_index())
     assert flagged["respondent_id"].tolist() == ["P1"]
 
 
 def test_roles_and_primary_come_from_the_contact_list():
-    data = responses([{"respondent_id": "P1", "response_id": "a"}, {"respondent_id": "P2", "response_id": "b",
-                                                                     "overall_satisfaction": 5}])
-    contacts = people.read_contacts(pd.DataFrame({
-        "respondent_id": ["P1", "P2", "P3"], "client_id": "X", "name": ["Ann", "Bob", "Cy"],
-        "role": ["Project lead", "End user", "End user"], "preferred_channel": ["Phone", "e-mail", ""],
-        "detail_level": ["brief", "Detailed", ""], "primary": ["yes", "no", ""]}))
+    data = responses(
+        [
+            {"respondent_id": "P1", "response_id": "a"},
+            {"respondent_id": "P2", "response_id": "b", "overall_satisfaction": 5},
+        ]
+    )
+    contacts = people.read_contacts(
+        pd.DataFrame(
+            {
+                "respondent_id": ["P1", "P2", "P3"],
+                "client_id": "X",
+                "name": ["Ann", "Bob", "Cy"],
+                "role": ["Project lead", "End user", "End user"],
+                "preferred_channel": ["Phone", "e-mail", ""],
+                "detail_level": ["brief", "Detailed", ""],
+                "primary": ["yes", "no", ""],
+            }
+        )
+    )
     assert contacts["preferred_channel"].tolist() == ["phone", "email", "not stated"]
     assert contacts["primary"].tolist() == [True, False, False]
     assert people.primary_contact(contacts, "X")["name"] == "Ann"
@@ -167,26 +235,44 @@ CONTACTS_HEADER = "respondent_id,client_id,name,role,preferred_channel,detail_le
 
 def test_contact_list_problems_are_named(tmp_path):
     path = tmp_path / "contacts.csv"
-    path.write_text(CONTACTS_HEADER
-                    + "P1,C1,Ann,Lead,email,brief,true\n"
-                    + "P2,C1,Bob,User,fax,brief,true\n"
-                    + "P1,C2,,User,phone,verbose,maybe\n", encoding="utf-8")
+    path.write_text(
+        CONTACTS_HEADER
+        + "P1,C1,Ann,Lead,email,brief,true\n"
+        + "P2,C1,Bob,User,fax,brief,true\n"
+        + "P1,C2,,User,phone,verbose,maybe\n",
+        encoding="utf-8",
+    )
     with pytest.raises(PeopleDataError) as caught:
         people.read_contacts(path)
     text = str(caught.value)
-    assert "contacts.csv: preferred_channel: values other than email, phone, in person, chat in row 2 (fax)" in text
+    assert (
+        "contacts.csv: preferred_channel: values other than email, phone, in person, chat in row 2 (fax)"
+        in text
+    )
     assert "contacts.csv: detail_level: values other than brief, detailed in row 3 (verbose)" in text
-    assert "contacts.csv: respondent_id: duplicate respondent ids (one row per person) in rows 1, 3 (P1, P1)" in text
+    assert (
+        "contacts.csv: respondent_id: duplicate respondent ids (one row per person) in rows 1, 3 (P1, P1)"
+        in text
+    )
     assert "contacts.csv: name: missing values in row 3" in text
     assert "contacts.csv: primary: values other than true/false (or yes/no, 1/0) in row 3 (maybe)" in text
-    path.write_text(CONTACTS_HEADER + "P1,C1,Ann,Lead,email,brief,true\nP2,C1,Bob,User,chat,brief,yes\n"
-                    + "P3,C2,Cy,User,chat,brief,no\n", encoding="utf-8")
-    with pytest.raises(PeopleDataError, match=r"primary: more than one primary contact for a client .* in rows 1, 2 "
-                                              r"\(C1: P1, C1: P2\)"):
+    path.write_text(
+        CONTACTS_HEADER
+        + "P1,C1,Ann,Lead,email,brief,true\nP2,C1,Bob,User,chat,brief,yes\n"
+        + "P3,C2,Cy,User,chat,brief,no\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        PeopleDataError,
+        match=r"primary: more than one primary contact for a client .* in rows 1, 2 "
+        r"\(C1: P1, C1: P2\)",
+    ):
         people.read_contacts(path)
     path.write_text("respondent_id,client_id,name\nP1,C1,Ann\n", encoding="utf-8")
-    with pytest.raises(PeopleDataError, match="contacts.csv: missing required column.s.: role, preferred_channel, "
-                                              "detail_level, primary"):
+    with pytest.raises(
+        PeopleDataError,
+        match="contacts.csv: missing required column.s.: role, preferred_channel, detail_level, primary",
+    ):
         people.read_contacts(path)
     with pytest.raises(PeopleDataError, match="nowhere.csv: file not found"):
         people.read_contacts(tmp_path / "nowhere.csv")
@@ -196,9 +282,17 @@ def test_contact_list_problems_are_named(tmp_path):
 
 
 def test_contact_list_reads_other_formats_and_warns_about_a_missing_primary(tmp_path):
-    frame = pd.DataFrame({"Respondent ID": ["P1", "P2"], "Client ID": ["C1", "C2"], "Name": ["Ann", "Bob"],
-                          "Role": ["Lead", "User"], "Preferred Channel": ["In-Person", "chat"],
-                          "Detail Level": ["brief", "detailed"], "Primary": [True, False]})
+    frame = pd.DataFrame(
+        {
+            "Respondent ID": ["P1", "P2"],
+            "Client ID": ["C1", "C2"],
+            "Name": ["Ann", "Bob"],
+            "Role": ["Lead", "User"],
+            "Preferred Channel": ["In-Person", "chat"],
+            "Detail Level": ["brief", "detailed"],
+            "Primary": [True, False],
+        }
+    )
     frame.to_excel(tmp_path / "contacts.xlsx", index=False)
     contacts = people.read_contacts(tmp_path / "contacts.xlsx")
     assert contacts["preferred_channel"].tolist() == ["in person", "chat"]
@@ -207,25 +301,37 @@ def test_contact_list_reads_other_formats_and_warns_about_a_missing_primary(tmp_
 
 def test_self_assessment_problems_are_named(tmp_path):
     path = tmp_path / "self.csv"
-    path.write_text("client_id,period,component,score\n"
-                    "C1,2026-10,quality,4\n"
-                    "C1,Oct 2026,Quality of work,4.5\n"
-                    "C1,2026-10,charm,3\n"
-                    "C1,2026-09,value,7\n"
-                    "C1,2026-09,timeliness,good\n"
-                    ",2026-09,expertise,\n", encoding="utf-8")
+    path.write_text(
+        "client_id,period,component,score\n"
+        "C1,2026-10,quality,4\n"
+        "C1,Oct 2026,Quality of work,4.5\n"
+        "C1,2026-10,charm,3\n"
+        "C1,2026-09,value,7\n"
+        "C1,2026-09,timeliness,good\n"
+        ",2026-09,expertise,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(PeopleDataError) as caught:
         people.read_self_assessment(path)
     text = str(caught.value)
     assert "self.csv: period: not a month of the form YYYY-MM in row 2 (Oct 2026)" in text
-    assert "self.csv: component: not a driver of the survey (communication, responsiveness, quality, timeliness, " \
-           "value, expertise) in row 3 (charm)" in text
+    assert (
+        "self.csv: component: not a driver of the survey (communication, responsiveness, quality, timeliness, "
+        "value, expertise) in row 3 (charm)" in text
+    )
     assert "self.csv: score: values outside the driver scale 1-5 in row 4 (7)" in text
     assert "self.csv: score: non-numeric values in row 5 (good)" in text
-    assert "self.csv: client_id: missing values in row 6" in text and "self.csv: score: missing values in row 6" in text
-    path.write_text("client_id,period,component,score\nC1,2026-10,quality,4\nC1,2026-10,Quality of work,5\n",
-                    encoding="utf-8")
-    with pytest.raises(PeopleDataError, match=r"the same client, period and component more than once in rows 1, 2"):
+    assert (
+        "self.csv: client_id: missing values in row 6" in text
+        and "self.csv: score: missing values in row 6" in text
+    )
+    path.write_text(
+        "client_id,period,component,score\nC1,2026-10,quality,4\nC1,2026-10,Quality of work,5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        PeopleDataError, match=r"the same client, period and component more than once in rows 1, 2"
+    ):
         people.read_self_assessment(path)
 
 
@@ -265,8 +371,12 @@ def test_internal_external_comparison_recovers_the_planted_uplift(sample_df):
     assert (tests["p_responses"] < 0.001).all()
     internal = table[(table["group"] == "internal") & (table["component"] == "NPS")].iloc[0]
     assert internal["clients"] == 6
-    shown = report.type_comparison_display(report.portfolio_report(sample_df, sample_df["period"].max(), n_boot=0))
-    assert list(shown.columns[:3]) == ["Component", "Internal", "External"] and "CSAT (top-box %)" in set(shown["Component"])
+    shown = report.type_comparison_display(
+        report.portfolio_report(sample_df, sample_df["period"].max(), n_boot=0)
+    )
+    assert list(shown.columns[:3]) == ["Component", "Internal", "External"] and "CSAT (top-box %)" in set(
+        shown["Component"]
+    )
 
 
 # --- the sample --------------------------------------------------------------------------------------------
@@ -297,10 +407,16 @@ def test_follow_up_list_due_dates(sample_df):
     client = report.client_report(sample_df, "C03", "2026-10", n_boot=20)
     section = report.people_section(sample_df, "C03", "2026-10", contacts)
     gaps = report.perception_section(sample_df, team, "C03", "2026-10")
-    events = pd.DataFrame({"event_id": ["E1", "E2", "E3"], "client_id": "C03", "category": "deliverable",
-                           "opened_at": ["2026-10-20T09:00Z", "2026-10-28T09:00Z", "2026-10-01T09:00Z"],
-                           "due_at": ["2026-10-25T09:00Z", "2026-11-06T17:00Z", "2026-10-02T09:00Z"],
-                           "resolved_at": ["", "", "2026-10-02T08:00Z"]})
+    events = pd.DataFrame(
+        {
+            "event_id": ["E1", "E2", "E3"],
+            "client_id": "C03",
+            "category": "deliverable",
+            "opened_at": ["2026-10-20T09:00Z", "2026-10-28T09:00Z", "2026-10-01T09:00Z"],
+            "due_at": ["2026-10-25T09:00Z", "2026-11-06T17:00Z", "2026-10-02T09:00Z"],
+            "resolved_at": ["", "", "2026-10-02T08:00Z"],
+        }
+    )
     items = report.follow_up_list(client, section, gaps, people.load_service_events(events))
     # the reference day is the end of October (Sunday 2026-11-01)
     assert items.attrs["reference"] == pd.Timestamp("2026-11-01")
@@ -309,7 +425,10 @@ def test_follow_up_list_due_dates(sample_df):
     assert due["overdue event"] == {pd.Timestamp("2026-11-02")}  # the next business day
     assert due["open event"] == {pd.Timestamp("2026-11-06")}  # its own due date
     assert due["blind spot"] == {pd.Timestamp("2026-11-30")}  # the end of next month
-    assert len(items[items["kind"] == "overdue event"]) == 1 and "E1" in items.loc[items["kind"] == "overdue event", "action"].iloc[0]
+    assert (
+        len(items[items["kind"] == "overdue event"]) == 1
+        and "E1" in items.loc[items["kind"] == "overdue event", "action"].iloc[0]
+    )
     fix_first = client.drivers.importance.query("quadrant == 'Fix first'")["driver"]
     assert len(items[items["kind"] == "fix first"]) == len(fix_first)
     detractors = section.scores[section.scores["detractor_now"]]
@@ -325,18 +444,34 @@ def test_follow_up_list_due_dates(sample_df):
 
 def test_gaps_command_json_contract(run_cli):
     team = SAMPLE_DIR / "self_assessment.csv"
-    code, out, err = run_cli("gaps", SAMPLE_CSV, "--self-assessment", team, "--client", "C03", "--period", "2026-10",
-                             "--format", "json")
+    code, out, err = run_cli(
+        "gaps",
+        SAMPLE_CSV,
+        "--self-assessment",
+        team,
+        "--client",
+        "C03",
+        "--period",
+        "2026-10",
+        "--format",
+        "json",
+    )
     assert code == 0, err
     rows = json.loads(out)
     assert len(rows) == 6
     for row in rows:
-        assert {"client_id", "component", "self", "client", "gap", "ci_low", "ci_high", "blind_spot"} <= set(row)
+        assert {"client_id", "component", "self", "client", "gap", "ci_low", "ci_high", "blind_spot"} <= set(
+            row
+        )
         assert row["client_id"] == "C03" and row["period"] == "2026-10"
         assert row["gap"] == pytest.approx(row["self"] - row["client"])
         assert row["ci_low"] <= row["gap"] <= row["ci_high"]
-    expected = people.perception_gaps(insights.load(SAMPLE_CSV, warn=False), people.read_self_assessment(team),
-                                      client="C03", period="2026-10")
+    expected = people.perception_gaps(
+        insights.load(SAMPLE_CSV, warn=False),
+        people.read_self_assessment(team),
+        client="C03",
+        period="2026-10",
+    )
     assert [r["component"] for r in rows] == expected["component"].tolist()
     assert [r["gap"] for r in rows] == pytest.approx(expected["gap"].tolist())
     assert {r["component"] for r in rows if r["blind_spot"]} == {"quality"}
@@ -362,11 +497,25 @@ def test_run_checks_the_people_files_first(run_cli, tmp_path):
 def test_a_changed_contact_list_changes_the_fingerprints(tmp_path, sample_df):
     contacts = tmp_path / "contacts.csv"
     contacts.write_text((SAMPLE_DIR / "contacts.csv").read_text("utf-8"), encoding="utf-8")
-    base = {"source": str(SAMPLE_CSV), "period": "2026-10", "months": 12, "survey": "", "contacts": str(contacts)}
+    base = {
+        "source": str(SAMPLE_CSV),
+        "period": "2026-10",
+        "months": 12,
+        "survey": "",
+        "contacts": str(contacts),
+    }
 
     def fingerprints():
-        tasks = plan_tasks(sample_df, out_dir=tmp_path, client_notebook=SAMPLE_CSV, portfolio_notebook=SAMPLE_CSV,
-                           clients=["C01"], base_parameters=base, version="x", inputs=input_digests(base))
+        tasks = plan_tasks(
+            sample_df,
+            out_dir=tmp_path,
+            client_notebook=SAMPLE_CSV,
+            portfolio_notebook=SAMPLE_CSV,
+            clients=["C01"],
+            base_parameters=base,
+            version="x",
+            inputs=input_digests(base),
+        )
         return [t.fingerprint for t in tasks]
 
     before = fingerprints()
@@ -407,8 +556,15 @@ def rendered(tmp_path_factory, sample_df):
     extra = {"contacts": str(contacts_path), "self_assessment": str(team_path)}
     hidden = run(source, base / "hidden", clients=["C03"], workers=2, progress=False, extra_parameters=extra)
     # the portfolio takes no contacts; a toy one keeps the second run short
-    shown = run(source, base / "shown", clients=["C03"], workers=2, progress=False,
-                extra_parameters={**extra, "show_names": True}, portfolio_notebook=TOY_PORTFOLIO)
+    shown = run(
+        source,
+        base / "shown",
+        clients=["C03"],
+        workers=2,
+        progress=False,
+        extra_parameters={**extra, "show_names": True},
+        portfolio_notebook=TOY_PORTFOLIO,
+    )
     return base, hidden, shown, contacts, detractor
 
 
@@ -441,7 +597,7 @@ def test_names_appear_with_the_flag(rendered):
     page = (base / "shown" / "clients" / f"{slugify('C03')}.html").read_text("utf-8")
     for name in DISTINCTIVE:
         assert name in page
-    follow_up = page[page.rindex(">Follow-up list<"):]
+    follow_up = page[page.rindex(">Follow-up list<") :]
     assert DISTINCTIVE[1] in follow_up and people.pseudonym(detractor) not in follow_up
     notebook = nbformat.read(base / "shown" / "clients" / f"{slugify('C03')}.ipynb", as_version=4)
     assert any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")

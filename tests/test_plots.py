@@ -30,17 +30,40 @@ def _axes(size=(6.0, 3.0)):
 
 
 def test_the_heat_map_draws_what_seaborn_draws():
-    values = pd.DataFrame([[1.0, 2.5, np.nan, 5.0], [4.2, np.nan, 3.3, 1.9], [2.0, 4.9, 3.0, 4.4]],
-                          index=["Quality", "Value", "Speed"], columns=["Jan", "Feb", "Mar", "Apr"])
+    values = pd.DataFrame(
+        [[1.0, 2.5, np.nan, 5.0], [4.2, np.nan, 3.3, 1.9], [2.0, 4.9, 3.0, 4.4]],
+        index=["Quality", "Value", "Speed"],
+        columns=["Jan", "Feb", "Mar", "Apr"],
+    )
     texts = values.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
     with matplotlib.rc_context():
         plots.use_style()
         ours, ax = _axes()
-        plots._annotated_heatmap(ax, values, texts, cmap="RdYlGn", vmin=1, vmax=5, linewidth=0.6, fontsize=8,
-                                 cbar_kws={"label": "Mean"})
+        plots._annotated_heatmap(
+            ax,
+            values,
+            texts,
+            cmap="RdYlGn",
+            vmin=1,
+            vmax=5,
+            linewidth=0.6,
+            fontsize=8,
+            cbar_kws={"label": "Mean"},
+        )
         theirs, ax = _axes()
-        sns.heatmap(values, ax=ax, cmap="RdYlGn", vmin=1, vmax=5, annot=texts, fmt="", linewidths=0.6,
-                    linecolor="white", cbar_kws={"label": "Mean"}, annot_kws={"fontsize": 8})
+        sns.heatmap(
+            values,
+            ax=ax,
+            cmap="RdYlGn",
+            vmin=1,
+            vmax=5,
+            annot=texts,
+            fmt="",
+            linewidths=0.6,
+            linecolor="white",
+            cbar_kws={"label": "Mean"},
+            annot_kws={"fontsize": 8},
+        )
         ax.set_yticklabels(ax.get_yticklabels(), rotation=0)  # seaborn turns them when they would overlap
         np.testing.assert_array_equal(_pixels(ours), _pixels(theirs))
     # blank cells get no text; dark cells white text, light cells dark text (seaborn's rule)
@@ -52,11 +75,20 @@ def test_the_heat_map_draws_what_seaborn_draws():
 def test_a_chart_shows_once_as_laid_out_and_not_after_a_semicolon():
     """Figures are not held by pyplot: a returned one shows once, a silenced one not at all; and
     the notebook shows it at its own size (no second, "tight" layout pass)."""
-    importance = pd.DataFrame({"driver": ["quality", "value"], "share": [60.0, 40.0], "lmg": [0.3, 0.2],
-                               "quadrant": ["Keep up", "Monitor"], "performance": [4.1, 3.4]})
+    importance = pd.DataFrame(
+        {
+            "driver": ["quality", "value"],
+            "share": [60.0, 40.0],
+            "lmg": [0.3, 0.2],
+            "quadrant": ["Keep up", "Monitor"],
+            "performance": [4.1, 3.4],
+        }
+    )
     notebook = nbformat.v4.new_notebook()
-    setup = ("import pandas as pd\nfrom insights.reporting import plots\nplots.use_style()\n"
-             f"importance = pd.DataFrame({importance.to_dict(orient='list')!r})")
+    setup = (
+        "import pandas as pd\nfrom insights.reporting import plots\nplots.use_style()\n"
+        f"importance = pd.DataFrame({importance.to_dict(orient='list')!r})"
+    )
     notebook.cells = [
         nbformat.v4.new_code_cell(setup),
         nbformat.v4.new_code_cell("figure = plots.quadrant_chart(importance, title='Shown')\nfigure"),

@@ -37,8 +37,14 @@ def test_every_report_renders(sample_run):
         for section in SECTIONS:
             assert f">{section}<" in page, (client, section)
     portfolio = (out / "portfolio.html").read_text("utf-8")
-    for section in ["League table", "Distributions", "Internal and external clients", "Drivers across all clients",
-                    "Clients at risk", "Movers"]:
+    for section in [
+        "League table",
+        "Distributions",
+        "Internal and external clients",
+        "Drivers across all clients",
+        "Clients at risk",
+        "Movers",
+    ]:
         assert f">{section}<" in portfolio
 
 
@@ -94,8 +100,11 @@ def test_tiny_and_hostile_data_still_render_safely(tmp_path):
     page = client_html(tmp_path / "out", "EVIL")
     assert "insufficient data" in page  # says what cannot be computed, and why
     for raw in ("<script>alert(1)</script>", "<img src=x onerror"):
-        for html_page in [page, (tmp_path / "out" / "index.html").read_text("utf-8"),
-                          (tmp_path / "out" / "portfolio.html").read_text("utf-8")]:
+        for html_page in [
+            page,
+            (tmp_path / "out" / "index.html").read_text("utf-8"),
+            (tmp_path / "out" / "portfolio.html").read_text("utf-8"),
+        ]:
             assert raw not in html_page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt; awful" in page
@@ -116,18 +125,37 @@ def test_index_and_a_report_open_in_headless_chromium(sample_run):
     out, _ = sample_run
     pages = [out / "index.html", out / "clients" / f"{slugify('C03')}.html", out / "portfolio.html"]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=browser_path, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = playwright.chromium.launch(
+            executable_path=browser_path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             for path in pages:
                 page = browser.new_page()
                 problems: list[str] = []
-                page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+                page.on(
+                    "console",
+                    lambda m: (
+                        problems.append(f"console {m.type}: {m.text}")
+                        if m.type in ("error", "warning")
+                        else None
+                    ),
+                )
                 page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
                 page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
                 remote: list[str] = []
-                page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+                page.on(
+                    "request",
+                    lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+                )
                 page.goto(path.as_uri(), wait_until="load")
                 images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")
                 assert problems == [], (path.name, problems)
@@ -135,7 +163,9 @@ def test_index_and_a_report_open_in_headless_chromium(sample_run):
                 if path.name != "index.html":
                     assert images and all(done and width > 0 for done, width in images), (path.name, images)
                 else:
-                    links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+                    links = page.evaluate(
+                        "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"
+                    )
                     assert f"clients/{slugify('C03')}.html" in links and "portfolio.html" in links
                 page.close()
         finally:
@@ -146,9 +176,10 @@ def test_warm_kernels_give_the_same_reports_as_fresh_kernels(sample_run, tmp_pat
     out, _ = sample_run
     cold = run(sample_csv, tmp_path / "cold", clients=["C23"], workers=1, progress=False, warm=False)
     assert cold.failed == []
+
     # papermill gives its injected parameters cell a random id in every run, warm or not
     def normalised(page: str) -> str:
-        return re.sub(r'cell-id=[0-9a-f-]+', "cell-id=X", re.sub(r'id="cell-id=[^"]*"', "", page))
+        return re.sub(r"cell-id=[0-9a-f-]+", "cell-id=X", re.sub(r'id="cell-id=[^"]*"', "", page))
 
     assert normalised(client_html(tmp_path / "cold", "C23")) == normalised(client_html(out, "C23"))
 

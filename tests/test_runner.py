@@ -7,14 +7,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import DATA
 from filelock import FileLock
 
-from insights.core.atomic import atomic_path, write_text_atomic
 from insights.batch.runner import LOCK_FILE, RunError, run
-from insights.data.selection import SelectionError
+from insights.core.atomic import atomic_path, write_text_atomic
 from insights.core.slug import slugify
-
-from conftest import DATA
+from insights.data.selection import SelectionError
 
 TOY = DATA / "notebooks" / "toy_report.ipynb"
 TOY_PORTFOLIO = DATA / "notebooks" / "toy_portfolio.ipynb"
@@ -40,7 +39,15 @@ def write_survey(path: Path, changed_client: str | None = None) -> Path:
 
 
 def toy_run(source, out, **kwargs):
-    return run(source, out, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, workers=2, progress=False, **kwargs)
+    return run(
+        source,
+        out,
+        client_notebook=TOY,
+        portfolio_notebook=TOY_PORTFOLIO,
+        workers=2,
+        progress=False,
+        **kwargs,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +69,13 @@ def test_failure_is_isolated_and_reported(first_run):
     assert "DeadKernelError" in errors[slugify("CRASH")] or "died" in errors[slugify("CRASH")]
     # the failed client keeps its executed notebook, showing the error
     notebook = nbformat.read(out / "clients" / f"{slugify('BOOM')}.ipynb", as_version=4)
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert errors and errors[0]["evalue"] == "planted failure for BOOM"
     assert not (out / "clients" / f"{slugify('BOOM')}.html").exists()
     index = (out / "index.html").read_text("utf-8")
@@ -160,10 +173,14 @@ def test_cli_run_reports_failures_with_exit_1(run_cli, tmp_path, monkeypatch):
     original = runner.run
 
     def with_toys(*args, **kwargs):
-        return original(*args, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, progress=False, **kwargs)
+        return original(
+            *args, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, progress=False, **kwargs
+        )
 
     monkeypatch.setattr(runner, "run", with_toys)
-    code, out, err = run_cli("run", source, "--out", tmp_path / "out", "--client", "BOOM", "--client", "CON", "--workers", "1")
+    code, out, err = run_cli(
+        "run", source, "--out", tmp_path / "out", "--client", "BOOM", "--client", "CON", "--workers", "1"
+    )
     assert code == 1
     assert "failed: " + slugify("BOOM") + ": ValueError: planted failure for BOOM" in err
     assert out.strip().endswith("index.html")
@@ -186,8 +203,10 @@ def test_atomic_write_keeps_the_old_file_on_a_crash(tmp_path):
 def test_an_edited_survey_definition_renders_again(tmp_path):
     source = write_survey(tmp_path / "s.csv")
     survey = tmp_path / "survey.toml"
-    drivers = "".join(f'{d} = "{d.title()}"\n' for d in
-                      ["communication", "responsiveness", "quality", "timeliness", "value", "expertise"])
+    drivers = "".join(
+        f'{d} = "{d.title()}"\n'
+        for d in ["communication", "responsiveness", "quality", "timeliness", "value", "expertise"]
+    )
     survey.write_text("[drivers]\n" + drivers)
     first = toy_run(source, tmp_path / "out", clients=["CON"], survey=survey)
     assert {r.status for r in first.results} == {"ok"}
@@ -214,8 +233,9 @@ def test_a_report_kernel_answers_then_is_killed_and_reaped():
         client.start_channels()
         try:
             await client.wait_for_ready(timeout=60)
-            reply = await client.execute_interactive("import os; print(os.getpid())", timeout=60,
-                                                     output_hook=lambda m: outputs.append(m))
+            reply = await client.execute_interactive(
+                "import os; print(os.getpid())", timeout=60, output_hook=lambda m: outputs.append(m)
+            )
             assert reply["content"]["status"] == "ok"
         finally:
             client.stop_channels()

@@ -11,15 +11,14 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-
-from insights.data import sample
-from insights.stats import service
-from insights.reporting import service_report
-from insights.batch.runner import file_digest, input_digests, plan_tasks
-from insights.stats.service import EventsDataError
-
 from conftest import ROOT
+
+from insights.batch.runner import file_digest, input_digests, plan_tasks
+from insights.data import sample
+from insights.reporting import service_report
 from insights.reporting.notebooks import notebook_path
+from insights.stats import service
+from insights.stats.service import EventsDataError
 
 REPORT_NOTEBOOKS = notebook_path("client_report.ipynb").parent
 
@@ -69,12 +68,20 @@ def sample_events() -> pd.DataFrame:
 def test_hand_worked_statuses_and_costs(hand):
     frame = service.classify(hand, AS_OF).set_index("event_id")
     assert frame["status"].astype(str).to_dict() == {
-        "E1": "met", "E2": "met", "E3": "breached", "E4": "breached", "E5": "open", "E6": "breached", "E7": "met"}
+        "E1": "met",
+        "E2": "met",
+        "E3": "breached",
+        "E4": "breached",
+        "E5": "open",
+        "E6": "breached",
+        "E7": "met",
+    }
     assert frame["overdue"][frame["overdue"]].index.tolist() == ["E4"]
     assert frame.loc[["E3", "E4", "E6"], "hours_late"].tolist() == pytest.approx([3.5, 240.0, 0.5])
     assert frame.loc[["E1", "E2", "E5", "E7"], "hours_late"].eq(0).all()
     assert frame["cost"].to_dict() == pytest.approx(
-        {"E1": 0, "E2": 0, "E3": 3100, "E4": 62600, "E5": 0, "E6": 310, "E7": 0})
+        {"E1": 0, "E2": 0, "E3": 3100, "E4": 62600, "E5": 0, "E6": 310, "E7": 0}
+    )
     assert (frame["period"].astype(str) == "2026-03").all()
 
 
@@ -85,12 +92,23 @@ def test_hand_worked_summary(hand):
     assert result.penalties == 6250  # E5's 300 is not counted: it is open
     assert result.cost == pytest.approx(3100 + 62600 + 310)
     weekday = result.by_weekday.set_index("weekday")
-    assert weekday.loc["Monday", ["events", "met", "breached", "open", "penalties"]].tolist() == [3, 2, 1, 0, 5000]
+    assert weekday.loc["Monday", ["events", "met", "breached", "open", "penalties"]].tolist() == [
+        3,
+        2,
+        1,
+        0,
+        5000,
+    ]
     assert weekday.loc["Wednesday", ["events", "open"]].tolist() == [0, 1]
     assert math.isnan(weekday.loc["Wednesday", "attainment"])
     assert weekday.loc["Thursday", ["events", "met", "breached", "penalties"]].tolist() == [2, 1, 1, 250]
     hour = result.by_hour.set_index("hour")
-    assert hour.loc[8, ["events", "met", "breached", "penalties"]].tolist() == [3, 1, 2, 5250]  # +02:00 -> 08h UTC
+    assert hour.loc[8, ["events", "met", "breached", "penalties"]].tolist() == [
+        3,
+        1,
+        2,
+        5250,
+    ]  # +02:00 -> 08h UTC
     assert hour.loc[9, ["events", "met", "open"]].tolist() == [2, 2, 1]
 
 
@@ -105,7 +123,10 @@ def test_as_of_is_a_point_in_time_view(hand):
     assert service.classify(hand, "2026-03-10T08:00Z").set_index("event_id").loc["E4", "status"] == "open"
     assert service.classify(hand, "2026-03-10T08:01Z").set_index("event_id").loc["E4", "status"] == "breached"
     # offsets in the as-of are honoured: 10:01+02:00 is 08:01 UTC
-    assert service.classify(hand, "2026-03-10T10:01+02:00").set_index("event_id").loc["E4", "status"] == "breached"
+    assert (
+        service.classify(hand, "2026-03-10T10:01+02:00").set_index("event_id").loc["E4", "status"]
+        == "breached"
+    )
 
 
 def test_due_month_and_weekday_are_utc_unless_a_zone_is_given(tmp_path):
@@ -115,7 +136,9 @@ def test_due_month_and_weekday_are_utc_unless_a_zone_is_given(tmp_path):
     events = service.load_events(path)
     assert str(service.classify(events, "2026-04-02")["period"].iloc[0]) == "2026-03"
     utc = service.sla_summary(events, as_of="2026-04-02").by_weekday.set_index("weekday")
-    berlin = service.sla_summary(events, as_of="2026-04-02", tz="Europe/Berlin").by_weekday.set_index("weekday")
+    berlin = service.sla_summary(events, as_of="2026-04-02", tz="Europe/Berlin").by_weekday.set_index(
+        "weekday"
+    )
     assert utc.loc["Sunday", "events"] == 1 and berlin.loc["Monday", "events"] == 1  # 01:30 CEST on Monday
 
 
@@ -152,34 +175,56 @@ def bad(tmp_path, text: str, name: str = "bad.csv") -> str:
 GOOD_ROW = "E1,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n"
 
 
-@pytest.mark.parametrize("rows, expected", [
-    (GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-01T17:00Z,,low,,\n",
-     "bad.csv: due_at: due before opened_at in row 2 (2026-03-01T17:00Z)"),
-    (GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,-5,\n",
-     "bad.csv: penalty: negative or infinite values (a penalty is 0 or more) in row 2 (-5)"),
-    (GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,urgent,,\n",
-     "bad.csv: severity: unknown severity (expected low, medium, high or critical) in row 2 (urgent)"),
-    (GOOD_ROW + GOOD_ROW, "bad.csv: event_id: duplicate event ids in rows 1, 2 (E1, E1)"),
-    (GOOD_ROW + "E2,A,deliverable,next tuesday,2026-03-02T17:00Z,31/03/2026,low,,\n",
-     "bad.csv: opened_at: not an ISO 8601 date-time"),
-    (GOOD_ROW + "E2,,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n",
-     "bad.csv: client_id: missing values in row 2"),
-    (GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,2026-03-01T09:00Z,low,,\n",
-     "bad.csv: resolved_at: resolved before opened_at in row 2"),
-    (GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,lots\n",
-     "bad.csv: people_affected: non-numeric values in row 2 (lots)"),
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        (
+            GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-01T17:00Z,,low,,\n",
+            "bad.csv: due_at: due before opened_at in row 2 (2026-03-01T17:00Z)",
+        ),
+        (
+            GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,-5,\n",
+            "bad.csv: penalty: negative or infinite values (a penalty is 0 or more) in row 2 (-5)",
+        ),
+        (
+            GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,urgent,,\n",
+            "bad.csv: severity: unknown severity (expected low, medium, high or critical) in row 2 (urgent)",
+        ),
+        (GOOD_ROW + GOOD_ROW, "bad.csv: event_id: duplicate event ids in rows 1, 2 (E1, E1)"),
+        (
+            GOOD_ROW + "E2,A,deliverable,next tuesday,2026-03-02T17:00Z,31/03/2026,low,,\n",
+            "bad.csv: opened_at: not an ISO 8601 date-time",
+        ),
+        (
+            GOOD_ROW + "E2,,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n",
+            "bad.csv: client_id: missing values in row 2",
+        ),
+        (
+            GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,2026-03-01T09:00Z,low,,\n",
+            "bad.csv: resolved_at: resolved before opened_at in row 2",
+        ),
+        (
+            GOOD_ROW + "E2,A,deliverable,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,lots\n",
+            "bad.csv: people_affected: non-numeric values in row 2 (lots)",
+        ),
+    ],
+)
 def test_bad_rows_are_named(tmp_path, rows, expected):
     assert expected in bad(tmp_path, HEADER + rows)
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
     message = bad(tmp_path, HEADER + GOOD_ROW + "E1,A,deliverable,2026-03-02T09:00Z,soon,,urgent,-1,\n")
-    for part in ["event_id: duplicate event ids", "due_at: not an ISO 8601", "severity: unknown severity",
-                 "penalty: negative"]:
+    for part in [
+        "event_id: duplicate event ids",
+        "due_at: not an ISO 8601",
+        "severity: unknown severity",
+        "penalty: negative",
+    ]:
         assert part in message
-    assert "resolved_at: not an ISO 8601" in bad(tmp_path, HEADER + "E1,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,"
-                                                            "yesterday,,,\n")
+    assert "resolved_at: not an ISO 8601" in bad(
+        tmp_path, HEADER + "E1,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,yesterday,,,\n"
+    )
 
 
 def test_file_level_problems_are_named(tmp_path):
@@ -195,7 +240,9 @@ def test_parquet_with_typed_timestamps(tmp_path, hand):
     typed["severity"] = typed["severity"].astype(object)
     typed.to_parquet(tmp_path / "events.parquet")
     again = service.load_events(tmp_path / "events.parquet")
-    assert service.sla_summary(again, as_of=AS_OF).to_dict() == service.sla_summary(hand, as_of=AS_OF).to_dict()
+    assert (
+        service.sla_summary(again, as_of=AS_OF).to_dict() == service.sla_summary(hand, as_of=AS_OF).to_dict()
+    )
 
 
 # --- the sla command --------------------------------------------------------------------------------
@@ -205,11 +252,28 @@ def test_sla_json_contract(run_cli, hand_csv):
     code, out, err = run_cli("sla", hand_csv, "--as-of", AS_OF, "--format", "json")
     assert code == 0, err
     result = json.loads(out)
-    assert list(result) == ["events", "met", "breached", "open", "attainment", "penalties", "by_category",
-                            "by_weekday", "by_hour"]
+    assert list(result) == [
+        "events",
+        "met",
+        "breached",
+        "open",
+        "attainment",
+        "penalties",
+        "by_category",
+        "by_weekday",
+        "by_hour",
+    ]
     assert {k: result[k] for k in ["events", "met", "breached", "open", "attainment", "penalties"]} == {
-        "events": 6, "met": 3, "breached": 3, "open": 1, "attainment": 0.5, "penalties": 6250.0}
-    assert [r["weekday"] for r in result["by_weekday"]][:2] == ["Monday", "Tuesday"] and len(result["by_hour"]) == 24
+        "events": 6,
+        "met": 3,
+        "breached": 3,
+        "open": 1,
+        "attainment": 0.5,
+        "penalties": 6250.0,
+    }
+    assert [r["weekday"] for r in result["by_weekday"]][:2] == ["Monday", "Tuesday"] and len(
+        result["by_hour"]
+    ) == 24
     for key in ("by_category", "by_weekday", "by_hour"):
         rows = result[key]
         assert set(rows[0]) == {key[3:], "events", "met", "breached", "open", "attainment", "penalties"}
@@ -217,13 +281,22 @@ def test_sla_json_contract(run_cli, hand_csv):
             assert sum(r[count] for r in rows) == result[count], (key, count)
         assert sum(r["penalties"] for r in rows) == result["penalties"]
     categories = {r["category"]: r for r in result["by_category"]}
-    assert categories["hardware"] == {"category": "hardware", "events": 2, "met": 1, "breached": 1, "open": 0,
-                                      "attainment": 0.5, "penalties": 250.0}
+    assert categories["hardware"] == {
+        "category": "hardware",
+        "events": 2,
+        "met": 1,
+        "breached": 1,
+        "open": 0,
+        "attainment": 0.5,
+        "penalties": 250.0,
+    }
     assert categories["service"]["attainment"] is None  # nothing due yet
 
 
 def test_sla_filters_and_errors(run_cli, hand_csv, tmp_path):
-    code, out, _ = run_cli("sla", hand_csv, "--as-of", AS_OF, "--client", "B", "--period", "2026-03", "--format", "json")
+    code, out, _ = run_cli(
+        "sla", hand_csv, "--as-of", AS_OF, "--client", "B", "--period", "2026-03", "--format", "json"
+    )
     assert code == 0 and json.loads(out)["events"] == 2
     code, out, _ = run_cli("sla", hand_csv, "--as-of", AS_OF, "--client", "A")
     assert code == 0 and "4 events due: 2 met, 2 breached, attainment 50.0%; 1 open" in out
@@ -253,13 +326,21 @@ def test_sla_defaults_to_now(run_cli, tmp_path):
 
 
 def test_sample_events_are_valid_and_match_the_generator(sample_events):
-    assert SAMPLE_EVENTS.read_bytes() == sample.generate_events().to_csv(index=False, lineterminator="\n").encode()
+    assert (
+        SAMPLE_EVENTS.read_bytes()
+        == sample.generate_events().to_csv(index=False, lineterminator="\n").encode()
+    )
     counts = service.attainment_table(sample_events, as_of=sample.SAMPLE_AS_OF)
     mine = counts.pivot(index="client_id", columns="period", values="breached").fillna(0).astype(int)
     planted = sample._breach_counts(sample.generate_events())
     planted.index = planted.index.astype(str)
-    pd.testing.assert_frame_equal(mine.sort_index(), planted.sort_index(), check_names=False,
-                                  check_index_type=False, check_column_type=False)
+    pd.testing.assert_frame_equal(
+        mine.sort_index(),
+        planted.sort_index(),
+        check_names=False,
+        check_index_type=False,
+        check_column_type=False,
+    )
     assert sample_events["client_id"].nunique() == 30
     statuses = service.classify(sample_events, sample.SAMPLE_AS_OF)["status"].value_counts()
     assert statuses["open"] > 0 and statuses["breached"] > 100
@@ -274,7 +355,9 @@ def test_mondays_are_hot_in_the_sample(sample_events):
 
 def test_panel_model_recovers_the_planted_breach_effects(sample_events, sample_df):
     panel = service.satisfaction_panel(sample_events, sample_df, as_of=sample.SAMPLE_AS_OF)
-    assert len(panel) == sample_df.groupby(["client_id", "period"], observed=True).ngroups  # every cell covered
+    assert (
+        len(panel) == sample_df.groupby(["client_id", "period"], observed=True).ngroups
+    )  # every cell covered
     result = service.satisfaction_impact(panel)
     assert result.ok and result.n_clients == 30
     for term, planted in (("breached", sample.BREACH_EFFECT), ("breaches_prev", sample.LAG_BREACH_EFFECT)):
@@ -292,8 +375,15 @@ def test_fixed_effects_separate_within_from_between_clients():
         rate = rng.uniform(0.2, 4)
         for t in range(12):
             b = rng.poisson(rate)
-            rows.append({"client_id": f"C{c}", "period": pd.Period("2026-01", "M") + t, "breached": b,
-                         "n_responses": 5, "satisfaction": 2 + 1.0 * rate - 0.2 * b + rng.normal(0, 0.2)})
+            rows.append(
+                {
+                    "client_id": f"C{c}",
+                    "period": pd.Period("2026-01", "M") + t,
+                    "breached": b,
+                    "n_responses": 5,
+                    "satisfaction": 2 + 1.0 * rate - 0.2 * b + rng.normal(0, 0.2),
+                }
+            )
     panel = pd.DataFrame(rows)
     panel["breaches_prev"] = panel.groupby("client_id")["breached"].shift(1)
     assert np.corrcoef(panel["breached"], panel["satisfaction"])[0, 1] > 0  # pooled: the wrong sign
@@ -309,18 +399,27 @@ def test_weekday_null_is_the_event_mix_not_a_uniform_week():
     # Half the work arrives on Mondays, but every event breaches with the same 10% chance.
     rng = np.random.default_rng(3)
     days = pd.Timestamp("2026-03-02T09:00Z") + pd.to_timedelta(
-        rng.choice(7, size=3000, p=[0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]), unit="D")
+        rng.choice(7, size=3000, p=[0.5, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05]), unit="D"
+    )
     late = rng.random(3000) < 0.10
     due = days + pd.Timedelta(hours=8)
-    events = pd.DataFrame({"event_id": [f"E{i}" for i in range(3000)], "client_id": "A", "category": "x",
-                           "opened_at": days, "due_at": due,
-                           "resolved_at": due + pd.to_timedelta(np.where(late, 2, -2), unit="h")})
+    events = pd.DataFrame(
+        {
+            "event_id": [f"E{i}" for i in range(3000)],
+            "client_id": "A",
+            "category": "x",
+            "opened_at": days,
+            "due_at": due,
+            "resolved_at": due + pd.to_timedelta(np.where(late, 2, -2), unit="h"),
+        }
+    )
     tidy = service.validate_events(events).data
     result = service.weekday_test(tidy, as_of="2026-04-01")
     assert not result.significant and result.hot_days == []
     assert result.findings[0].startswith("No evidence that the weekday")
     breaches = result.table["breached"].to_numpy()
     from scipy import stats
+
     assert stats.chisquare(breaches).pvalue < 1e-6  # the naive uniform-week null would cry "hot Monday"
     small = service.weekday_test(tidy.iloc[:40], as_of="2026-04-01")
     assert "Monte Carlo" in small.method
@@ -375,9 +474,17 @@ def test_client_report_notebook_renders_the_section(tmp_path, hand_csv):
 
     out = tmp_path / "c23.ipynb"
     notebook = papermill.execute_notebook(
-        str(REPORT_NOTEBOOKS / "client_report.ipynb"), str(out), kernel_name="python3", progress_bar=False,
-        parameters={"source": str(ROOT / "data" / "sample" / "responses.csv"), "client_id": "C23",
-                    "events": str(SAMPLE_EVENTS), "sla_target": 0.9})
+        str(REPORT_NOTEBOOKS / "client_report.ipynb"),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        parameters={
+            "source": str(ROOT / "data" / "sample" / "responses.csv"),
+            "client_id": "C23",
+            "events": str(SAMPLE_EVENTS),
+            "sla_target": 0.9,
+        },
+    )
     html = export_html(notebook, "C23")
     assert ">Service levels</h2>" in html and "target 90%" in html
     assert html.index(">Service levels<") < html.index(">Caveats<")
@@ -391,9 +498,16 @@ def test_a_changed_events_file_changes_every_fingerprint(tmp_path, sample_df):
     parameters = {"source": "s.csv", "period": "2026-10", "months": 12, "survey": "", "events": str(events)}
 
     def fingerprints():
-        tasks = plan_tasks(sample_df, out_dir=tmp_path, client_notebook=REPORT_NOTEBOOKS / "client_report.ipynb",
-                           portfolio_notebook=REPORT_NOTEBOOKS / "portfolio.ipynb", clients=["C03", "C23"],
-                           base_parameters=parameters, version="1", inputs=input_digests(parameters))
+        tasks = plan_tasks(
+            sample_df,
+            out_dir=tmp_path,
+            client_notebook=REPORT_NOTEBOOKS / "client_report.ipynb",
+            portfolio_notebook=REPORT_NOTEBOOKS / "portfolio.ipynb",
+            clients=["C03", "C23"],
+            base_parameters=parameters,
+            version="1",
+            inputs=input_digests(parameters),
+        )
         return {t.key: t.fingerprint for t in tasks}
 
     before = fingerprints()

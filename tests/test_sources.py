@@ -28,19 +28,23 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA, SAMPLE_CSV
 
 import insights
 from insights import SurveyDataError
 from insights.cli import main
 
-from conftest import DATA, SAMPLE_CSV
-
 SOURCES = DATA / "sources"
 QUALTRICS_SURVEY = SOURCES / "qualtrics_survey.toml"
 QUALTRICS_SMALL = SOURCES / "qualtrics_small.csv"
 DRIVERS = ["communication", "responsiveness", "quality", "timeliness", "value", "expertise"]
-OVERALL_TEXT = {1: "Very dissatisfied", 2: "Dissatisfied", 3: "Neither satisfied nor dissatisfied", 4: "Satisfied",
-                5: "Very satisfied"}
+OVERALL_TEXT = {
+    1: "Very dissatisfied",
+    2: "Dissatisfied",
+    3: "Neither satisfied nor dissatisfied",
+    4: "Satisfied",
+    5: "Very satisfied",
+}
 PG_PASSWORD = "Pa55:w@rd/s3cret%"  # URL-special characters on purpose: they must be encoded, and masked
 
 
@@ -81,6 +85,7 @@ def sample_typed() -> pd.DataFrame:
 
 
 # --- writers: the same survey in every format -------------------------------------------------
+
 
 def write_parquet(folder: Path) -> Path:
     path = folder / "survey.parquet"
@@ -133,12 +138,18 @@ def write_sav(folder: Path, declare_missing: bool = True) -> Path:
     for column in ["likelihood_to_recommend", *DRIVERS]:
         frame[column] = frame[column].fillna(99)
     scale = {float(k): v for k, v in OVERALL_TEXT.items()}
-    labels = {"client_type": {1: "external", 2: "internal"}, "overall_satisfaction": scale,
-              **{d: {**scale, 99.0: "Don't know"} for d in DRIVERS},
-              "likelihood_to_recommend": {0.0: "Not at all likely", 10.0: "Extremely likely", 99.0: "Don't know"}}
+    labels = {
+        "client_type": {1: "external", 2: "internal"},
+        "overall_satisfaction": scale,
+        **{d: {**scale, 99.0: "Don't know"} for d in DRIVERS},
+        "likelihood_to_recommend": {0.0: "Not at all likely", 10.0: "Extremely likely", 99.0: "Don't know"},
+    }
     missing = {column: [99] for column in ["likelihood_to_recommend", *DRIVERS]} if declare_missing else None
     pyreadstat.write_sav(
-        frame, str(path), variable_value_labels=labels, missing_ranges=missing,
+        frame,
+        str(path),
+        variable_value_labels=labels,
+        missing_ranges=missing,
         column_labels={"overall_satisfaction": "Overall, how satisfied are you with our work?"},
     )
     return path
@@ -153,25 +164,61 @@ def write_qualtrics(folder: Path) -> Path:
     for i, r in enumerate(text.itertuples(index=False)):
         when = r.submitted_at.replace("T", " ") + ":00"
         dont_know = "Don\u2019t know" if i % 2 else ""  # curly apostrophe, as Qualtrics writes it
-        rows.append({
-            "StartDate": when, "EndDate": when, "Status": "IP Address", "IPAddress": f"198.51.100.{i % 250}",
-            "Progress": "100", "Duration (in seconds)": str(100 + i % 400), "Finished": "True", "RecordedDate": when,
-            "ResponseId": r.response_id, "RecipientLastName": "", "RecipientFirstName": "", "RecipientEmail": "",
-            "ExternalReference": r.client_id, "LocationLatitude": "", "LocationLongitude": "",
-            "DistributionChannel": "email", "UserLanguage": "EN",
-            "Q1": OVERALL_TEXT[int(r.overall_satisfaction)], "Q_NPS": r.likelihood_to_recommend,
-            **{f"Q2_{k + 1}": getattr(r, d) or dont_know for k, d in enumerate(DRIVERS)},
-            "Q5": r.comment, "ClientName": r.client_name, "ClientType": r.client_type,
-            "ContactID": r.respondent_id, "Role": r.respondent_role,
-        })
+        rows.append(
+            {
+                "StartDate": when,
+                "EndDate": when,
+                "Status": "IP Address",
+                "IPAddress": f"198.51.100.{i % 250}",
+                "Progress": "100",
+                "Duration (in seconds)": str(100 + i % 400),
+                "Finished": "True",
+                "RecordedDate": when,
+                "ResponseId": r.response_id,
+                "RecipientLastName": "",
+                "RecipientFirstName": "",
+                "RecipientEmail": "",
+                "ExternalReference": r.client_id,
+                "LocationLatitude": "",
+                "LocationLongitude": "",
+                "DistributionChannel": "email",
+                "UserLanguage": "EN",
+                "Q1": OVERALL_TEXT[int(r.overall_satisfaction)],
+                "Q_NPS": r.likelihood_to_recommend,
+                **{f"Q2_{k + 1}": getattr(r, d) or dont_know for k, d in enumerate(DRIVERS)},
+                "Q5": r.comment,
+                "ClientName": r.client_name,
+                "ClientType": r.client_type,
+                "ContactID": r.respondent_id,
+                "Role": r.respondent_role,
+            }
+        )
     columns = list(rows[0])
     preview = {**rows[0], "Status": "Survey Preview", "ResponseId": "R_preview1", "Q1": "Very dissatisfied"}
     preview_numeric = {**rows[5], "Status": "1", "ResponseId": "R_preview2", "ExternalReference": ""}
-    unfinished = [{**rows[k], "Finished": "False", "Progress": "35", "ResponseId": f"R_partial{k}", "Q1": "",
-                   "Q2_1": "7"} for k in (1, 900, 1800)]
-    rows = [preview] + rows[:700] + [unfinished[0], preview_numeric] + rows[700:1400] + unfinished[1:] + rows[1400:]
-    texts = {c: c for c in columns} | {"Q1": "Overall, how satisfied are you with our work this month?",
-                                       "Q_NPS": "How likely are you to recommend us to a colleague?"}
+    unfinished = [
+        {
+            **rows[k],
+            "Finished": "False",
+            "Progress": "35",
+            "ResponseId": f"R_partial{k}",
+            "Q1": "",
+            "Q2_1": "7",
+        }
+        for k in (1, 900, 1800)
+    ]
+    rows = (
+        [preview]
+        + rows[:700]
+        + [unfinished[0], preview_numeric]
+        + rows[700:1400]
+        + unfinished[1:]
+        + rows[1400:]
+    )
+    texts = {c: c for c in columns} | {
+        "Q1": "Overall, how satisfied are you with our work this month?",
+        "Q_NPS": "How likely are you to recommend us to a colleague?",
+    }
     import_ids = {c: json.dumps({"ImportId": c}) for c in columns}
     for c in ("StartDate", "EndDate", "RecordedDate"):
         import_ids[c] = json.dumps({"ImportId": c[0].lower() + c[1:], "timeZone": "UTC"})
@@ -187,11 +234,14 @@ def write_qualtrics(folder: Path) -> Path:
 
 # --- a real PostgreSQL server -----------------------------------------------------------------
 
+
 def _postgres_bindir() -> Path | None:
     initdb = shutil.which("initdb")
     if initdb and shutil.which("pg_ctl"):
         return Path(os.path.realpath(initdb)).parent
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]), reverse=True)
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[-3]), reverse=True
+    )
     return Path(found[0]).parent if found else None
 
 
@@ -214,7 +264,9 @@ class PostgresServer:
             try:
                 account = pwd.getpwnam("postgres")
             except KeyError:
-                pytest.fail("running as root and there is no 'postgres' system user to run the test server as")
+                pytest.fail(
+                    "running as root and there is no 'postgres' system user to run the test server as"
+                )
             os.chown(self.base, account.pw_uid, account.pw_gid)
             self.prefix = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") else None
             self.account = account
@@ -227,23 +279,47 @@ class PostgresServer:
             command = self.prefix + command
         proc = subprocess.run(command, cwd=self.base, capture_output=True, text=True, timeout=60)
         if proc.returncode != 0:
-            log = (self.base / "server.log")
+            log = self.base / "server.log"
             tail = log.read_text()[-2000:] if log.exists() else ""
             raise RuntimeError(f"{' '.join(command)} failed: {proc.stdout}{proc.stderr}{tail}")
 
-    def start(self) -> "PostgresServer":
+    def start(self) -> PostgresServer:
         pwfile = self.base / "pw"
         pwfile.write_text(self.superuser_password + "\n")
         if os.geteuid() == 0:
             os.chown(pwfile, self.account.pw_uid, self.account.pw_gid)
         data = self.base / "data"
-        self._run(self.bindir / "initdb", "-D", data, "-U", "postgres", "--auth=scram-sha-256", f"--pwfile={pwfile}",
-                  "-E", "UTF8", "--locale=C", "--no-sync")
+        self._run(
+            self.bindir / "initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            f"--pwfile={pwfile}",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         pwfile.unlink()
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run(self.bindir / "pg_ctl", "-D", data, "-l", self.base / "server.log", "-w", "-t", "30",
-                  "-o", options, "start")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            self.bindir / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            self.base / "server.log",
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            options,
+            "start",
+        )
         return self
 
     def stop(self) -> None:
@@ -263,18 +339,28 @@ def postgres():
     if bindir is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL server binaries are missing on CI; .ci/run should have installed them")
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin; "
-                    "install Debian's postgresql package (.ci/run does) to run the database tests")
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/*/bin; "
+            "install Debian's postgresql package (.ci/run does) to run the database tests"
+        )
     import psycopg
     from sqlalchemy import create_engine
 
     server = PostgresServer(bindir).start()
     try:
-        with psycopg.connect(host="127.0.0.1", port=server.port, user="postgres", password=server.superuser_password,
-                             dbname="postgres", autocommit=True) as admin:
+        with psycopg.connect(
+            host="127.0.0.1",
+            port=server.port,
+            user="postgres",
+            password=server.superuser_password,
+            dbname="postgres",
+            autocommit=True,
+        ) as admin:
             admin.execute(f"CREATE ROLE analyst LOGIN PASSWORD '{PG_PASSWORD}'")
             admin.execute("CREATE DATABASE survey OWNER analyst")
-        engine = create_engine(server.url("analyst", PG_PASSWORD, "survey").replace("postgresql://", "postgresql+psycopg://"))
+        engine = create_engine(
+            server.url("analyst", PG_PASSWORD, "survey").replace("postgresql://", "postgresql+psycopg://")
+        )
         with engine.begin() as con:
             sample_typed().to_sql("responses", con, index=False)
             con.exec_driver_sql("CREATE SCHEMA analytics")
@@ -287,6 +373,7 @@ def postgres():
 
 
 # --- the same figures from every source -------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> dict[str, tuple]:
@@ -331,6 +418,7 @@ def test_the_figures_are_not_trivially_equal(written, baseline):
 
 # --- Excel ------------------------------------------------------------------------------------
 
+
 def test_xlsx_reads_the_first_sheet_or_the_one_named(written):
     path = written["xlsx"][0]
     assert len(insights.load(path, warn=False)) == N
@@ -364,6 +452,7 @@ def test_a_file_that_is_not_a_workbook(tmp_path):
 
 # --- folders ----------------------------------------------------------------------------------
 
+
 def test_folder_summary_lists_the_files_in_name_order(written):
     summary = cli_json("validate", written["folder of monthly CSVs"][0])
     assert list(summary["files"]) == sorted(summary["files"])
@@ -384,8 +473,9 @@ def test_folder_duplicates_across_files_name_both_files_and_ids(written, tmp_pat
     lines = err.strip().splitlines()
     assert len(lines) == 1, lines
     first, second = january["response_id"].iloc[-2], january["response_id"].iloc[-1]
-    assert lines[0].startswith("error: drops: response_id: 2 response id(s) appear in more than one file "
-                               f"({one}, {two}): ")
+    assert lines[0].startswith(
+        f"error: drops: response_id: 2 response id(s) appear in more than one file ({one}, {two}): "
+    )
     assert f"{first} ({one} row {len(january) - 1}, {two} row 1)" in lines[0]
     assert f"{second} ({one} row {len(january)}, {two} row 2)" in lines[0]
 
@@ -412,7 +502,11 @@ def test_folder_with_mixed_formats(tmp_path):
     typed[months == second].to_parquet(drops / "b.parquet")
     typed[months == third].to_excel(drops / "c.xlsx", index=False)
     summary = cli_json("validate", drops)
-    assert summary["files"] == {"a.csv": PER_MONTH[first], "b.parquet": PER_MONTH[second], "c.xlsx": PER_MONTH[third]}
+    assert summary["files"] == {
+        "a.csv": PER_MONTH[first],
+        "b.parquet": PER_MONTH[second],
+        "c.xlsx": PER_MONTH[third],
+    }
     assert summary["responses_per_month"] == {m: PER_MONTH[m] for m in MONTHS[:3]}
 
 
@@ -435,10 +529,13 @@ def test_folder_file_lacking_a_column_is_warned_about(written, tmp_path):
 
 # --- DuckDB -----------------------------------------------------------------------------------
 
+
 def test_duckdb_missing_table_lists_the_tables(written):
     code, _, err = cli("metrics", written["duckdb"][0], "--table", "answers")
     assert code == 1
-    assert err.strip() == "error: survey.duckdb: no table named 'answers' (the database has: clients, responses)"
+    assert (
+        err.strip() == "error: survey.duckdb: no table named 'answers' (the database has: clients, responses)"
+    )
 
 
 def test_duckdb_query_and_bad_sql(written):
@@ -446,7 +543,9 @@ def test_duckdb_query_and_bad_sql(written):
     df = insights.load(path, warn=False, query="SELECT * FROM responses WHERE client_type = 'internal'")
     assert set(df["client_type"]) == {"internal"} and len(df) == N_INTERNAL
     code, _, err = cli("validate", path, "--query", "SELEC * FROM responses")
-    assert code == 1 and err.startswith("error: survey.duckdb, query: the query failed: Parser Error: syntax error")
+    assert code == 1 and err.startswith(
+        "error: survey.duckdb, query: the query failed: Parser Error: syntax error"
+    )
 
 
 def test_not_a_duckdb_file(tmp_path):
@@ -458,6 +557,7 @@ def test_not_a_duckdb_file(tmp_path):
 
 # --- SPSS -------------------------------------------------------------------------------------
 
+
 def test_spss_user_missing_codes_are_missing_and_labels_kept(written):
     df = insights.load(written["spss"][0], warn=False)
     expected = insights.load(SAMPLE_CSV, warn=False)
@@ -465,13 +565,19 @@ def test_spss_user_missing_codes_are_missing_and_labels_kept(written):
         assert df[column].isna().sum() == expected[column].isna().sum(), column
     assert df.attrs["value_labels"]["overall_satisfaction"][5.0] == "Very satisfied"
     assert df.attrs["value_labels"]["communication"][99.0] == "Don't know"
-    assert df.attrs["column_labels"]["overall_satisfaction"] == "Overall, how satisfied are you with our work?"
+    assert (
+        df.attrs["column_labels"]["overall_satisfaction"] == "Overall, how satisfied are you with our work?"
+    )
     # client_type was coded 1/2 with labels: the labels are the values
     assert (df["client_type"].astype(str) == expected["client_type"].astype(str)).all()
     summary = cli_json("validate", written["spss"][0])
-    assert any(n.startswith(f"declared user-missing values read as missing: likelihood_to_recommend {N_NO_NPS} "
-                            "(99 = Don't know)")
-               for n in summary["notes"])
+    assert any(
+        n.startswith(
+            f"declared user-missing values read as missing: likelihood_to_recommend {N_NO_NPS} "
+            "(99 = Don't know)"
+        )
+        for n in summary["notes"]
+    )
 
 
 def test_spss_undeclared_codes_are_out_of_range(tmp_path):
@@ -490,6 +596,7 @@ def test_not_an_spss_file(tmp_path):
 
 # --- Qualtrics --------------------------------------------------------------------------------
 
+
 def test_qualtrics_previews_and_unfinished_are_left_out_with_a_count(written):
     path, *options = written["qualtrics"]
     summary = cli_json("validate", path, *options)
@@ -502,10 +609,21 @@ def test_qualtrics_previews_and_unfinished_are_left_out_with_a_count(written):
 def test_qualtrics_metadata_columns_are_dropped_and_question_texts_kept():
     df = insights.load(QUALTRICS_SMALL, QUALTRICS_SURVEY, warn=False)
     assert list(df["response_id"]) == ["R_1a2b3c", "R_4d5e6f", "R_7g8h9i", "R_0j1k2l"]
-    for metadata in ("StartDate", "Status", "IPAddress", "Finished", "Duration (in seconds)", "UserLanguage",
-                     "ResponseId", "RecordedDate"):
+    for metadata in (
+        "StartDate",
+        "Status",
+        "IPAddress",
+        "Finished",
+        "Duration (in seconds)",
+        "UserLanguage",
+        "ResponseId",
+        "RecordedDate",
+    ):
         assert metadata not in df.columns
-    assert df.attrs["column_labels"]["overall_satisfaction"] == "Overall, how satisfied are you with our work this month?"
+    assert (
+        df.attrs["column_labels"]["overall_satisfaction"]
+        == "Overall, how satisfied are you with our work this month?"
+    )
     assert df.attrs["excluded"] == {"survey previews": 1, "unfinished responses": 1}
     # Recoded text, whatever its case and spacing; "Don’t know" and "N/A" are blanks.
     assert list(df["overall_satisfaction"]) == [5.0, 4.0, 3.0, 5.0]
@@ -526,7 +644,7 @@ def test_qualtrics_without_a_mapping_says_how_to_map(tmp_path):
     code, _, err = cli("validate", QUALTRICS_SMALL)
     assert code == 1
     assert "error: qualtrics_small.csv: missing required column(s): response_id" in err
-    assert 'this is a Qualtrics export: name its columns in the survey definition\'s [columns] table' in err
+    assert "this is a Qualtrics export: name its columns in the survey definition's [columns] table" in err
 
 
 def test_qualtrics_utf16_tab_export(tmp_path):
@@ -552,21 +670,29 @@ def test_errors_in_a_mapped_column_name_the_source_column(tmp_path):
 
 # --- mapping, recode, missing -----------------------------------------------------------------
 
+
 def test_mapping_to_a_missing_column_names_both(tmp_path):
     survey = tmp_path / "typo.toml"
-    survey.write_text(QUALTRICS_SURVEY.read_text().replace('likelihood_to_recommend = "Q_NPS"',
-                                                           'likelihood_to_recommend = "Q_NPS_1"'))
+    survey.write_text(
+        QUALTRICS_SURVEY.read_text().replace(
+            'likelihood_to_recommend = "Q_NPS"', 'likelihood_to_recommend = "Q_NPS_1"'
+        )
+    )
     code, _, err = cli("validate", QUALTRICS_SMALL, "--survey", survey)
     assert code == 1
-    assert ("error: qualtrics_small.csv: likelihood_to_recommend: the survey definition "
-            f"({survey}) maps likelihood_to_recommend to the column 'Q_NPS_1', which the source lacks") in err
+    assert (
+        "error: qualtrics_small.csv: likelihood_to_recommend: the survey definition "
+        f"({survey}) maps likelihood_to_recommend to the column 'Q_NPS_1', which the source lacks"
+    ) in err
     assert "did you mean 'Q_NPS'?" in err
 
 
 def test_unknown_recode_text_names_column_rows_and_values(tmp_path):
     text = QUALTRICS_SMALL.read_text(encoding="utf-8-sig")
     path = tmp_path / "export.csv"
-    path.write_text(text.replace("Neither satisfied nor dissatisfied", "Meh").replace(",Satisfied,", ",Quite satisfied,"))
+    path.write_text(
+        text.replace("Neither satisfied nor dissatisfied", "Meh").replace(",Satisfied,", ",Quite satisfied,")
+    )
     code, _, err = cli("validate", path, "--survey", QUALTRICS_SURVEY)
     assert code == 1
     lines = err.strip().splitlines()
@@ -581,11 +707,15 @@ def test_unknown_recode_text_names_column_rows_and_values(tmp_path):
 
 def test_unmapped_canonical_columns_keep_their_names(tmp_path):
     survey = tmp_path / "partial.toml"
-    survey.write_text('[drivers]\nquality = "Quality"\n[columns]\noverall_satisfaction = "Overall"\n'
-                      '[recode.overall_satisfaction]\n"Good" = 4\n"Poor" = 2\n[missing]\nvalues = [99, "n/a"]\n')
+    survey.write_text(
+        '[drivers]\nquality = "Quality"\n[columns]\noverall_satisfaction = "Overall"\n'
+        '[recode.overall_satisfaction]\n"Good" = 4\n"Poor" = 2\n[missing]\nvalues = [99, "n/a"]\n'
+    )
     path = tmp_path / "s.csv"
-    path.write_text("response_id,client_id,submitted_at,Overall,quality,comment\n"
-                    "R1,C1,2026-01-01,Good,99,N/A\nR2,C1,2026-01-02,poor,4,fine\nR3,C1,2026-01-03,5,5,\n")
+    path.write_text(
+        "response_id,client_id,submitted_at,Overall,quality,comment\n"
+        "R1,C1,2026-01-01,Good,99,N/A\nR2,C1,2026-01-02,poor,4,fine\nR3,C1,2026-01-03,5,5,\n"
+    )
     df = insights.load(path, survey, warn=False)
     assert df["overall_satisfaction"].tolist() == [4.0, 2.0, 5.0]  # numbers pass through the recode
     assert np.isnan(df["quality"].iloc[0]) and df["quality"].iloc[1] == 4.0
@@ -595,9 +725,15 @@ def test_unmapped_canonical_columns_keep_their_names(tmp_path):
 
 def test_bad_mapping_tables_in_the_survey_definition(tmp_path):
     for text, message in [
-        ('[drivers]\nq = "Q"\n[columns]\nresponse_id = 3\n', "columns.response_id: must be the name of a column"),
+        (
+            '[drivers]\nq = "Q"\n[columns]\nresponse_id = 3\n',
+            "columns.response_id: must be the name of a column",
+        ),
         ('[drivers]\nq = "Q"\n[recode.q]\n"Good" = "four"\n', 'recode.q."Good": the score must be a number'),
-        ('[drivers]\nq = "Q"\n[recode.q]\n"Good" = 4\n"good " = 3\n', "are the same answer with different scores"),
+        (
+            '[drivers]\nq = "Q"\n[recode.q]\n"Good" = 4\n"good " = 3\n',
+            "are the same answer with different scores",
+        ),
         ('[drivers]\nq = "Q"\n[missing]\nvalues = 99\n', "missing.values: must be a list"),
     ]:
         survey = tmp_path / "bad.toml"
@@ -607,6 +743,7 @@ def test_bad_mapping_tables_in_the_survey_definition(tmp_path):
 
 
 # --- the store: `insights import` -----------------------------------------------------------
+
 
 def _drops(folder: Path) -> dict[str, Path]:
     """Two monthly drops as a platform exports them: the second overlaps the first by one month."""
@@ -629,7 +766,9 @@ def test_import_is_idempotent_and_drops_accumulate(tmp_path, baseline):
     assert again["added"] == 0 and again["skipped"] == first["read"] and again["total"] == first["total"]
     second = cli_json("import", drops["second"], "--into", store)
     assert second["skipped"] == drops["overlap"]
-    assert second["total"] == N and second["first_period"] == MONTHS[0] and second["last_period"] == MONTHS[-1]
+    assert (
+        second["total"] == N and second["first_period"] == MONTHS[0] and second["last_period"] == MONTHS[-1]
+    )
     # The accumulated store gives the figures of the whole survey, and nothing twice.
     assert cli_json("metrics", store) == baseline["metrics"]
     assert cli_json("drivers", store) == baseline["drivers"]
@@ -638,7 +777,10 @@ def test_import_is_idempotent_and_drops_accumulate(tmp_path, baseline):
     with duckdb.connect(str(store), read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT response_id) FROM responses").fetchone() == (N, N)
         assert [r[0] for r in con.execute("SELECT added FROM imports ORDER BY imported_at").fetchall()] == [
-            first["added"], 0, second["added"]]
+            first["added"],
+            0,
+            second["added"],
+        ]
 
 
 def test_import_with_a_mapping_and_reading_the_store_with_the_same_survey(written, tmp_path, baseline):
@@ -646,7 +788,10 @@ def test_import_with_a_mapping_and_reading_the_store_with_the_same_survey(writte
     path, *options = written["qualtrics"]
     code, out, err = cli("import", path, "--into", store, *options)
     assert code == 0, err
-    assert f"insights.duckdb: {N} new responses from qualtrics_export.csv (0 already in the store, skipped)" in out
+    assert (
+        f"insights.duckdb: {N} new responses from qualtrics_export.csv (0 already in the store, skipped)"
+        in out
+    )
     assert "left out: 2 survey previews, 3 unfinished responses" in out
     # The store holds canonical columns: the Qualtrics survey definition still reads it.
     assert cli_json("metrics", store, *options) == baseline["metrics"]
@@ -678,10 +823,13 @@ def test_import_adds_columns_a_later_drop_brings(tmp_path):
     cli_json("import", drops["second"], "--into", store)
     df = insights.load(store, warn=False)
     assert len(df) == N
-    assert df["respondent_role"].isna().sum() == len(first) and df["respondent_role"].notna().sum() == N - len(first)
+    assert df["respondent_role"].isna().sum() == len(first) and df[
+        "respondent_role"
+    ].notna().sum() == N - len(first)
 
 
 # --- options that do not apply ----------------------------------------------------------------
+
 
 def test_options_that_do_not_apply_are_errors(written):
     code, _, err = cli("validate", SAMPLE_CSV, "--sheet", "Responses")
@@ -705,6 +853,7 @@ def test_sqlite_url_through_sqlalchemy(tmp_path, baseline):
 
 # --- PostgreSQL errors: each names the masked URL, none shows the password --------------------
 
+
 def _no_secret(*texts: str) -> None:
     for text in texts:
         assert PG_PASSWORD not in text and quote(PG_PASSWORD, safe="") not in text, text
@@ -713,23 +862,31 @@ def _no_secret(*texts: str) -> None:
 def test_postgres_credentials_from_the_environment(postgres, baseline, monkeypatch):
     monkeypatch.setenv("PGPASSWORD", PG_PASSWORD)
     url = postgres.url("analyst", None, "survey")
-    code, out, err = cli("metrics", url, "--query", "SELECT * FROM responses ORDER BY response_id", "--format", "json")
+    code, out, err = cli(
+        "metrics", url, "--query", "SELECT * FROM responses ORDER BY response_id", "--format", "json"
+    )
     assert code == 0, err
     assert json.loads(out) == baseline["metrics"]
     monkeypatch.delenv("PGPASSWORD")
     code, out, err = cli("metrics", url)
-    assert code == 1 and f"error: postgresql://analyst@127.0.0.1:{postgres.port}/survey: cannot connect:" in err
+    assert (
+        code == 1 and f"error: postgresql://analyst@127.0.0.1:{postgres.port}/survey: cannot connect:" in err
+    )
 
 
 def test_postgres_schema_qualified_table(postgres):
-    df = insights.load(postgres.url("analyst", PG_PASSWORD, "survey"), warn=False, table="analytics.responses_q4")
+    df = insights.load(
+        postgres.url("analyst", PG_PASSWORD, "survey"), warn=False, table="analytics.responses_q4"
+    )
     assert len(df) == 300
 
 
 def test_postgres_query_keeps_its_own_percent_and_colons(postgres):
     """The query goes to the server as written: LIKE '%...%' and ::casts are not parameters."""
-    query = (f"SELECT * FROM responses WHERE comment LIKE '%team%' AND submitted_at::date >= DATE '{MONTHS[3]}-01' "
-             "AND to_char(submitted_at, 'HH24:MI') >= '00:00'")
+    query = (
+        f"SELECT * FROM responses WHERE comment LIKE '%team%' AND submitted_at::date >= DATE '{MONTHS[3]}-01' "
+        "AND to_char(submitted_at, 'HH24:MI') >= '00:00'"
+    )
     df = insights.load(postgres.url("analyst", PG_PASSWORD, "survey"), warn=False, query=query)
     typed = sample_typed()
     expected = typed["comment"].str.contains("team", na=False) & (typed["submitted_at"] >= f"{MONTHS[3]}-01")
@@ -740,24 +897,32 @@ def test_postgres_password_as_url_parameter_is_masked(postgres):
     url = f"postgresql://analyst@127.0.0.1:{postgres.port}/survey?password={quote(PG_PASSWORD, safe='')}"
     code, out, err = cli("validate", url, "--table", "clients")
     assert code == 1
-    assert err.startswith(f"error: postgresql://analyst@127.0.0.1:{postgres.port}/survey?password=***, table clients: "
-                          "no responses")
+    assert err.startswith(
+        f"error: postgresql://analyst@127.0.0.1:{postgres.port}/survey?password=***, table clients: "
+        "no responses"
+    )
     _no_secret(out, err)
 
 
 def test_postgres_missing_table_lists_tables_and_masks_the_password(postgres):
     code, out, err = cli("validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--table", "answers")
     assert code == 1
-    assert err.strip() == (f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey: "
-                           "no table named 'answers' (the database has: clients, responses)")
+    assert err.strip() == (
+        f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey: "
+        "no table named 'answers' (the database has: clients, responses)"
+    )
     _no_secret(out, err)
 
 
 def test_postgres_bad_sql(postgres):
-    code, out, err = cli("validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--query", "SELEC * FROM responses")
+    code, out, err = cli(
+        "validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--query", "SELEC * FROM responses"
+    )
     assert code == 1
-    assert err.startswith(f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey, query: "
-                          'the query failed: syntax error at or near "SELEC"')
+    assert err.startswith(
+        f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey, query: "
+        'the query failed: syntax error at or near "SELEC"'
+    )
     _no_secret(out, err)
 
 
@@ -771,10 +936,14 @@ def test_postgres_is_read_only(postgres):
 def test_postgres_wrong_password_and_refused_connection(postgres):
     code, out, err = cli("validate", postgres.url("analyst", "not-the-password", "survey"))
     assert code == 1 and "password authentication failed" in err and "not-the-password" not in err
-    assert err.startswith(f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey: cannot connect:")
+    assert err.startswith(
+        f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey: cannot connect:"
+    )
     port = _free_port()
     started = time.monotonic()
-    code, out, err = cli("validate", f"postgresql://analyst:{quote(PG_PASSWORD, safe='')}@127.0.0.1:{port}/survey")
+    code, out, err = cli(
+        "validate", f"postgresql://analyst:{quote(PG_PASSWORD, safe='')}@127.0.0.1:{port}/survey"
+    )
     assert code == 1 and "Connection refused" in err and time.monotonic() - started < 15
     assert err.startswith(f"error: postgresql://analyst:***@127.0.0.1:{port}/survey: cannot connect:")
     _no_secret(out, err)
@@ -782,12 +951,19 @@ def test_postgres_wrong_password_and_refused_connection(postgres):
 
 def test_postgres_data_errors_name_the_masked_url(postgres):
     url = postgres.url("analyst", PG_PASSWORD, "survey")
-    code, out, err = cli("validate", url, "--query", "SELECT response_id, client_id, submitted_at, 11 AS overall_satisfaction, "
-                         "3 AS communication, 3 AS responsiveness, 3 AS quality, 3 AS timeliness, 3 AS value, "
-                         "3 AS expertise FROM responses LIMIT 2")
+    code, out, err = cli(
+        "validate",
+        url,
+        "--query",
+        "SELECT response_id, client_id, submitted_at, 11 AS overall_satisfaction, "
+        "3 AS communication, 3 AS responsiveness, 3 AS quality, 3 AS timeliness, 3 AS value, "
+        "3 AS expertise FROM responses LIMIT 2",
+    )
     assert code == 1
-    assert err.strip() == (f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey, query: "
-                           "overall_satisfaction: values outside 1-5 in rows 1, 2 (11, 11)")
+    assert err.strip() == (
+        f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey, query: "
+        "overall_satisfaction: values outside 1-5 in rows 1, 2 (11, 11)"
+    )
     _no_secret(out, err)
 
 

@@ -9,11 +9,10 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import DATA
 
 import insights
 from insights import SurveyDataError
-
-from conftest import DATA
 
 MALFORMED = DATA / "malformed"
 
@@ -26,7 +25,10 @@ EXPECTED_ERRORS = {
         "bad_scores.csv: communication: values outside 1-5 in rows 2, 3 (7, 0)",
     ],
     "duplicate_ids.csv": ["duplicate_ids.csv: response_id: duplicate response ids in rows 1, 2 (R1, R1)"],
-    "bad_dates.csv": ["bad_dates.csv: submitted_at: not an ISO 8601 date", "in rows 2, 3 (05/01/2026, next tuesday)"],
+    "bad_dates.csv": [
+        "bad_dates.csv: submitted_at: not an ISO 8601 date",
+        "in rows 2, 3 (05/01/2026, next tuesday)",
+    ],
     "empty.csv": ["empty.csv: file is empty"],
     "header_only.csv": ["header_only.csv: no responses"],
     "not_text.csv": ["not_text.csv: not a text file"],
@@ -79,7 +81,11 @@ def test_folder_and_unknown_suffix_are_errors(run_cli, tmp_path):
 
 def test_latin1_file_is_rejected_with_advice(run_cli, tmp_path):
     path = tmp_path / "latin.csv"
-    path.write_bytes("response_id,client_id,submitted_at,overall_satisfaction,comment\nR1,C1,2026-01-01,4,caf\xe9\n".encode("latin-1"))
+    path.write_bytes(
+        "response_id,client_id,submitted_at,overall_satisfaction,comment\nR1,C1,2026-01-01,4,caf\xe9\n".encode(
+            "latin-1"
+        )
+    )
     code, _, err = run_cli("validate", path, "--survey", _survey_without_drivers(tmp_path))
     assert code == 1 and "not UTF-8" in err and "latin.csv" in err
 
@@ -155,7 +161,9 @@ def test_warnings_for_few_responses_repeats_and_straight_lining(tmp_path):
     result = insights.validate(path, survey)
     text = "\n".join(map(str, result.warnings))
     assert "1 client(s) with fewer than 5 responses: C1 (3)" in text
-    assert "respondent_id: the same respondent answered more than once in a month in rows 1, 2 (P1, P1)" in text
+    assert (
+        "respondent_id: the same respondent answered more than once in a month in rows 1, 2 (P1, P1)" in text
+    )
     assert "straight-lining) in row 1" in text
     with pytest.warns(insights.SurveyDataWarning):
         insights.load(path, survey)
@@ -170,9 +178,13 @@ def test_missing_driver_column_names_the_survey_definition(tmp_path):
 
 def test_custom_scale_from_survey_definition(tmp_path):
     survey = tmp_path / "seven.toml"
-    survey.write_text('[scales.overall]\nmin = 1\nmax = 7\n[scales.drivers]\nmin = 1\nmax = 7\n[drivers]\nquality = "Quality"\n')
+    survey.write_text(
+        '[scales.overall]\nmin = 1\nmax = 7\n[scales.drivers]\nmin = 1\nmax = 7\n[drivers]\nquality = "Quality"\n'
+    )
     path = tmp_path / "s.csv"
-    path.write_text("response_id,client_id,submitted_at,overall_satisfaction,quality\nR1,C1,2026-01-01,7,6\nR2,C1,2026-01-02,8,6\n")
+    path.write_text(
+        "response_id,client_id,submitted_at,overall_satisfaction,quality\nR1,C1,2026-01-01,7,6\nR2,C1,2026-01-02,8,6\n"
+    )
     with pytest.raises(SurveyDataError, match=r"overall_satisfaction: values outside 1-7 in row 2 \(8\)"):
         insights.load(path, survey)
 

@@ -20,17 +20,21 @@ from insights.data.selection import SelectionError, select
 from insights.data.survey import SurveyDefinition, SurveyDefinitionError
 
 if TYPE_CHECKING:
+    from insights.data.sample import generate_sample, write_sample
+    from insights.data.store import ImportReport, import_responses
     from insights.stats.drivers import importance_performance, key_drivers, lmg, relative_weights, vif
     from insights.stats.metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
     from insights.stats.metrics import summary as headline
-    from insights.data.sample import generate_sample, write_sample
-    from insights.data.store import ImportReport, import_responses
 
 # Imported on first use: scipy, statsmodels and duckdb cost a second at start-up, which the command
 # line and the report runner's workers (which only load and validate) need not pay.
 _LAZY = {
-    **dict.fromkeys(["importance_performance", "key_drivers", "lmg", "relative_weights", "vif"], "stats.drivers"),
-    **dict.fromkeys(["compare_means", "compare_nps", "csat", "mean_score", "nps", "scorecard", "trend"], "stats.metrics"),
+    **dict.fromkeys(
+        ["importance_performance", "key_drivers", "lmg", "relative_weights", "vif"], "stats.drivers"
+    ),
+    **dict.fromkeys(
+        ["compare_means", "compare_nps", "csat", "mean_score", "nps", "scorecard", "trend"], "stats.metrics"
+    ),
     "headline": "stats.metrics:summary",
     **dict.fromkeys(["generate_sample", "write_sample"], "data.sample"),
     **dict.fromkeys(["ImportReport", "import_responses"], "data.store"),

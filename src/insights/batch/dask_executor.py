@@ -18,10 +18,9 @@ import dataclasses
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from insights.core.atomic import write_bytes_atomic
 from insights.batch.runner import (
     FILE_PARAMETERS,
     KERNEL_NAME,
@@ -32,6 +31,7 @@ from insights.batch.runner import (
     execute_task,
     write_kernel_spec,
 )
+from insights.core.atomic import write_bytes_atomic
 
 PLUGIN_NAME = "client-insights-kernels"
 
@@ -69,24 +69,36 @@ def _local_snapshot(name: str, data: bytes) -> Path:
     return _snapshots[digest]
 
 
-def execute_remote(task: ReportTask, notebook: bytes, snapshot_name: str, snapshot: bytes,
-                   inputs: dict[str, tuple[str, bytes]] | None = None,
-                   ) -> tuple[ReportResult, bytes | None, bytes | None, dict[str, str]]:
+def execute_remote(
+    task: ReportTask,
+    notebook: bytes,
+    snapshot_name: str,
+    snapshot: bytes,
+    inputs: dict[str, tuple[str, bytes]] | None = None,
+) -> tuple[ReportResult, bytes | None, bytes | None, dict[str, str]]:
     """Run on a worker: execute ``task`` in a private folder; return the files' bytes and local paths."""
     local_source = _local_snapshot(snapshot_name, snapshot)
-    local_inputs = {name: str(_local_snapshot(file_name, data)) for name, (file_name, data) in (inputs or {}).items()}
+    local_inputs = {
+        name: str(_local_snapshot(file_name, data)) for name, (file_name, data) in (inputs or {}).items()
+    }
     with tempfile.TemporaryDirectory(prefix="insights-task-") as tmp:
         folder = Path(tmp)
         notebook_path = folder / "input.ipynb"
         notebook_path.write_bytes(notebook)
         local = dataclasses.replace(
-            task, notebook=str(notebook_path), ipynb_path=str(folder / "report.ipynb"),
+            task,
+            notebook=str(notebook_path),
+            ipynb_path=str(folder / "report.ipynb"),
             html_path=str(folder / "report.html"),
             parameters={**task.parameters, **local_inputs, "source": str(local_source)},
         )
         result = execute_task(local)
         ipynb = Path(local.ipynb_path).read_bytes() if Path(local.ipynb_path).exists() else None
-        html = Path(local.html_path).read_bytes() if result.status == "ok" and Path(local.html_path).exists() else None
+        html = (
+            Path(local.html_path).read_bytes()
+            if result.status == "ok" and Path(local.html_path).exists()
+            else None
+        )
     return result, ipynb, html, {**local_inputs, "source": str(local_source)}
 
 
@@ -95,13 +107,15 @@ def _client(scheduler: str | None, workers: int | None):
 
     if scheduler:
         return Client(scheduler, timeout="30s"), None
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                           dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     return Client(cluster), cluster
 
 
-def execute_on_dask(tasks: list[ReportTask], *, workers: int | None, warm: bool,
-                    scheduler: str | None) -> Iterator[tuple[ReportTask, ReportResult]]:
+def execute_on_dask(
+    tasks: list[ReportTask], *, workers: int | None, warm: bool, scheduler: str | None
+) -> Iterator[tuple[ReportTask, ReportResult]]:
     """Execute ``tasks`` on the cluster at ``scheduler`` (or a new LocalCluster); yield as they finish."""
     from distributed import as_completed
 
@@ -114,8 +128,16 @@ def execute_on_dask(tasks: list[ReportTask], *, workers: int | None, warm: bool,
         [inputs] = client.scatter([_input_files(tasks[0].parameters)], broadcast=True)
         notebooks = {path: Path(path).read_bytes() for path in {t.notebook for t in tasks}}
         futures = {
-            client.submit(execute_remote, task, notebooks[task.notebook], snapshot.name, data, inputs,
-                          key=f"report-{task.key}-{task.fingerprint[:12]}", pure=False): task
+            client.submit(
+                execute_remote,
+                task,
+                notebooks[task.notebook],
+                snapshot.name,
+                data,
+                inputs,
+                key=f"report-{task.key}-{task.fingerprint[:12]}",
+                pure=False,
+            ): task
             for task in tasks
         }
         for future in as_completed(futures):

@@ -19,7 +19,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -132,19 +132,50 @@ def plan_tasks(
     types = data.groupby(client_ids, observed=True)["client_type"].first()
     if portfolio_notebook is not None:
         parameters = dict(base_parameters)
-        tasks.append(_task("portfolio", "portfolio", "Portfolio", None, None, portfolio_notebook, parameters, out_dir,
-                           fingerprint(rows.of(slice(None)), portfolio_notebook.read_bytes(), _settings(parameters),
-                                       version, *([inputs] if inputs else []))))
+        tasks.append(
+            _task(
+                "portfolio",
+                "portfolio",
+                "Portfolio",
+                None,
+                None,
+                portfolio_notebook,
+                parameters,
+                out_dir,
+                fingerprint(
+                    rows.of(slice(None)),
+                    portfolio_notebook.read_bytes(),
+                    _settings(parameters),
+                    version,
+                    *([inputs] if inputs else []),
+                ),
+            )
+        )
     notebook_bytes = client_notebook.read_bytes()
     positions = client_ids.groupby(client_ids, observed=True).indices
     for client_id in clients:
         parameters = {**base_parameters, "client_id": client_id}
         mine = rows.of(positions.get(client_id, []))
-        tasks.append(_task(
-            slugify(client_id), "client", str(names.get(client_id, client_id)), client_id, str(types.get(client_id, "")),
-            client_notebook, parameters, out_dir / "clients",
-            fingerprint(mine, period_rows, notebook_bytes, _settings(parameters), version, *([inputs] if inputs else [])),
-        ))
+        tasks.append(
+            _task(
+                slugify(client_id),
+                "client",
+                str(names.get(client_id, client_id)),
+                client_id,
+                str(types.get(client_id, "")),
+                client_notebook,
+                parameters,
+                out_dir / "clients",
+                fingerprint(
+                    mine,
+                    period_rows,
+                    notebook_bytes,
+                    _settings(parameters),
+                    version,
+                    *([inputs] if inputs else []),
+                ),
+            )
+        )
     return tasks
 
 
@@ -160,9 +191,11 @@ class RowHashes:
     columns: bytes
 
     @classmethod
-    def of_frame(cls, data: pd.DataFrame) -> "RowHashes":
-        return cls(pd.util.hash_pandas_object(_hashable(data), index=False).to_numpy(),
-                   ",".join(map(str, data.columns)).encode())
+    def of_frame(cls, data: pd.DataFrame) -> RowHashes:
+        return cls(
+            pd.util.hash_pandas_object(_hashable(data), index=False).to_numpy(),
+            ",".join(map(str, data.columns)).encode(),
+        )
 
     def of(self, rows) -> bytes:
         return self.hashes[rows].tobytes() + self.columns
@@ -210,9 +243,16 @@ def _hashable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _task(key, kind, title, client_id, client_type, notebook, parameters, folder, digest) -> ReportTask:
     return ReportTask(
-        key=key, kind=kind, title=title, client_id=client_id, client_type=client_type,
-        notebook=str(notebook), parameters=parameters,
-        ipynb_path=str(folder / f"{key}.ipynb"), html_path=str(folder / f"{key}.html"), fingerprint=digest,
+        key=key,
+        kind=kind,
+        title=title,
+        client_id=client_id,
+        client_type=client_type,
+        notebook=str(notebook),
+        parameters=parameters,
+        ipynb_path=str(folder / f"{key}.ipynb"),
+        html_path=str(folder / f"{key}.html"),
+        fingerprint=digest,
     )
 
 
@@ -248,7 +288,14 @@ def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
     spec_dir.mkdir(parents=True, exist_ok=True)
     spec = {
         # The kernel's own log (transport notices, shutdown chatter) is not report output.
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=CRITICAL"],
+        "argv": [
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--IPKernelApp.log_level=CRITICAL",
+        ],
         "display_name": "Python (client-insights run)",
         "language": "python",
         "env": {"PYTHONWARNINGS": "ignore", **SINGLE_THREAD_ENV},
@@ -270,7 +317,9 @@ def html_exporter():
         config.TagRemovePreprocessor.enabled = True
         config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
         config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
-        _exporter = HTMLExporter(config=config, extra_template_basedirs=[str(TEMPLATES)], template_name="report")
+        _exporter = HTMLExporter(
+            config=config, extra_template_basedirs=[str(TEMPLATES)], template_name="report"
+        )
         _exporter.exclude_input = True
         _exporter.exclude_input_prompt = True
         _exporter.exclude_output_prompt = True
@@ -318,11 +367,17 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
         with atomic_path(task.ipynb_path) as tmp:
             try:
                 notebook = papermill.execute_notebook(
-                    _escape_braces(task.notebook), _escape_braces(str(tmp)), parameters=task.parameters,
-                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False, execution_timeout=timeout,
+                    _escape_braces(task.notebook),
+                    _escape_braces(str(tmp)),
+                    parameters=task.parameters,
+                    kernel_name=KERNEL_NAME,
+                    progress_bar=False,
+                    log_output=False,
+                    execution_timeout=timeout,
                     request_save_on_cell_execute=False,
                     # one-shot kernels: no idle waits at start-up, killed once the last cell answered
-                    kernel_manager_class=ReportKernelManager, shutdown_kernel="immediate",
+                    kernel_manager_class=ReportKernelManager,
+                    shutdown_kernel="immediate",
                 )
             except PapermillExecutionError as exc:
                 error = f"{exc.ename}: {exc.evalue}".strip().splitlines()[-1] if exc.evalue else exc.ename
@@ -334,8 +389,12 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
                 # The kernel died before papermill could save: keep the parameterised notebook
                 # with the error, so the failure is visible where the report would have been.
                 notebook = papermill.execute_notebook(
-                    _escape_braces(task.notebook), None, parameters=task.parameters, kernel_name=KERNEL_NAME,
-                    prepare_only=True, progress_bar=False,
+                    _escape_braces(task.notebook),
+                    None,
+                    parameters=task.parameters,
+                    kernel_name=KERNEL_NAME,
+                    prepare_only=True,
+                    progress_bar=False,
                 )
                 notebook.cells.append(nbformat.v4.new_markdown_cell(f"**This report failed:** {error}"))
                 nbformat.write(notebook, tmp)
@@ -344,8 +403,14 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
     except Exception as exc:
         error = error or _last_line(exc)
     summary = read_summary(notebook) if notebook is not None else None
-    return ReportResult(task.key, "failed" if error else "ok", time.perf_counter() - started, error, summary,
-                        None if error else task.fingerprint)
+    return ReportResult(
+        task.key,
+        "failed" if error else "ok",
+        time.perf_counter() - started,
+        error,
+        summary,
+        None if error else task.fingerprint,
+    )
 
 
 def _last_line(exc: BaseException) -> str:
@@ -377,19 +442,34 @@ def run_reports(
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        raise RunError(f"{out_dir}: another insights run is writing here (lock {out_dir / LOCK_FILE})") from None
+        raise RunError(
+            f"{out_dir}: another insights run is writing here (lock {out_dir / LOCK_FILE})"
+        ) from None
     show_bar = sys.stderr.isatty() if progress is None else progress
     handlers = _attach_logs(out_dir, plain_lines=not show_bar)
     try:
         state = _read_state(out_dir)
-        results = _execute_all(tasks, state, workers=workers, force=force, progress=show_bar, warm=warm,
-                               executor=executor, scheduler=scheduler)
+        results = _execute_all(
+            tasks,
+            state,
+            workers=workers,
+            force=force,
+            progress=show_bar,
+            warm=warm,
+            executor=executor,
+            scheduler=scheduler,
+        )
         outcome = RunOutcome(out_dir, out_dir / "index.html", results)
         _write_state(out_dir, tasks, results, state)
         write_index(out_dir, tasks, results, period=period, title=title)
         counts = outcome.counts()
-        log.info("run finished: %d ok, %d unchanged, %d failed; index: %s",
-                 counts["ok"], counts["skipped"], counts["failed"], outcome.index)
+        log.info(
+            "run finished: %d ok, %d unchanged, %d failed; index: %s",
+            counts["ok"],
+            counts["skipped"],
+            counts["failed"],
+            outcome.index,
+        )
         return outcome
     finally:
         for handler in handlers:
@@ -398,8 +478,9 @@ def run_reports(
         lock.release()
 
 
-def _execute_all(tasks, state, *, workers, force, progress, warm=True, executor="local",
-                 scheduler=None) -> list[ReportResult]:
+def _execute_all(
+    tasks, state, *, workers, force, progress, warm=True, executor="local", scheduler=None
+) -> list[ReportResult]:
     results: dict[str, ReportResult] = {}
     pending: list[ReportTask] = []
     for task in tasks:
@@ -411,7 +492,9 @@ def _execute_all(tasks, state, *, workers, force, progress, warm=True, executor=
             and Path(task.ipynb_path).exists()
         )
         if unchanged:
-            results[task.key] = ReportResult(task.key, "skipped", 0.0, None, previous.get("summary"), task.fingerprint)
+            results[task.key] = ReportResult(
+                task.key, "skipped", 0.0, None, previous.get("summary"), task.fingerprint
+            )
             log.info("%s: unchanged since the last run, skipped", task.key)
         else:
             pending.append(task)
@@ -437,8 +520,14 @@ def _execute_in_pool(tasks: list[ReportTask], workers: int | None, warm: bool = 
         write_kernel_spec(Path(kernel_dir), warm=warm)
         # One warm-up for the whole run, under way while the workers start.
         server = stack.enter_context(ZygoteServer(kernel_dir)).path if warm else None
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
-                                                       initializer=_worker_init, initargs=(kernel_dir, warm, server)))
+        pool = stack.enter_context(
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(kernel_dir, warm, server),
+            )
+        )
         futures = {pool.submit(execute_task, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
@@ -460,7 +549,9 @@ def _with_progress(finished, total: int, show_bar: bool):
             failed += result.status == "failed"
             label = task.client_id or "portfolio"
             if result.status == "failed":
-                log.error("[%d/%d] %s failed after %.1fs: %s", done, total, label, result.seconds, result.error)
+                log.error(
+                    "[%d/%d] %s failed after %.1fs: %s", done, total, label, result.seconds, result.error
+                )
             else:
                 log.info("[%d/%d] %s rendered in %.1fs", done, total, label, result.seconds)
             bar.set_postfix(done=done - failed, failed=failed, refresh=False)
@@ -523,18 +614,31 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str) -> Pa
             if label not in columns:
                 columns.append(label)
         status_text = {"ok": "rendered", "skipped": "unchanged", "failed": "failed"}[result.status]
-        rows.append({
-            "name": task.title, "client_id": task.client_id, "client_type": task.client_type or "",
-            "figures": figures, "status": result.status, "status_text": status_text,
-            "error": result.error, "html": html, "ipynb": ipynb,
-        })
+        rows.append(
+            {
+                "name": task.title,
+                "client_id": task.client_id,
+                "client_type": task.client_type or "",
+                "figures": figures,
+                "status": result.status,
+                "status_text": status_text,
+                "error": result.error,
+                "html": html,
+                "ipynb": ipynb,
+            }
+        )
     rows.sort(key=lambda r: (r["status"] != "failed", r["name"].casefold()))
     counts = {"ok": 0, "skipped": 0, "failed": 0}
     for result in results:
         counts[result.status] += 1
     page = env.get_template("index.html.j2").render(
-        title=title, period=period, rendered_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        rows=rows, columns=columns, portfolio=portfolio, counts=counts,
+        title=title,
+        period=period,
+        rendered_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        rows=rows,
+        columns=columns,
+        portfolio=portfolio,
+        counts=counts,
     )
     return write_text_atomic(out_dir / "index.html", page)
 
@@ -589,10 +693,9 @@ def run(
     """
     from insights import __version__
     from insights.data.load import load
-    from insights.reporting.notebooks import CLIENT_REPORT, PORTFOLIO, notebook_path
-    from insights.data.selection import check_clients, check_period, latest_period, parse_period
-
     from insights.data.read import is_url
+    from insights.data.selection import check_clients, check_period, latest_period, parse_period
+    from insights.reporting.notebooks import CLIENT_REPORT, PORTFOLIO, notebook_path
 
     if executor not in ("local", "dask"):
         raise RunError(f"unknown executor '{executor}' (use local or dask)")
@@ -629,5 +732,14 @@ def run(
         inputs=input_digests(parameters),
         row_hashes=rows,
     )
-    return run_reports(tasks, out, workers=workers, force=force, period=str(chosen), progress=progress, warm=warm,
-                       executor=executor, scheduler=scheduler)
+    return run_reports(
+        tasks,
+        out,
+        workers=workers,
+        force=force,
+        period=str(chosen),
+        progress=progress,
+        warm=warm,
+        executor=executor,
+        scheduler=scheduler,
+    )

@@ -5,8 +5,9 @@ per report, far more than the analysis itself.  Each worker of a run therefore h
 single-threaded process that has imported those libraries and run a report's code once, and that
 forks, on request, a child that becomes an ordinary ``ipykernel`` kernel for one report.  A local
 run warms up once: its :class:`ZygoteServer` starts with the worker pool and forks a zygote for
-each worker that connects; a Dask worker starts its own.  The kernel still runs the notebook through papermill and nbclient exactly as a
-freshly started one would; it simply begins with the imports already in memory.
+each worker that connects; a Dask worker starts its own.  The kernel still runs the notebook
+through papermill and nbclient exactly as a freshly started one would; it simply begins with the
+imports already in memory.
 
 Isolation is that of separate processes: each report gets its own forked child, which exits at
 the end of the report, so nothing one report defines or changes is visible to another.
@@ -38,7 +39,7 @@ PROVISIONER_NAME = "insights-zygote-provisioner"
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
-_zygote: "ZygoteClient | None" = None
+_zygote: ZygoteClient | None = None
 
 
 # --- the zygote (runs in its own process) -----------------------------------------------------------
@@ -50,13 +51,23 @@ def _warm_up() -> None:
     # The kernel's usual backend; set before matplotlib is imported so pyplot picks it up in each
     # kernel exactly as in a fresh one (the backend module itself is imported there, not here).
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    import IPython  # noqa: F401
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import IPython  # noqa: F401
+
     # What a kernel imports while it starts (its debugger, completer, history): import once here.
-    for name in ("debugpy", "ipykernel.debugger", "IPython.core.debugger", "IPython.core.completerlib",
-                 "IPython.core.oinspect", "IPython.extensions.storemagic", "sqlite3", "ipykernel.comm",
-                 "jupyter_client.localinterfaces", "psutil"):
+    for name in (
+        "debugpy",
+        "ipykernel.debugger",
+        "IPython.core.debugger",
+        "IPython.core.completerlib",
+        "IPython.core.oinspect",
+        "IPython.extensions.storemagic",
+        "sqlite3",
+        "ipykernel.comm",
+        "jupyter_client.localinterfaces",
+        "psutil",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -92,11 +103,17 @@ def _warm_figures(warm_report) -> None:
     r = warm_report
     with matplotlib.rc_context():  # the style is the notebook's to set: leave rcParams as they were
         plots.use_style()
-        figures = [plots.scorecard_heatmap(r.scorecard, title="warm-up"),
-                   plots.trend_chart(r.nps_trend, title="warm-up", ylabel="NPS", reference=r.portfolio_overall_trend)]
+        figures = [
+            plots.scorecard_heatmap(r.scorecard, title="warm-up"),
+            plots.trend_chart(
+                r.nps_trend, title="warm-up", ylabel="NPS", reference=r.portfolio_overall_trend
+            ),
+        ]
         if r.drivers.ok:
-            figures += [plots.importance_chart(r.drivers.importance, title="warm-up"),
-                        plots.quadrant_chart(r.drivers.importance, title="warm-up")]
+            figures += [
+                plots.importance_chart(r.drivers.importance, title="warm-up"),
+                plots.quadrant_chart(r.drivers.importance, title="warm-up"),
+            ]
         for figure in figures:
             figure.savefig(io.BytesIO(), format="png", bbox_inches=False)
 
@@ -240,7 +257,9 @@ class ZygoteClient:
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "insights.batch.warm", str(theirs.fileno())],
-            pass_fds=[theirs.fileno()], env={**os.environ, **SINGLE_THREAD_ENV}, stdin=subprocess.DEVNULL,
+            pass_fds=[theirs.fileno()],
+            env={**os.environ, **SINGLE_THREAD_ENV},
+            stdin=subprocess.DEVNULL,
         )
         theirs.close()
         self._connection = Connection(ours.detach())
@@ -274,10 +293,12 @@ class ZygoteServer:
             listener.listen(64)
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "insights.batch.warm", "--serve", str(listener.fileno())],
-                pass_fds=[listener.fileno()], env={**os.environ, **SINGLE_THREAD_ENV}, stdin=subprocess.PIPE,
+                pass_fds=[listener.fileno()],
+                env={**os.environ, **SINGLE_THREAD_ENV},
+                stdin=subprocess.PIPE,
             )
 
-    def __enter__(self) -> "ZygoteServer":
+    def __enter__(self) -> ZygoteServer:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -347,7 +368,7 @@ class ZygoteProvisioner(LocalProvisioner):
         argv = list(cmd)
         # cmd is [python, -m, ipykernel_launcher, -f, <connection file>, ...]: keep the arguments.
         if "ipykernel_launcher" in argv:
-            argv = argv[argv.index("ipykernel_launcher") + 1:]
+            argv = argv[argv.index("ipykernel_launcher") + 1 :]
         env = {k: v for k, v in (kwargs.get("env") or {}).items() if isinstance(v, str)}
         pid = _zygote.launch(argv, env, str(kwargs.get("cwd") or os.getcwd()))
         self.process = _ForkedKernel(_zygote, pid)

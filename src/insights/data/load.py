@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.errors import Problem, SurveyDataError, SurveyDataWarning
-from insights.data.read import read_raw
 from insights.data.mapping import apply_survey_mapping
+from insights.data.read import read_raw
 from insights.data.schema import ValidationResult, validate_frame
 from insights.data.survey import SurveyDefinition, resolve_survey
 
@@ -80,10 +80,12 @@ def _in_time_order(data: pd.DataFrame) -> pd.DataFrame:
 
     # Arrow sorts a million (timestamp, text) keys in a fraction of a second; strings compare by
     # their UTF-8 bytes, which is code point order, as Python compares them.
-    keys = pa.table({
-        "submitted_at": pa.array(data["submitted_at"].to_numpy()),
-        "response_id": pa.array(data["response_id"].array, type=pa.large_string()),
-    })
+    keys = pa.table(
+        {
+            "submitted_at": pa.array(data["submitted_at"].to_numpy()),
+            "response_id": pa.array(data["response_id"].array, type=pa.large_string()),
+        }
+    )
     order = pc.sort_indices(keys, sort_keys=[("submitted_at", "ascending"), ("response_id", "ascending")])
     order = order.to_numpy()
     if (order[1:] > order[:-1]).all():
@@ -168,7 +170,7 @@ class DataSummary:
     notes: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, result: ValidationResult) -> "DataSummary":
+    def of(cls, result: ValidationResult) -> DataSummary:
         data = result.data
         per_month = data.groupby("period", observed=True).size().sort_index()
         client_types = data.drop_duplicates("client_id")["client_type"]

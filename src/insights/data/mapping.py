@@ -19,7 +19,6 @@ together as one :class:`SurveyDataError` naming the source, the column, the rows
 from __future__ import annotations
 
 import difflib
-import re
 
 import numpy as np
 import pandas as pd
@@ -147,8 +146,10 @@ def _matches(series: pd.Series, numbers: list[float], texts: set[str]) -> np.nda
         as_number = pd.to_numeric(text.str.strip(), errors="coerce")
         hit |= as_number.isin(numbers).fillna(False).to_numpy(dtype=bool)
     if texts:
-        normalised = np.array([normalise_answer(v) if f else "" for v, f in zip(text.to_numpy(dtype=object), filled)],
-                              dtype=object)
+        normalised = np.array(
+            [normalise_answer(v) if f else "" for v, f in zip(text.to_numpy(dtype=object), filled)],
+            dtype=object,
+        )
         hit |= filled & np.isin(normalised, list(texts))
     return hit
 
@@ -185,7 +186,11 @@ def _recode(raw: RawData, survey: SurveyDefinition, renamed: dict[str, str]) -> 
     for column, answers in survey.recode.items():
         if column not in raw.frame.columns:
             problems.append(
-                Problem(raw.name, f"[recode.{column}] in {survey.source} names a column the source does not have", column)
+                Problem(
+                    raw.name,
+                    f"[recode.{column}] in {survey.source} names a column the source does not have",
+                    column,
+                )
             )
             continue
         series = raw.frame[column]

@@ -42,8 +42,13 @@ FILE_KINDS = {
     **{suffix: "duckdb" for suffix in duckdb_file.SUFFIXES},
 }
 KIND_NAMES = {
-    "text": "a CSV/TSV file", "parquet": "a Parquet file", "excel": "an Excel workbook",
-    "spss": "an SPSS file", "duckdb": "a DuckDB database", "folder": "a folder", "sql": "a database URL",
+    "text": "a CSV/TSV file",
+    "parquet": "a Parquet file",
+    "excel": "an Excel workbook",
+    "spss": "an SPSS file",
+    "duckdb": "a DuckDB database",
+    "folder": "a folder",
+    "sql": "a database URL",
     "frame": "a DataFrame",
 }
 
@@ -144,9 +149,14 @@ def _require_rows(raw: RawData) -> None:
 def _check_options(kind: str, name: str, sheet, table, query) -> None:
     what = KIND_NAMES[kind]
     if sheet is not None and kind not in ("excel", "folder"):
-        raise SurveyDataError(f"a sheet ('{sheet}') applies to Excel workbooks, and this is {what}", source=name)
+        raise SurveyDataError(
+            f"a sheet ('{sheet}') applies to Excel workbooks, and this is {what}", source=name
+        )
     if table is not None and kind not in ("duckdb", "sql"):
-        raise SurveyDataError(f"a table ('{table}') applies to DuckDB files and database URLs, and this is {what}",
-                              source=name)
+        raise SurveyDataError(
+            f"a table ('{table}') applies to DuckDB files and database URLs, and this is {what}", source=name
+        )
     if query is not None and kind not in ("duckdb", "sql"):
-        raise SurveyDataError(f"a query applies to DuckDB files and database URLs, and this is {what}", source=name)
+        raise SurveyDataError(
+            f"a query applies to DuckDB files and database URLs, and this is {what}", source=name
+        )

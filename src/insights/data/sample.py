@@ -84,8 +84,14 @@ BREACH_LOGIT = -2.0
 MONDAY_BREACH_LOGIT = 1.0
 NIGHT_BREACH_LOGIT = 0.5
 SAMPLE_AS_OF = pd.Timestamp("2026-11-01T00:00:00Z")
-EVENT_CATEGORIES = {"deliverable": 0.22, "availability": 0.16, "turnaround": 0.20, "hardware": 0.12,
-                    "software": 0.15, "service": 0.15}
+EVENT_CATEGORIES = {
+    "deliverable": 0.22,
+    "availability": 0.16,
+    "turnaround": 0.20,
+    "hardware": 0.12,
+    "software": 0.15,
+    "service": 0.15,
+}
 EVENT_SEVERITIES = {"low": 0.40, "medium": 0.33, "high": 0.19, "critical": 0.08}
 SEVERITY_WINDOW_HOURS = {"low": 72, "medium": 24, "high": 8, "critical": 4}
 SEVERITY_PENALTY = {"low": 0, "medium": 250, "high": 1000, "critical": 5000}
@@ -102,14 +108,37 @@ DRIVER_BASELINES = {
 }
 
 EXTERNAL_NAMES = [
-    "Northwind Logistics", "Contoso Bank", "Fabrikam Health", "Tailspin Airlines", "Litware & Co",
-    "Adventure Works", "Wide World Importers", "Proseware Legal", "Woodgrove Insurance", "Alpine Ski House",
-    "Coho Winery", "Lucerne Publishing", "Margie's Travel", "Blue Yonder Retail", "Fourth Coffee",
-    "Trey Research", "Müller Bau GmbH", "Humongous Insurance", "Graphic Design Institute", "School of Fine Art",
-    "Southridge Video", "City Power & Light", "Relecloud Ltd", "Consolidated Messenger",
+    "Northwind Logistics",
+    "Contoso Bank",
+    "Fabrikam Health",
+    "Tailspin Airlines",
+    "Litware & Co",
+    "Adventure Works",
+    "Wide World Importers",
+    "Proseware Legal",
+    "Woodgrove Insurance",
+    "Alpine Ski House",
+    "Coho Winery",
+    "Lucerne Publishing",
+    "Margie's Travel",
+    "Blue Yonder Retail",
+    "Fourth Coffee",
+    "Trey Research",
+    "Müller Bau GmbH",
+    "Humongous Insurance",
+    "Graphic Design Institute",
+    "School of Fine Art",
+    "Southridge Video",
+    "City Power & Light",
+    "Relecloud Ltd",
+    "Consolidated Messenger",
 ]
 INTERNAL_NAMES = [
-    "Finance (internal)", "HR Shared Services", "IT Operations", "Legal Department", "Marketing Team",
+    "Finance (internal)",
+    "HR Shared Services",
+    "IT Operations",
+    "Legal Department",
+    "Marketing Team",
     "Procurement Office",
 ]
 ROLES = ["Executive sponsor", "Project lead", "Procurement", "End user", "Finance lead", "Operations manager"]
@@ -177,16 +206,28 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                     continue
                 halo = rng.normal(0, 0.6)
                 base = np.array([DRIVER_BASELINES[d] for d in drivers])
-                latent = base + client_level + driver_offsets + uplift + shift + halo + rng.normal(0, 0.7, len(drivers))
+                latent = (
+                    base
+                    + client_level
+                    + driver_offsets
+                    + uplift
+                    + shift
+                    + halo
+                    + rng.normal(0, 0.7, len(drivers))
+                )
                 ratings = np.clip(np.rint(latent), 1, 5)
-                overall_latent = PLANTED_INTERCEPT + float(ratings @ np.array(list(PLANTED_COEFFICIENTS.values())))
+                overall_latent = PLANTED_INTERCEPT + float(
+                    ratings @ np.array(list(PLANTED_COEFFICIENTS.values()))
+                )
                 overall_latent += rng.normal(0, PLANTED_NOISE_SD)
                 overall_latent += _service_shift(breaches, client_id, period, mean_breaches)
                 overall = float(np.clip(np.rint(overall_latent), 1, 5))
                 ltr = float(np.clip(np.rint(2.4 * overall_latent - 1.2 + rng.normal(0, 1.0)), 0, 10))
                 answered = rng.random(len(drivers)) > 0.04
                 day = int(rng.integers(1, period.days_in_month + 1))
-                moment = pd.Timestamp(period.year, period.month, day, int(rng.integers(8, 19)), int(rng.integers(0, 60)))
+                moment = pd.Timestamp(
+                    period.year, period.month, day, int(rng.integers(8, 19)), int(rng.integers(0, 60))
+                )
                 row = {
                     "client_id": client_id,
                     "client_name": client_name,
@@ -202,7 +243,9 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 row["comment"] = _comment(rng, ratings, drivers, overall) if rng.random() < 0.45 else ""
                 rows.append(row)
 
-    frame = pd.DataFrame(rows).sort_values(["submitted_at", "client_id"], kind="stable").reset_index(drop=True)
+    frame = (
+        pd.DataFrame(rows).sort_values(["submitted_at", "client_id"], kind="stable").reset_index(drop=True)
+    )
     frame.insert(0, "response_id", [f"R{i + 1:06d}" for i in range(len(frame))])
     for column in ["overall_satisfaction", "likelihood_to_recommend", *drivers]:
         frame[column] = frame[column].astype("Int64")
@@ -244,7 +287,9 @@ def generate_events(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
     """
     rng = np.random.default_rng([seed, 6])
     periods = pd.period_range(end=pd.Period(end, "M"), periods=months + 1, freq="M")
-    clients = [f"C{i + 1:02d}" for i in range(len(EXTERNAL_NAMES))] + [f"I{i + 1:02d}" for i in range(len(INTERNAL_NAMES))]
+    clients = [f"C{i + 1:02d}" for i in range(len(EXTERNAL_NAMES))] + [
+        f"I{i + 1:02d}" for i in range(len(INTERNAL_NAMES))
+    ]
     categories, category_p = list(EVENT_CATEGORIES), np.array(list(EVENT_CATEGORIES.values()))
     severities, severity_p = list(EVENT_SEVERITIES), np.array(list(EVENT_SEVERITIES.values()))
     rows: list[dict] = []
@@ -261,10 +306,18 @@ def generate_events(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 opened = (day + pd.Timedelta(hours=hour, minutes=int(rng.integers(0, 60)))).tz_localize("UTC")
                 category = categories[int(rng.choice(len(categories), p=category_p))]
                 severity = severities[int(rng.choice(len(severities), p=severity_p))]
-                window = float(rng.integers(48, 241)) if category == "deliverable" else float(SEVERITY_WINDOW_HOURS[severity])
+                window = (
+                    float(rng.integers(48, 241))
+                    if category == "deliverable"
+                    else float(SEVERITY_WINDOW_HOURS[severity])
+                )
                 due = opened + pd.Timedelta(hours=window)
-                logit = (BREACH_LOGIT + client_logit + MONDAY_BREACH_LOGIT * (opened.weekday() == 0)
-                         + NIGHT_BREACH_LOGIT * (hour >= 20 or hour < 7))
+                logit = (
+                    BREACH_LOGIT
+                    + client_logit
+                    + MONDAY_BREACH_LOGIT * (opened.weekday() == 0)
+                    + NIGHT_BREACH_LOGIT * (hour >= 20 or hour < 7)
+                )
                 breach = rng.random() < 1 / (1 + np.exp(-logit))
                 if breach:
                     late = float(rng.lognormal(np.log(0.3 * window + 1), 0.8))
@@ -277,11 +330,20 @@ def generate_events(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 outage = category in ("availability", "hardware", "software")
                 people = int(rng.poisson(SEVERITY_PEOPLE[severity] if outage else 1))
                 penalty = SEVERITY_PENALTY[severity] if (breach or resolved > due) else 0
-                rows.append({
-                    "client_id": client_id, "category": category, "opened": opened, "due": due,
-                    "resolved": resolved if resolved <= SAMPLE_AS_OF else None, "severity": severity,
-                    "penalty": penalty, "people": people, "outage": outage, "zone": zone,
-                })
+                rows.append(
+                    {
+                        "client_id": client_id,
+                        "category": category,
+                        "opened": opened,
+                        "due": due,
+                        "resolved": resolved if resolved <= SAMPLE_AS_OF else None,
+                        "severity": severity,
+                        "penalty": penalty,
+                        "people": people,
+                        "outage": outage,
+                        "zone": zone,
+                    }
+                )
     frame = pd.DataFrame(rows).sort_values(["opened", "client_id"], kind="stable").reset_index(drop=True)
 
     def stamp(moment, zone):
@@ -291,17 +353,19 @@ def generate_events(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
             return moment.tz_convert(zone).isoformat(timespec="minutes")
         return moment.strftime("%Y-%m-%dT%H:%MZ")
 
-    return pd.DataFrame({
-        "event_id": [f"E{i + 1:06d}" for i in range(len(frame))],
-        "client_id": frame["client_id"],
-        "category": frame["category"],
-        "opened_at": [stamp(m, z) for m, z in zip(frame["opened"], frame["zone"])],
-        "due_at": [stamp(m, z) for m, z in zip(frame["due"], frame["zone"])],
-        "resolved_at": [stamp(m, z) for m, z in zip(frame["resolved"], frame["zone"])],
-        "severity": frame["severity"],
-        "penalty": ["" if p == 0 else str(int(p)) for p in frame["penalty"]],
-        "people_affected": [str(n) if (o or n) else "" for n, o in zip(frame["people"], frame["outage"])],
-    })
+    return pd.DataFrame(
+        {
+            "event_id": [f"E{i + 1:06d}" for i in range(len(frame))],
+            "client_id": frame["client_id"],
+            "category": frame["category"],
+            "opened_at": [stamp(m, z) for m, z in zip(frame["opened"], frame["zone"])],
+            "due_at": [stamp(m, z) for m, z in zip(frame["due"], frame["zone"])],
+            "resolved_at": [stamp(m, z) for m, z in zip(frame["resolved"], frame["zone"])],
+            "severity": frame["severity"],
+            "penalty": ["" if p == 0 else str(int(p)) for p in frame["penalty"]],
+            "people_affected": [str(n) if (o or n) else "" for n, o in zip(frame["people"], frame["outage"])],
+        }
+    )
 
 
 def _comment(rng: np.random.Generator, ratings: np.ndarray, drivers: list[str], overall: float) -> str:
@@ -309,23 +373,82 @@ def _comment(rng: np.random.Generator, ratings: np.ndarray, drivers: list[str], 
     weak = drivers[int(np.argmin(ratings))].replace("_", " ")
     pool = _POSITIVE if overall >= 4 else _NEUTRAL if overall == 3 else _NEGATIVE
     template = pool[int(rng.integers(len(pool)))]
-    adjectives = {"communication": "clear", "responsiveness": "quick", "quality": "thorough",
-                  "timeliness": "on time", "value": "good value", "expertise": "expert"}
-    return template.format(strong=strong, weak=weak, weak_cap=weak.capitalize(),
-                           strong_adj=adjectives.get(strong, "great"))
+    adjectives = {
+        "communication": "clear",
+        "responsiveness": "quick",
+        "quality": "thorough",
+        "timeliness": "on time",
+        "value": "good value",
+        "expertise": "expert",
+    }
+    return template.format(
+        strong=strong, weak=weak, weak_cap=weak.capitalize(), strong_adj=adjectives.get(strong, "great")
+    )
 
 
 # Contacts and self-assessment (:func:`generate_contacts`, :func:`generate_self_assessment`)
 
 FIRST_NAMES = [
-    "Amara", "Bjørn", "Chiara", "Dmitri", "Eleanor", "Farid", "Grace", "Hiroshi", "Ingrid", "Jamal", "Katarzyna",
-    "Liam", "Mei", "Nikolai", "Olivia", "Priya", "Quentin", "Rosa", "Sven", "Tamsin", "Umar", "Valentina",
-    "Wilhelmina", "Xavier", "Yara", "Zoltan", "Aisling", "Bongani", "Camille", "Dagny", "Esteban", "Fenella",
+    "Amara",
+    "Bjørn",
+    "Chiara",
+    "Dmitri",
+    "Eleanor",
+    "Farid",
+    "Grace",
+    "Hiroshi",
+    "Ingrid",
+    "Jamal",
+    "Katarzyna",
+    "Liam",
+    "Mei",
+    "Nikolai",
+    "Olivia",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tamsin",
+    "Umar",
+    "Valentina",
+    "Wilhelmina",
+    "Xavier",
+    "Yara",
+    "Zoltan",
+    "Aisling",
+    "Bongani",
+    "Camille",
+    "Dagny",
+    "Esteban",
+    "Fenella",
 ]
 LAST_NAMES = [
-    "Abernathy", "Brennan", "Castellanos", "Dubois", "Eriksen", "Fitzgerald", "Guerrero", "Halvorsen", "Ishikawa",
-    "Jovanović", "Kowalczyk", "Lindqvist", "Mbeki", "Nakamura", "O'Sullivan", "Petrovski", "Quiroga", "Rasmussen",
-    "Szabó", "Thorsen", "Underwood", "Vasquez", "Whitfield", "Xu", "Yilmaz", "Zielinski",
+    "Abernathy",
+    "Brennan",
+    "Castellanos",
+    "Dubois",
+    "Eriksen",
+    "Fitzgerald",
+    "Guerrero",
+    "Halvorsen",
+    "Ishikawa",
+    "Jovanović",
+    "Kowalczyk",
+    "Lindqvist",
+    "Mbeki",
+    "Nakamura",
+    "O'Sullivan",
+    "Petrovski",
+    "Quiroga",
+    "Rasmussen",
+    "Szabó",
+    "Thorsen",
+    "Underwood",
+    "Vasquez",
+    "Whitfield",
+    "Xu",
+    "Yilmaz",
+    "Zielinski",
 ]
 CHANNEL_SHARES = {"email": 0.45, "phone": 0.25, "in person": 0.15, "chat": 0.15}
 #: Roles that mostly want brief updates (the rest mostly want detail).
@@ -350,27 +473,36 @@ def generate_contacts(responses: pd.DataFrame | None = None, seed: int = 2026) -
     """
     responses = generate_sample(seed=seed) if responses is None else responses
     rng = np.random.default_rng([seed, 7])
-    people = (responses.drop_duplicates("respondent_id")[["respondent_id", "client_id", "respondent_role"]]
-              .sort_values("respondent_id").rename(columns={"respondent_role": "role"}).reset_index(drop=True))
+    people = (
+        responses.drop_duplicates("respondent_id")[["respondent_id", "client_id", "respondent_role"]]
+        .sort_values("respondent_id")
+        .rename(columns={"respondent_role": "role"})
+        .reset_index(drop=True)
+    )
     for number, client_id in enumerate(NEW_CONTACT_CLIENTS, start=9001):
         people.loc[len(people)] = [f"P{number}", client_id, "Operations manager"]
     pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
     chosen = rng.permutation(len(pairs))[: len(people)]
     people["name"] = [f"{pairs[i][0]} {pairs[i][1]}" for i in chosen]
-    people["preferred_channel"] = rng.choice(list(CHANNEL_SHARES), size=len(people), p=list(CHANNEL_SHARES.values()))
+    people["preferred_channel"] = rng.choice(
+        list(CHANNEL_SHARES), size=len(people), p=list(CHANNEL_SHARES.values())
+    )
     brief_share = np.where(people["role"].isin(BRIEF_ROLES), 0.75, 0.30)
     people["detail_level"] = np.where(rng.random(len(people)) < brief_share, "brief", "detailed")
     primary = []
-    for client_id, group in people.groupby("client_id", sort=True):
+    for _client_id, group in people.groupby("client_id", sort=True):
         leads = group[group["role"] == "Project lead"]
         primary.append((leads if len(leads) else group).index[0])
     people["primary"] = np.where(people.index.isin(primary), "true", "false")
     people = people.sort_values(["client_id", "respondent_id"], kind="stable").reset_index(drop=True)
-    return people[["respondent_id", "client_id", "name", "role", "preferred_channel", "detail_level", "primary"]]
+    return people[
+        ["respondent_id", "client_id", "name", "role", "preferred_channel", "detail_level", "primary"]
+    ]
 
 
-def generate_self_assessment(responses: pd.DataFrame | None = None, seed: int = 2026,
-                             months: int = SELF_ASSESSMENT_MONTHS) -> pd.DataFrame:
+def generate_self_assessment(
+    responses: pd.DataFrame | None = None, seed: int = 2026, months: int = SELF_ASSESSMENT_MONTHS
+) -> pd.DataFrame:
     """The team's self-assessment for the sample's last ``months`` months: per client, month and
     driver, the client's mean rating over the three months to that month plus ``SELF_OPTIMISM``
     (0.4: teams rate themselves higher than their clients do) plus ``N(0, SELF_NOISE_SD)``,
@@ -390,11 +522,15 @@ def generate_self_assessment(responses: pd.DataFrame | None = None, seed: int = 
         for period in pd.period_range(end=end, periods=months, freq="M"):
             recent = mine[(month[mine.index] > period - 3) & (month[mine.index] <= period)]
             for driver in drivers:
-                score = float(recent[driver].astype(float).mean()) + SELF_OPTIMISM + rng.normal(0, SELF_NOISE_SD)
+                score = (
+                    float(recent[driver].astype(float).mean()) + SELF_OPTIMISM + rng.normal(0, SELF_NOISE_SD)
+                )
                 score = float(np.clip(np.round(score * 2) / 2, 1, 5))
                 if (client_id, driver) in BLIND_SPOTS:
                     score = 5.0
-                rows.append({"client_id": client_id, "period": str(period), "component": driver, "score": score})
+                rows.append(
+                    {"client_id": client_id, "period": str(period), "component": driver, "score": score}
+                )
     return pd.DataFrame(rows)
 
 
@@ -408,8 +544,10 @@ def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     with atomic_path(target) as tmp:
         responses.to_csv(tmp, index=False, lineterminator="\n")
     people_files = []
-    for name, frame in (("contacts.csv", generate_contacts(responses, seed=seed)),
-                        ("self_assessment.csv", generate_self_assessment(responses, seed=seed))):
+    for name, frame in (
+        ("contacts.csv", generate_contacts(responses, seed=seed)),
+        ("self_assessment.csv", generate_self_assessment(responses, seed=seed)),
+    ):
         path = out / name
         with atomic_path(path) as tmp:
             frame.to_csv(tmp, index=False, lineterminator="\n")

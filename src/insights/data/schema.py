@@ -57,7 +57,9 @@ def validate_frame(
 
 
 class _Checker:
-    def __init__(self, raw: pd.DataFrame, survey: SurveyDefinition, source: str, origins: RowOrigins | None = None):
+    def __init__(
+        self, raw: pd.DataFrame, survey: SurveyDefinition, source: str, origins: RowOrigins | None = None
+    ):
         self.raw = raw.reset_index(drop=True)
         self.survey = survey
         self.source = source
@@ -113,7 +115,9 @@ class _Checker:
             tidy["period"] = tidy["submitted_at"].dt.to_period("M")
 
         if "overall_satisfaction" in raw.columns:
-            tidy["overall_satisfaction"] = self._score("overall_satisfaction", self.survey.overall_scale, required=True)
+            tidy["overall_satisfaction"] = self._score(
+                "overall_satisfaction", self.survey.overall_scale, required=True
+            )
         if "likelihood_to_recommend" in raw.columns:
             tidy["likelihood_to_recommend"] = self._score("likelihood_to_recommend", self.survey.nps_scale)
         else:
@@ -151,7 +155,9 @@ class _Checker:
             return
         # A folder: ids repeated across files are named with every file and row they occur in;
         # ids repeated inside one file are reported against that file as usual.
-        frame = pd.DataFrame({"id": ids.to_numpy(dtype=object), "file": files, "pos": np.arange(len(ids))})[dup]
+        frame = pd.DataFrame({"id": ids.to_numpy(dtype=object), "file": files, "pos": np.arange(len(ids))})[
+            dup
+        ]
         files_per_id = frame.groupby("id", sort=False)["file"].nunique()
         across = set(files_per_id[files_per_id > 1].index)
         if across:
@@ -161,13 +167,15 @@ class _Checker:
                 listed.append(f"{rid} ({places})")
             more = f" and {len(listed) - MAX_PROBLEM_ROWS} more" if len(listed) > MAX_PROBLEM_ROWS else ""
             involved = ", ".join(
-                str(f).removeprefix(self.source + "/") for f in pd.unique(frame.loc[frame["id"].isin(across), "file"])
+                str(f).removeprefix(self.source + "/")
+                for f in pd.unique(frame.loc[frame["id"].isin(across), "file"])
             )
             self.problems.append(
                 Problem(
                     self.source,
                     f"{len(across)} response id(s) appear in more than one file ({involved}): "
-                    + "; ".join(listed[:MAX_PROBLEM_ROWS]) + more,
+                    + "; ".join(listed[:MAX_PROBLEM_ROWS])
+                    + more,
                     "response_id",
                 )
             )
@@ -213,7 +221,9 @@ class _Checker:
         text = text.fillna("external")
         bad = ~text.isin(CLIENT_TYPES)
         if bad.any():
-            self.problem("values other than 'external' or 'internal'", "client_type", bad, self.raw["client_type"])
+            self.problem(
+                "values other than 'external' or 'internal'", "client_type", bad, self.raw["client_type"]
+            )
         return text
 
     def _dates(self, column: str) -> pd.Series:
@@ -291,7 +301,9 @@ class _Checker:
             self.problem("weights must be positive numbers", "weight", bad, self.raw["weight"])
         blank = self._blank("weight")
         if blank.any():
-            self.problem("missing weights (give every response a weight, or drop the column)", "weight", blank)
+            self.problem(
+                "missing weights (give every response a weight, or drop the column)", "weight", blank
+            )
         return weights
 
     # --- warnings on valid data ----------------------------------------------------------------
@@ -306,7 +318,8 @@ class _Checker:
             self.warnings.append(
                 Problem(
                     self.source,
-                    f"{len(few)} client(s) with fewer than {self.survey.min_client_responses} responses: {listed}{more}",
+                    f"{len(few)} client(s) with fewer than {self.survey.min_client_responses} responses: "
+                    f"{listed}{more}",
                     "client_id",
                 )
             )
@@ -314,7 +327,8 @@ class _Checker:
         mixed = np.flatnonzero((internal > 0) & (internal < counts))
         if len(mixed):
             self.warn(
-                f"client(s) marked both external and internal: {', '.join(str(codes.clients[i]) for i in mixed[:MAX_PROBLEM_ROWS])}"
+                "client(s) marked both external and internal: "
+                f"{', '.join(str(codes.clients[i]) for i in mixed[:MAX_PROBLEM_ROWS])}"
                 " (the most common type is used)",
                 "client_type",
             )
@@ -322,7 +336,12 @@ class _Checker:
         if answered.any():
             repeat = _duplicated_keys(codes.respondent, codes.client, codes.period) & answered
             if repeat.any():
-                self.warn("the same respondent answered more than once in a month", "respondent_id", repeat, tidy["respondent_id"])
+                self.warn(
+                    "the same respondent answered more than once in a month",
+                    "respondent_id",
+                    repeat,
+                    tidy["respondent_id"],
+                )
         drivers = [d for d in self.survey.driver_names if d in tidy.columns]
         if len(drivers) >= 3:
             first = tidy[drivers[0]].to_numpy(dtype="float64")
@@ -369,7 +388,7 @@ class _Codes:
     internal_rows_per_client: np.ndarray
 
     @classmethod
-    def of(cls, tidy: pd.DataFrame) -> "_Codes":
+    def of(cls, tidy: pd.DataFrame) -> _Codes:
         client, clients = pd.factorize(tidy["client_id"], sort=True)
         respondent, respondents = pd.factorize(tidy["respondent_id"], sort=True, use_na_sentinel=True)
         internal = (tidy["client_type"] == "internal").to_numpy(dtype=bool)

@@ -44,7 +44,9 @@ def latest_period(df: pd.DataFrame) -> pd.Period:
     return df["period"].max()
 
 
-def select(df: pd.DataFrame, client: str | None = None, period: str | pd.Period | None = None) -> pd.DataFrame:
+def select(
+    df: pd.DataFrame, client: str | None = None, period: str | pd.Period | None = None
+) -> pd.DataFrame:
     """Rows of one client and/or one month; unknown ids or empty months raise :class:`SelectionError`."""
     if client is not None:
         check_clients(df, [client])

@@ -92,7 +92,9 @@ def import_responses(
     if store.suffix.lower() != ".duckdb":
         raise SurveyDataError("the store must be a DuckDB file ending in .duckdb", source=store_name)
     if store.exists() and store.is_dir():
-        raise SurveyDataError("is a folder; give the store's file name, e.g. data/insights.duckdb", source=store_name)
+        raise SurveyDataError(
+            "is a folder; give the store's file name, e.g. data/insights.duckdb", source=store_name
+        )
     definition = resolve_survey(survey)
     result = validate(source, definition, sheet=sheet, table=table, query=query)
     incoming = storable(result.data, definition)
@@ -106,7 +108,8 @@ def import_responses(
         con.execute("BEGIN TRANSACTION")
         con.register("incoming", incoming)
         existing = {
-            name: kind for name, kind in con.execute(
+            name: kind
+            for name, kind in con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns "
                 "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                 [STORE_TABLE],
@@ -150,7 +153,9 @@ def import_responses(
             con.execute("ROLLBACK")
         except duckdb.Error:
             pass
-        raise SurveyDataError(f"cannot import into the store ({_first_line(exc)})", source=store_name) from None
+        raise SurveyDataError(
+            f"cannot import into the store ({_first_line(exc)})", source=store_name
+        ) from None
     finally:
         con.close()
     return ImportReport(

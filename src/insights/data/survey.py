@@ -8,10 +8,10 @@ changes one file, not the code.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
 import re
+import tomllib
 import unicodedata
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -101,12 +101,12 @@ class SurveyDefinition:
         return self.drivers.get(column) or fixed.get(column) or column.replace("_", " ").capitalize()
 
     @classmethod
-    def default(cls) -> "SurveyDefinition":
+    def default(cls) -> SurveyDefinition:
         text = resources.files(__package__).joinpath(DEFAULT_SURVEY_RESOURCE).read_text("utf-8")
         return cls.from_toml(text, source="<default survey>")
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "SurveyDefinition":
+    def from_file(cls, path: str | Path) -> SurveyDefinition:
         path = Path(path)
         try:
             text = path.read_text("utf-8")
@@ -117,7 +117,7 @@ class SurveyDefinition:
         return cls.from_toml(text, source=str(path))
 
     @classmethod
-    def from_toml(cls, text: str, source: str = "<string>") -> "SurveyDefinition":
+    def from_toml(cls, text: str, source: str = "<string>") -> SurveyDefinition:
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -146,7 +146,9 @@ class SurveyDefinition:
 
 def _columns(spec: object, source: str) -> dict[str, str]:
     if not isinstance(spec, dict):
-        raise SurveyDefinitionError(f"{source}: [columns] must be a table of canonical name = \"name in the source\"")
+        raise SurveyDefinitionError(
+            f'{source}: [columns] must be a table of canonical name = "name in the source"'
+        )
     for canonical, name in spec.items():
         if not isinstance(name, str) or not name.strip():
             raise SurveyDefinitionError(
@@ -157,19 +159,23 @@ def _columns(spec: object, source: str) -> dict[str, str]:
 
 def _recode(spec: object, source: str) -> dict[str, dict[str, float]]:
     if not isinstance(spec, dict):
-        raise SurveyDefinitionError(f"{source}: [recode] must hold one table per column, e.g. [recode.overall_satisfaction]")
+        raise SurveyDefinitionError(
+            f"{source}: [recode] must hold one table per column, e.g. [recode.overall_satisfaction]"
+        )
     recode: dict[str, dict[str, float]] = {}
     for column, answers in spec.items():
         if not isinstance(answers, dict) or not answers:
-            raise SurveyDefinitionError(f"{source}: recode.{column}: must be a table of \"answer text\" = score")
+            raise SurveyDefinitionError(
+                f'{source}: recode.{column}: must be a table of "answer text" = score'
+            )
         seen: dict[str, str] = {}
         for text, score in answers.items():
             if isinstance(score, bool) or not isinstance(score, (int, float)):
-                raise SurveyDefinitionError(f"{source}: recode.{column}.\"{text}\": the score must be a number")
+                raise SurveyDefinitionError(f'{source}: recode.{column}."{text}": the score must be a number')
             key = normalise_answer(text)
             if key in seen and answers[seen[key]] != score:
                 raise SurveyDefinitionError(
-                    f"{source}: recode.{column}: \"{seen[key]}\" and \"{text}\" are the same answer with different scores"
+                    f'{source}: recode.{column}: "{seen[key]}" and "{text}" are the same answer with different scores'
                 )
             seen[key] = text
         recode[str(column)] = {str(text): float(score) for text, score in answers.items()}
@@ -181,7 +187,7 @@ def _missing_values(spec: object, source: str) -> tuple[str | float, ...]:
         raise SurveyDefinitionError(f"{source}: [missing] must be a table with values = [...]")
     values = spec.get("values", [])
     if not isinstance(values, list):
-        raise SurveyDefinitionError(f"{source}: missing.values: must be a list, e.g. [99, \"N/A\"]")
+        raise SurveyDefinitionError(f'{source}: missing.values: must be a list, e.g. [99, "N/A"]')
     for value in values:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             raise SurveyDefinitionError(f"{source}: missing.values: {value!r} is neither a number nor text")
@@ -210,13 +216,17 @@ def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:
     except (TypeError, ValueError, AttributeError):
         raise SurveyDefinitionError(f"{source}: scales.{key}: min, max and top_box must be numbers") from None
     if scale.min >= scale.max:
-        raise SurveyDefinitionError(f"{source}: scales.{key}: min ({scale.min:g}) must be below max ({scale.max:g})")
+        raise SurveyDefinitionError(
+            f"{source}: scales.{key}: min ({scale.min:g}) must be below max ({scale.max:g})"
+        )
     if not 1 <= scale.top_box <= scale.max - scale.min:
-        raise SurveyDefinitionError(f"{source}: scales.{key}: top_box must be between 1 and the scale's width")
+        raise SurveyDefinitionError(
+            f"{source}: scales.{key}: top_box must be between 1 and the scale's width"
+        )
     return scale
 
 
-def resolve_survey(survey: "SurveyDefinition | str | Path | None") -> SurveyDefinition:
+def resolve_survey(survey: SurveyDefinition | str | Path | None) -> SurveyDefinition:
     """Accept a definition, a path to one, or None for the shipped default."""
     if survey is None:
         return SurveyDefinition.default()

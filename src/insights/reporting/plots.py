@@ -26,20 +26,32 @@ from matplotlib.ticker import FuncFormatter
 PALETTE = sns.color_palette("colorblind")
 PRIMARY, SECONDARY, MUTED = PALETTE[0], PALETTE[1], "#9a9a9a"
 TYPE_COLOURS = {"external": PALETTE[0], "internal": PALETTE[2]}
-QUADRANT_COLOURS = {"Fix first": PALETTE[3], "Keep up": PALETTE[2], "Monitor": PALETTE[7], "Possible overkill": PALETTE[4]}
+QUADRANT_COLOURS = {
+    "Fix first": PALETTE[3],
+    "Keep up": PALETTE[2],
+    "Monitor": PALETTE[7],
+    "Possible overkill": PALETTE[4],
+}
 
 
 def use_style() -> None:
     """The report style: white grid, readable sizes, the colourblind-safe palette."""
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.95)
-    mpl.rcParams.update({
-        "figure.dpi": 96, "savefig.dpi": 110, "savefig.bbox": "tight",
-        "axes.titleweight": "bold", "axes.titlesize": 13, "axes.spines.top": False, "axes.spines.right": False,
-        # Titles sit just above the axes.  Left to place themselves, they measure the whole x axis on
-        # every layout and draw, to dodge decorations on top that no chart here has (a third of a
-        # trend chart's drawing time; the figures are pixel for pixel the same).
-        "axes.titley": 1.0,
-    })
+    mpl.rcParams.update(
+        {
+            "figure.dpi": 96,
+            "savefig.dpi": 110,
+            "savefig.bbox": "tight",
+            "axes.titleweight": "bold",
+            "axes.titlesize": 13,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            # Titles sit just above the axes.  Left to place themselves, they measure the whole x axis on
+            # every layout and draw, to dodge decorations on top that no chart here has (a third of a
+            # trend chart's drawing time; the figures are pixel for pixel the same).
+            "axes.titley": 1.0,
+        }
+    )
     _inline_without_tight_bbox()
 
 
@@ -94,7 +106,9 @@ def _label(labels: Mapping[str, str] | None, name: str) -> str:
 
 def _month_axis(ax, periods: pd.Series, counts: pd.Series | None = None) -> np.ndarray:
     positions = np.arange(len(periods))
-    labels = [p.strftime("%b %Y") if i == 0 or p.month == 1 else p.strftime("%b") for i, p in enumerate(periods)]
+    labels = [
+        p.strftime("%b %Y") if i == 0 or p.month == 1 else p.strftime("%b") for i, p in enumerate(periods)
+    ]
     if counts is not None:
         labels = [f"{label}\nn={int(n)}" for label, n in zip(labels, counts)]
     ax.set_xticks(positions)
@@ -102,8 +116,15 @@ def _month_axis(ax, periods: pd.Series, counts: pd.Series | None = None) -> np.n
     return positions
 
 
-def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[float, float] | None = None,
-                reference: pd.DataFrame | None = None, reference_label: str = "Portfolio") -> Figure:
+def trend_chart(
+    trend: pd.DataFrame,
+    *,
+    title: str,
+    ylabel: str,
+    ylim: tuple[float, float] | None = None,
+    reference: pd.DataFrame | None = None,
+    reference_label: str = "Portfolio",
+) -> Figure:
     """A monthly estimate with its 95% CI band; small (suppressed) cells drawn hollow, empty months as gaps.
 
     ``trend`` is a frame from :func:`insights.stats.metrics.trend`; ``reference`` an optional second one
@@ -116,13 +137,28 @@ def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[flo
     shown = trend["n"].to_numpy() > 0
     suppressed = trend["suppressed"].to_numpy(dtype=bool)
     reliable = shown & ~suppressed
-    ax.fill_between(x, trend["ci_low"].where(reliable), trend["ci_high"].where(reliable), color=PRIMARY, alpha=0.18,
-                    linewidth=0, label="95% CI")
+    ax.fill_between(
+        x,
+        trend["ci_low"].where(reliable),
+        trend["ci_high"].where(reliable),
+        color=PRIMARY,
+        alpha=0.18,
+        linewidth=0,
+        label="95% CI",
+    )
     ax.plot(x, np.where(shown, estimate, np.nan), color=PRIMARY, linewidth=2, label="Estimate")
     ax.scatter(x[reliable], estimate[reliable], color=PRIMARY, zorder=3, s=28)
     if (shown & suppressed).any():
-        ax.scatter(x[shown & suppressed], estimate[shown & suppressed], facecolor="white", edgecolor=PRIMARY,
-                   zorder=3, s=34, linewidth=1.5, label="Few responses (not reliable)")
+        ax.scatter(
+            x[shown & suppressed],
+            estimate[shown & suppressed],
+            facecolor="white",
+            edgecolor=PRIMARY,
+            zorder=3,
+            s=34,
+            linewidth=1.5,
+            label="Few responses (not reliable)",
+        )
     if reference is not None and len(reference):
         ref = reference.set_index("period")["estimate"].reindex(trend["period"]).to_numpy(dtype=float)
         ax.plot(x, ref, color=MUTED, linewidth=1.3, linestyle="--", label=reference_label)
@@ -136,8 +172,18 @@ def trend_chart(trend: pd.DataFrame, *, title: str, ylabel: str, ylim: tuple[flo
     return fig
 
 
-def _annotated_heatmap(ax, values: pd.DataFrame, annotations: pd.DataFrame, *, cmap: str, vmin: float,
-                       vmax: float, linewidth: float, fontsize: float, cbar_kws: dict) -> None:
+def _annotated_heatmap(
+    ax,
+    values: pd.DataFrame,
+    annotations: pd.DataFrame,
+    *,
+    cmap: str,
+    vmin: float,
+    vmax: float,
+    linewidth: float,
+    fontsize: float,
+    cbar_kws: dict,
+) -> None:
     """A heat map with a text in each cell, drawn as :func:`seaborn.heatmap` draws one.
 
     Written out because ``seaborn.heatmap`` draws the whole figure once more while it builds it
@@ -165,13 +211,26 @@ def _annotated_heatmap(ax, values: pd.DataFrame, annotations: pd.DataFrame, *, c
         if blank[row, column]:
             continue
         colour = colours[row * data.shape[1] + column]
-        ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=fontsize,
-                color=".15" if relative_luminance(colour) > 0.408 else "w",
-                in_layout=False)  # inside its cell: measuring it could not move a margin
+        ax.text(
+            column + 0.5,
+            row + 0.5,
+            text,
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            color=".15" if relative_luminance(colour) > 0.408 else "w",
+            in_layout=False,
+        )  # inside its cell: measuring it could not move a margin
 
 
-def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str,
-                      scale: tuple[float, float] = (1, 5), min_n: int = 5) -> Figure:
+def scorecard_heatmap(
+    scorecard: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str,
+    scale: tuple[float, float] = (1, 5),
+    min_n: int = 5,
+) -> Figure:
     """Month-by-component heat map of mean scores for one client (cells with few answers greyed)."""
     rows = scorecard[scorecard["component"] != "nps"]
     components = list(dict.fromkeys(rows["component"]))
@@ -179,13 +238,30 @@ def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | No
     counts = rows.pivot(index="component", columns="period", values="n").reindex(components)
     fig, ax = _figure((max(6.0, 0.62 * means.shape[1] + 2.8), 0.45 * len(components) + 1.4))
     annotations = means.map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
-    _annotated_heatmap(ax, means.astype(float), annotations, cmap="RdYlGn", vmin=scale[0], vmax=scale[1],
-                       linewidth=0.6, fontsize=8, cbar_kws={"label": f"Mean score ({scale[0]:g}-{scale[1]:g})"})
+    _annotated_heatmap(
+        ax,
+        means.astype(float),
+        annotations,
+        cmap="RdYlGn",
+        vmin=scale[0],
+        vmax=scale[1],
+        linewidth=0.6,
+        fontsize=8,
+        cbar_kws={"label": f"Mean score ({scale[0]:g}-{scale[1]:g})"},
+    )
     few = (counts < min_n).to_numpy()
     # one collection for every small cell: drawing is the costly part of a report
-    ax.add_collection(PatchCollection(
-        [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(few))],
-        facecolor="white", alpha=0.55, hatch="//", edgecolor="#bbbbbb", linewidth=0, match_original=False))
+    ax.add_collection(
+        PatchCollection(
+            [Rectangle((j, i), 1, 1) for i, j in zip(*np.nonzero(few))],
+            facecolor="white",
+            alpha=0.55,
+            hatch="//",
+            edgecolor="#bbbbbb",
+            linewidth=0,
+            match_original=False,
+        )
+    )
     ax.set_yticklabels([_label(labels, c) for c in components], rotation=0)
     ax.set_xticklabels([p.strftime("%b %y") for p in means.columns], rotation=0, fontsize=8)
     ax.set_xlabel("")
@@ -195,7 +271,9 @@ def scorecard_heatmap(scorecard: pd.DataFrame, *, labels: Mapping[str, str] | No
     return fig
 
 
-def importance_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
+def importance_chart(
+    importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str
+) -> Figure:
     """Each driver's share of the explained variance (LMG), with bootstrap 95% CIs when available."""
     data = importance.sort_values("share", ascending=True)
     fig, ax = _figure((7.5, 0.48 * len(data) + 1.3))
@@ -206,44 +284,84 @@ def importance_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | No
         total = data["lmg"].sum()
         low = data["lmg_ci_low"] / total * 100
         high = data["lmg_ci_high"] / total * 100
-        ax.errorbar(data["share"], y, xerr=[np.clip(data["share"] - low, 0, None), np.clip(high - data["share"], 0, None)],
-                    fmt="none", ecolor="#333", elinewidth=1.2, capsize=3, label="95% CI")
+        ax.errorbar(
+            data["share"],
+            y,
+            xerr=[np.clip(data["share"] - low, 0, None), np.clip(high - data["share"], 0, None)],
+            fmt="none",
+            ecolor="#333",
+            elinewidth=1.2,
+            capsize=3,
+            label="95% CI",
+        )
         ax.legend(loc="lower right", frameon=False, fontsize=8)
     for yi, share in zip(y, data["share"]):
-        ax.annotate(f"{share:.0f}%", (share, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{share:.0f}%", (share, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+        )
     ax.set_yticks(y)
     ax.set_yticklabels([_label(labels, d) for d in data["driver"]])
     ax.set_xlabel("Share of explained variance in overall satisfaction (%)")
     ax.set_title(title, loc="left")
-    handles = [Line2D([0], [0], marker="s", linestyle="", color=c, label=q) for q, c in QUADRANT_COLOURS.items()
-               if q in set(data["quadrant"])]
+    handles = [
+        Line2D([0], [0], marker="s", linestyle="", color=c, label=q)
+        for q, c in QUADRANT_COLOURS.items()
+        if q in set(data["quadrant"])
+    ]
     fig.legend(handles=handles, loc="upper right", frameon=False, fontsize=8, ncols=len(handles))
     fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig
 
 
-def quadrant_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str) -> Figure:
+def quadrant_chart(
+    importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str
+) -> Figure:
     """Importance (share of R²) against performance (mean score), split at the means into four quadrants."""
     fig, ax = _figure((7.5, 5.2))
     x, y = importance["performance"].astype(float), importance["share"].astype(float)
     x_mid, y_mid = x.mean(), y.mean()
     for quadrant, group in importance.groupby("quadrant"):
-        ax.scatter(group["performance"], group["share"], s=90, color=QUADRANT_COLOURS.get(quadrant, PRIMARY),
-                   edgecolor="white", zorder=3, label=quadrant)
+        ax.scatter(
+            group["performance"],
+            group["share"],
+            s=90,
+            color=QUADRANT_COLOURS.get(quadrant, PRIMARY),
+            edgecolor="white",
+            zorder=3,
+            label=quadrant,
+        )
     for _, row in importance.iterrows():
-        ax.annotate(_label(labels, row["driver"]), (row["performance"], row["share"]), xytext=(6, 4),
-                    textcoords="offset points", fontsize=9)
+        ax.annotate(
+            _label(labels, row["driver"]),
+            (row["performance"], row["share"]),
+            xytext=(6, 4),
+            textcoords="offset points",
+            fontsize=9,
+        )
     ax.axvline(x_mid, color=MUTED, linestyle="--", linewidth=1)
     ax.axhline(y_mid, color=MUTED, linestyle="--", linewidth=1)
     pad_x = max((x.max() - x.min()) * 0.25, 0.15)
     pad_y = max((y.max() - y.min()) * 0.2, 2.0)
     ax.set_xlim(x.min() - pad_x, x.max() + pad_x)
     ax.set_ylim(max(0, y.min() - pad_y), y.max() + pad_y)
-    corners = {"Fix first": (0.02, 0.97, "left"), "Keep up": (0.98, 0.97, "right"),
-               "Monitor": (0.02, 0.03, "left"), "Possible overkill": (0.98, 0.03, "right")}
+    corners = {
+        "Fix first": (0.02, 0.97, "left"),
+        "Keep up": (0.98, 0.97, "right"),
+        "Monitor": (0.02, 0.03, "left"),
+        "Possible overkill": (0.98, 0.03, "right"),
+    }
     for name, (cx, cy, align) in corners.items():
-        ax.text(cx, cy, name, transform=ax.transAxes, ha=align, va="top" if cy > 0.5 else "bottom",
-                fontsize=10, color=QUADRANT_COLOURS[name], fontweight="bold")
+        ax.text(
+            cx,
+            cy,
+            name,
+            transform=ax.transAxes,
+            ha=align,
+            va="top" if cy > 0.5 else "bottom",
+            fontsize=10,
+            color=QUADRANT_COLOURS[name],
+            fontweight="bold",
+        )
     ax.set_xlabel("Performance: mean score")
     ax.set_ylabel("Importance: share of explained variance (%)")
     ax.set_title(title, loc="left")
@@ -251,8 +369,18 @@ def quadrant_chart(importance: pd.DataFrame, *, labels: Mapping[str, str] | None
     return fig
 
 
-def league_chart(table: pd.DataFrame, *, label: str, estimate: str, ci_low: str, ci_high: str, title: str,
-                 xlabel: str, by: str | None = "client_type", reference: float | None = None) -> Figure:
+def league_chart(
+    table: pd.DataFrame,
+    *,
+    label: str,
+    estimate: str,
+    ci_low: str,
+    ci_high: str,
+    title: str,
+    xlabel: str,
+    by: str | None = "client_type",
+    reference: float | None = None,
+) -> Figure:
     """One dot with its 95% CI per row (client), sorted, coloured by client type."""
     data = table.sort_values(estimate, ascending=True).reset_index(drop=True)
     fig, ax = _figure((8, 0.26 * len(data) + 1.4))
@@ -267,24 +395,41 @@ def league_chart(table: pd.DataFrame, *, label: str, estimate: str, ci_low: str,
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left")
     if by:
-        handles = [Line2D([0], [0], marker="o", linestyle="", color=c, label=t.capitalize())
-                   for t, c in TYPE_COLOURS.items() if t in set(data[by].astype(str))]
+        handles = [
+            Line2D([0], [0], marker="o", linestyle="", color=c, label=t.capitalize())
+            for t, c in TYPE_COLOURS.items()
+            if t in set(data[by].astype(str))
+        ]
         ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
 
-def distribution_chart(df: pd.DataFrame, column: str, *, by: str = "client_type", title: str,
-                       scale: tuple[int, int] = (1, 5), xlabel: str | None = None) -> Figure:
+def distribution_chart(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    by: str = "client_type",
+    title: str,
+    scale: tuple[int, int] = (1, 5),
+    xlabel: str | None = None,
+) -> Figure:
     """Share of answers at each scale point, one bar group per ``by`` value."""
     data = df[[column, by]].dropna()
     data = data.assign(**{by: data[by].astype(str).str.capitalize()})
-    shares = (data.groupby(by)[column].value_counts(normalize=True).mul(100).rename("share").reset_index())
+    shares = data.groupby(by)[column].value_counts(normalize=True).mul(100).rename("share").reset_index()
     shares[column] = shares[column].astype(int)
     fig, ax = _figure((7.5, 3.4))
     order = list(range(int(scale[0]), int(scale[1]) + 1))
-    sns.barplot(shares, x=column, y="share", hue=by, order=order, ax=ax,
-                palette=[TYPE_COLOURS.get(h.lower(), PRIMARY) for h in sorted(shares[by].unique())])
+    sns.barplot(
+        shares,
+        x=column,
+        y="share",
+        hue=by,
+        order=order,
+        ax=ax,
+        palette=[TYPE_COLOURS.get(h.lower(), PRIMARY) for h in sorted(shares[by].unique())],
+    )
     ax.set_xlabel(xlabel or column.replace("_", " ").capitalize())
     ax.set_ylabel("Share of responses (%)")
     ax.set_title(title, loc="left")
@@ -295,8 +440,13 @@ def distribution_chart(df: pd.DataFrame, column: str, *, by: str = "client_type"
 
 # --- service levels (insights.stats.service) ---------------------------------------------------------------
 
-SEVERITY_COLOURS = {"low": PALETTE[2], "medium": PALETTE[8], "high": PALETTE[1], "critical": PALETTE[3],
-                    "unspecified": MUTED}
+SEVERITY_COLOURS = {
+    "low": PALETTE[2],
+    "medium": PALETTE[8],
+    "high": PALETTE[1],
+    "critical": PALETTE[3],
+    "unspecified": MUTED,
+}
 
 
 def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -> Figure:
@@ -310,14 +460,23 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
     x = _month_axis(ax, periods, trend["events"])
     shown = trend["events"].to_numpy() > 0
     rate = np.where(shown, trend["attainment"].to_numpy(dtype=float) * 100, np.nan)
-    ax.fill_between(x, trend["ci_low"].astype(float) * 100, trend["ci_high"].astype(float) * 100, color=PRIMARY,
-                    alpha=0.16, linewidth=0, label="95% CI")
+    ax.fill_between(
+        x,
+        trend["ci_low"].astype(float) * 100,
+        trend["ci_high"].astype(float) * 100,
+        color=PRIMARY,
+        alpha=0.16,
+        linewidth=0,
+        label="95% CI",
+    )
     ax.plot(x, rate, color=PRIMARY, linewidth=2, label="Attainment")
     below = shown & (rate < target * 100)
     ax.scatter(x[shown & ~below], rate[shown & ~below], color=PRIMARY, zorder=3, s=28)
     if below.any():
         ax.scatter(x[below], rate[below], color=PALETTE[3], zorder=3, s=34, label="Below target")
-    ax.axhline(target * 100, color=PALETTE[3], linestyle="--", linewidth=1.2, label=f"Target {target * 100:g}%")
+    ax.axhline(
+        target * 100, color=PALETTE[3], linestyle="--", linewidth=1.2, label=f"Target {target * 100:g}%"
+    )
     low = np.nanmin(np.concatenate([trend["ci_low"].astype(float).to_numpy() * 100, [target * 100]]))
     ax.set_ylim(max(0.0, min(low, 100.0) - 5), 101)
     bars = ax.twinx()
@@ -333,8 +492,14 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
     ax.set_xlabel("Month due")
     handles, labels = ax.get_legend_handles_labels()
     handles2, labels2 = bars.get_legend_handles_labels()
-    ax.legend(handles + handles2, labels + labels2, loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False,
-              fontsize=8)
+    ax.legend(
+        handles + handles2,
+        labels + labels2,
+        loc="upper left",
+        bbox_to_anchor=(1.08, 1.0),
+        frameon=False,
+        fontsize=8,
+    )
     fig.tight_layout()
     return fig
 
@@ -346,16 +511,32 @@ def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour open
     fig, ax = _figure((10, 3.4))
     data = counts.astype(float)
     annotations = counts.map(lambda v: f"{int(v)}" if v else "")
-    _annotated_heatmap(ax, data, annotations, cmap="Reds", vmin=0, vmax=max(1.0, float(data.to_numpy().max())),
-                       linewidth=0.5, fontsize=7,
-                       cbar_kws={"label": "Breaches", "ticks": MaxNLocator(integer=True)})
+    _annotated_heatmap(
+        ax,
+        data,
+        annotations,
+        cmap="Reds",
+        vmin=0,
+        vmax=max(1.0, float(data.to_numpy().max())),
+        linewidth=0.5,
+        fontsize=7,
+        cbar_kws={"label": "Breaches", "ticks": MaxNLocator(integer=True)},
+    )
     ax.set_xticks(np.arange(counts.shape[1]) + 0.5)
     ax.set_xticklabels([f"{int(h):02d}" for h in counts.columns], rotation=0, fontsize=8)
     ax.set_yticklabels([str(d)[:3] for d in counts.index], rotation=0)
     totals = counts.sum(axis=1)
     for i, total in enumerate(totals):
-        ax.annotate(f"{int(total)}", (counts.shape[1], i + 0.5), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8, color="#555", annotation_clip=False)
+        ax.annotate(
+            f"{int(total)}",
+            (counts.shape[1], i + 0.5),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color="#555",
+            annotation_clip=False,
+        )
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.set_title(title + "  (row totals at the right)", loc="left")
@@ -365,8 +546,9 @@ def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour open
 
 def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
     """Breaches per category, stacked by severity (from :func:`insights.stats.service.breaches_by`)."""
-    wide = table.pivot_table(index="category", columns="severity", values="breached", aggfunc="sum",
-                             fill_value=0, observed=False)
+    wide = table.pivot_table(
+        index="category", columns="severity", values="breached", aggfunc="sum", fill_value=0, observed=False
+    )
     wide = wide.loc[:, [c for c in SEVERITY_COLOURS if c in wide.columns and wide[c].sum() > 0]]
     events = table.groupby("category", observed=True)["events"].sum()
     order = wide.sum(axis=1).sort_values().index
@@ -375,12 +557,24 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
     y = np.arange(len(wide))
     left = np.zeros(len(wide))
     for severity in wide.columns:
-        ax.barh(y, wide[severity], left=left, color=SEVERITY_COLOURS[str(severity)], height=0.62,
-                label=str(severity).capitalize())
+        ax.barh(
+            y,
+            wide[severity],
+            left=left,
+            color=SEVERITY_COLOURS[str(severity)],
+            height=0.62,
+            label=str(severity).capitalize(),
+        )
         left += wide[severity].to_numpy()
     for yi, total, n in zip(y, left, events):
-        ax.annotate(f"{int(total)} of {int(n)}", (total, yi), xytext=(4, 0), textcoords="offset points",
-                    va="center", fontsize=8)
+        ax.annotate(
+            f"{int(total)} of {int(n)}",
+            (total, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.set_yticks(y)
     ax.set_yticklabels([str(c).capitalize() for c in wide.index])
     ax.set_xlabel("Breaches (of events due)")
@@ -392,12 +586,21 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
 
 
 def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure:
-    """Monthly cost of non-delivery: penalties and idle time, stacked (from :func:`insights.stats.service.attainment_trend`)."""
+    """Monthly cost of non-delivery: penalties and idle time, stacked.
+
+    From :func:`insights.stats.service.attainment_trend`.
+    """
     fig, ax = _figure((8.5, 3.2))
     x = _month_axis(ax, pd.Series(trend["period"].tolist()))
     ax.bar(x, trend["penalties"], color=PALETTE[1], width=0.62, label="Penalties")
-    ax.bar(x, trend["idle_cost"], bottom=trend["penalties"], color=PALETTE[0], width=0.62,
-           label="Idle people (people x hours late x hourly cost)")
+    ax.bar(
+        x,
+        trend["idle_cost"],
+        bottom=trend["penalties"],
+        color=PALETTE[0],
+        width=0.62,
+        label="Idle people (people x hours late x hourly cost)",
+    )
     ax.set_ylabel(f"Cost{f' ({currency})' if currency else ''}")
     ax.set_xlabel("Month due")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -407,22 +610,42 @@ def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure
     return fig
 
 
-def service_satisfaction_chart(clients: pd.DataFrame, *, title: str, ylabel: str, target: float | None = None
-                               ) -> Figure:
+def service_satisfaction_chart(
+    clients: pd.DataFrame, *, title: str, ylabel: str, target: float | None = None
+) -> Figure:
     """Clients placed by attainment (x, %) and mean satisfaction (y), coloured by client type, labelled by id.
 
     ``clients`` has ``client_id, attainment, satisfaction`` and optionally ``client_type``.
     """
     fig, ax = _figure((7.5, 5.0))
-    types = clients["client_type"].astype(str) if "client_type" in clients.columns else pd.Series("", index=clients.index)
+    types = (
+        clients["client_type"].astype(str)
+        if "client_type" in clients.columns
+        else pd.Series("", index=clients.index)
+    )
     for kind, group in clients.groupby(types):
-        ax.scatter(group["attainment"] * 100, group["satisfaction"], s=50, color=TYPE_COLOURS.get(kind, PRIMARY),
-                   edgecolor="white", zorder=3, label=kind.capitalize() or None)
+        ax.scatter(
+            group["attainment"] * 100,
+            group["satisfaction"],
+            s=50,
+            color=TYPE_COLOURS.get(kind, PRIMARY),
+            edgecolor="white",
+            zorder=3,
+            label=kind.capitalize() or None,
+        )
     for row in clients.itertuples():
-        ax.annotate(str(row.client_id), (row.attainment * 100, row.satisfaction), xytext=(4, 3),
-                    textcoords="offset points", fontsize=7, color="#444")
+        ax.annotate(
+            str(row.client_id),
+            (row.attainment * 100, row.satisfaction),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=7,
+            color="#444",
+        )
     if target is not None:
-        ax.axvline(target * 100, color=PALETTE[3], linestyle="--", linewidth=1, label=f"Target {target * 100:g}%")
+        ax.axvline(
+            target * 100, color=PALETTE[3], linestyle="--", linewidth=1, label=f"Target {target * 100:g}%"
+        )
     ax.set_xlabel("Events met on time (%)")
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
@@ -432,19 +655,33 @@ def service_satisfaction_chart(clients: pd.DataFrame, *, title: str, ylabel: str
 
 
 def weekday_chart(table: pd.DataFrame, *, title: str) -> Figure:
-    """Breach rate per weekday with 95% Wilson CIs; hot days in red (from :func:`insights.stats.service.weekday_test`)."""
+    """Breach rate per weekday with 95% Wilson CIs; hot days in red.
+
+    From :func:`insights.stats.service.weekday_test`.
+    """
     fig, ax = _figure((7.5, 3.2))
     x = np.arange(len(table))
     colours = [PALETTE[3] if hot else PRIMARY for hot in table["hot"]]
     rate = table["breach_rate"].to_numpy(dtype=float) * 100
     ax.bar(x, rate, color=colours, width=0.6)
-    ax.errorbar(x, rate, yerr=[rate - table["ci_low"].to_numpy(dtype=float) * 100,
-                               table["ci_high"].to_numpy(dtype=float) * 100 - rate],
-                fmt="none", ecolor="#333", elinewidth=1.1, capsize=3)
+    ax.errorbar(
+        x,
+        rate,
+        yerr=[
+            rate - table["ci_low"].to_numpy(dtype=float) * 100,
+            table["ci_high"].to_numpy(dtype=float) * 100 - rate,
+        ],
+        fmt="none",
+        ecolor="#333",
+        elinewidth=1.1,
+        capsize=3,
+    )
     overall = table["breached"].sum() / max(1, table["events"].sum()) * 100
     ax.axhline(overall, color=MUTED, linestyle="--", linewidth=1, label=f"All days {overall:.0f}%")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{str(d)[:3]}\nn={int(n)}" for d, n in zip(table["weekday"], table["events"])], fontsize=8)
+    ax.set_xticklabels(
+        [f"{str(d)[:3]}\nn={int(n)}" for d, n in zip(table["weekday"], table["events"])], fontsize=8
+    )
     ax.set_ylabel("Events breached (%)")
     ax.set_xlabel("Weekday opened")
     ax.set_title(title, loc="left")

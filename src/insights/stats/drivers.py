@@ -192,9 +192,7 @@ class DriverAnalysis:
     coefficients: pd.DataFrame = field(default_factory=lambda: _empty(_COEFFICIENT_COLUMNS))
     importance: pd.DataFrame = field(default_factory=lambda: _empty(_IMPORTANCE_COLUMNS))
     ordered_logit: pd.DataFrame = field(default_factory=lambda: _empty(_ORDERED_LOGIT_COLUMNS))
-    ordered_logit_thresholds: pd.DataFrame = field(
-        default_factory=lambda: _empty(["term", "threshold"])
-    )
+    ordered_logit_thresholds: pd.DataFrame = field(default_factory=lambda: _empty(["term", "threshold"]))
     ordered_logit_se_type: str | None = None
     vif: pd.DataFrame = field(default_factory=lambda: _empty(["driver", "vif"]))
     warnings: list[str] = field(default_factory=list)
@@ -253,8 +251,7 @@ class DriverAnalysis:
                 _summary_table(self).to_string(index=False),
             ]
         lines.append(
-            f"{len(self.warnings)} warning(s), {len(self.findings)} finding(s): "
-            "see .warnings and .findings"
+            f"{len(self.warnings)} warning(s), {len(self.findings)} finding(s): see .warnings and .findings"
         )
         return "\n".join(lines)
 
@@ -298,11 +295,9 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
 
 
-
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     return [
-        {column: json_value(row[column]) for column in columns}
-        for row in frame.to_dict(orient="records")
+        {column: json_value(row[column]) for column in columns} for row in frame.to_dict(orient="records")
     ]
 
 
@@ -338,7 +333,9 @@ class _Moments:
     cross: np.ndarray
 
     @classmethod
-    def of(cls, values: np.ndarray, weights: np.ndarray | None = None, first: np.ndarray | None = None) -> "_Moments":
+    def of(
+        cls, values: np.ndarray, weights: np.ndarray | None = None, first: np.ndarray | None = None
+    ) -> _Moments:
         """Moments of the columns of ``values``, with ``first`` (the outcome) as an extra
         leading column if given; in blocks of rows, so no centred copy of all the data."""
         columns = [values] if first is None else [first[:, None], values]
@@ -374,15 +371,15 @@ def _weighted_corr(values: np.ndarray, weights: np.ndarray | None = None) -> np.
     return _Moments.of(values, weights).corr()
 
 
-def _weighted_mean_sd(
-    values: np.ndarray, weights: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _weighted_mean_sd(values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Column means and population SDs; callers only use ratios of SDs."""
     moments = _Moments.of(values, weights)
     return moments.mean, moments.sd
 
 
-def _group_sums(values: np.ndarray, groups: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> np.ndarray:
+def _group_sums(
+    values: np.ndarray, groups: np.ndarray, n_groups: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """``sum_(i in g) weights_i values_i`` for each group g, as (n_groups, k).
 
     Column-major values: one ``np.bincount`` per column.  Row-major: a sparse (n_groups, n)
@@ -473,8 +470,7 @@ def _lmg_from_corr(corr_xx: np.ndarray, r_xy: np.ndarray) -> np.ndarray:
     p = r_xy.shape[-1]
     if p > MAX_LMG_DRIVERS:
         raise ValueError(
-            f"exact LMG visits all 2^p subsets; {p} drivers is more than the "
-            f"supported {MAX_LMG_DRIVERS}"
+            f"exact LMG visits all 2^p subsets; {p} drivers is more than the supported {MAX_LMG_DRIVERS}"
         )
     layout = _subset_layout(p)
     r2 = _subset_r2(corr_xx, r_xy)
@@ -942,29 +938,25 @@ def _prepare_sample(
             # Column by column (the layout pandas hands over): one pass, no intermediate.
             x = np.empty((n_complete, len(columns)), order="F")
             for j, column in enumerate(columns):
-                x[:, j] = values_all[complete, column] if n_complete < len(complete) else values_all[:, column]
+                x[:, j] = (
+                    values_all[complete, column] if n_complete < len(complete) else values_all[:, column]
+                )
         w = None if weights_all is None else weights_all[complete]
         flat = [name for j, name in enumerate(kept) if n_complete and np.ptp(x[:, j]) == 0]
         if flat:
-            notes.append(
-                f"Dropped driver(s) that do not vary among the complete responses: {_names(flat)}."
-            )
+            notes.append(f"Dropped driver(s) that do not vary among the complete responses: {_names(flat)}.")
             kept = [name for name in kept if name not in flat]
             continue
         needed = len(kept) + MIN_SPARE_RESPONSES
         if n_complete < needed:
-            reason = (
-                f"only {n_complete} complete responses for {len(kept)} drivers; "
-                f"need at least {needed}"
-            )
+            reason = f"only {n_complete} complete responses for {len(kept)} drivers; need at least {needed}"
             return None, reason, notes, n_complete
         y = outcome_values[complete]
         moments = _Moments.of(x, w, first=y)
         aliased = [kept[j] for j in _aliased(moments.corr()[1:, 1:])]
         if aliased:
             notes.append(
-                "Dropped driver(s) that are an exact linear combination of other "
-                f"drivers: {_names(aliased)}."
+                f"Dropped driver(s) that are an exact linear combination of other drivers: {_names(aliased)}."
             )
             kept = [name for name in kept if name not in aliased]
             continue
@@ -1059,7 +1051,9 @@ def _fit_linear(sample: _Sample) -> tuple[pd.DataFrame, float, float, str, list[
             sums = np.empty((n_groups, k))
             sums[:, 0] = np.bincount(sample.groups, weights=weighted_residual, minlength=n_groups)
             # sum of w e (x - x_bar) within each cluster
-            sums[:, 1:] = _group_sums(x, sample.groups, n_groups, weighted_residual) - np.outer(sums[:, 0], mean_x)
+            sums[:, 1:] = _group_sums(x, sample.groups, n_groups, weighted_residual) - np.outer(
+                sums[:, 0], mean_x
+            )
             meat = sums.T @ sums * (n_groups / (n_groups - 1) * (n - 1) / (n - k))
             df_resid = n_groups - 1
         else:
@@ -1113,9 +1107,7 @@ def _fit_linear(sample: _Sample) -> tuple[pd.DataFrame, float, float, str, list[
         sd = moments.sd
         std_coef = np.concatenate([[np.nan], params[1:] * sd[1:] / sd[0]])
     if not np.isfinite(bse).all():
-        notes.append(
-            "Some standard errors could not be computed; their confidence intervals are missing."
-        )
+        notes.append("Some standard errors could not be computed; their confidence intervals are missing.")
     table = pd.DataFrame(
         {
             "term": ["Intercept", *sample.drivers],
@@ -1240,7 +1232,9 @@ def _ordered_logit_class():
                 loglike += loglikes.sum()
                 grad_beta += d_eta @ x
                 above, below = levels + 1, levels
-                grad_bounds += np.bincount(above, g_upper, n_levels + 1) - np.bincount(below, g_lower, n_levels + 1)
+                grad_bounds += np.bincount(above, g_upper, n_levels + 1) - np.bincount(
+                    below, g_lower, n_levels + 1
+                )
                 # d u / d b = d l / d b = -x
                 h_beta += (x * (h_uu + 2 * h_ul + h_ll)[:, None]).T @ x
                 toward = np.zeros((len(levels), n_levels + 1))
@@ -1248,7 +1242,9 @@ def _ordered_logit_class():
                 toward[index, above] = h_uu + h_ul
                 toward[index, below] = h_ul + h_ll
                 h_beta_bounds -= x.T @ toward
-                h_bounds_diag += np.bincount(above, h_uu, n_levels + 1) + np.bincount(below, h_ll, n_levels + 1)
+                h_bounds_diag += np.bincount(above, h_uu, n_levels + 1) + np.bincount(
+                    below, h_ll, n_levels + 1
+                )
                 h_bounds_next += np.bincount(below, h_ul, n_levels)
             grad_cuts = grad_bounds[1:-1]
             h_cuts = np.diag(h_bounds_diag[1:-1])
@@ -1276,7 +1272,7 @@ def _ordered_logit_class():
             """d thresholds / d (t_1, log-increments): ones in the first column, exp(a_m)
             from row m on in column m."""
             n_cuts = self.k_levels - 1
-            increments = np.exp(np.asarray(params, dtype=float)[self.k_vars:])
+            increments = np.exp(np.asarray(params, dtype=float)[self.k_vars :])
             jacobian = np.tril(np.ones((n_cuts, n_cuts))) * increments[None, :]
             jacobian[:, 0] = 1.0
             return jacobian
@@ -1309,14 +1305,15 @@ def _ordered_logit_class():
 
         def _cut_scores(self, params, wg_upper, wg_lower) -> np.ndarray:
             """Per response, d loglike / d (t_1, log-increments of the thresholds)."""
-            increments = np.exp(np.asarray(params, dtype=float)[self.k_vars:])
+            increments = np.exp(np.asarray(params, dtype=float)[self.k_vars :])
             scores = np.empty((len(wg_upper), self.k_levels - 1), order="F")
             scores[:, 0] = wg_upper - wg_lower
             for m in range(1, self.k_levels - 1):
                 # Threshold j moves with a_m when j >= m: levels c >= m through their upper
                 # bound, levels c >= m + 1 through their lower bound.
                 scores[:, m] = increments[m] * (
-                    np.where(self._levels >= m, wg_upper, 0.0) - np.where(self._levels >= m + 1, wg_lower, 0.0)
+                    np.where(self._levels >= m, wg_upper, 0.0)
+                    - np.where(self._levels >= m + 1, wg_lower, 0.0)
                 )
             return scores
 
@@ -1480,8 +1477,7 @@ def _fit_ordered_logit(
             break
         if result is None:
             notes.append(
-                f"Ordered logit did not converge ({'; '.join(failures)}); "
-                "its estimates are not reported."
+                f"Ordered logit did not converge ({'; '.join(failures)}); its estimates are not reported."
             )
             return *empty, None, notes
         # Normal reference distribution: the usual large-sample MLE inference.
@@ -1504,8 +1500,7 @@ def _fit_ordered_logit(
         return *empty, None, notes
     if not np.isfinite(bse[:p]).all():
         notes.append(
-            "Ordered logit standard errors could not be computed (the information "
-            "matrix is singular)."
+            "Ordered logit standard errors could not be computed (the information matrix is singular)."
         )
     table = pd.DataFrame(
         {
@@ -1564,9 +1559,7 @@ def _bootstrap_importance(
     for start in range(0, n_boot, chunk):
         block = corrs[start : start + chunk]
         lmg_draws[start : start + chunk] = _lmg_from_corr(block[:, 1:, 1:], block[:, 0, 1:])
-        rw_draws[start : start + chunk] = _relative_weights_from_corr(
-            block[:, 1:, 1:], block[:, 0, 1:]
-        )
+        rw_draws[start : start + chunk] = _relative_weights_from_corr(block[:, 1:, 1:], block[:, 0, 1:])
     lmg_draws[~valid] = np.nan
     rw_draws[~valid] = np.nan
     return lmg_draws, rw_draws, int((~valid).sum())
@@ -1610,10 +1603,14 @@ def _cluster_resample_corrs(sample: _Sample, counts: np.ndarray) -> np.ndarray:
         block -= mean
         weighted = block if weights is None else block * weights[rows, None]
         cluster_sum += _group_sums(weighted, codes, n_units)
-        cluster_cross += _group_sums((weighted[:, :, None] * block[:, None, :]).reshape(-1, k * k), codes, n_units)
+        cluster_cross += _group_sums(
+            (weighted[:, :, None] * block[:, None, :]).reshape(-1, k * k), codes, n_units
+        )
     total = counts @ cluster_weight
     sums = counts @ cluster_sum
-    cov = (counts @ cluster_cross).reshape(-1, k, k) - sums[:, :, None] * sums[:, None, :] / total[:, None, None]
+    cov = (counts @ cluster_cross).reshape(-1, k, k) - sums[:, :, None] * sums[:, None, :] / total[
+        :, None, None
+    ]
     sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
     with np.errstate(divide="ignore", invalid="ignore"):
         corrs = cov / (sd[:, :, None] * sd[:, None, :])
@@ -1621,7 +1618,8 @@ def _cluster_resample_corrs(sample: _Sample, counts: np.ndarray) -> np.ndarray:
     corrs[:, diagonal, diagonal] = 1.0
     drawn = (counts > 0)[:, :, None]
     flat = (
-        np.where(drawn, highest[None], -np.inf).max(axis=1) == np.where(drawn, lowest[None], np.inf).min(axis=1)
+        np.where(drawn, highest[None], -np.inf).max(axis=1)
+        == np.where(drawn, lowest[None], np.inf).min(axis=1)
     ).any(axis=1)
     corrs[flat] = np.nan
     return corrs
@@ -1791,9 +1789,7 @@ def _findings(
         )
 
     candidates = [
-        d
-        for d in importance.index
-        if importance.loc[d, "quadrant"] == "Fix first" and d in positive
+        d for d in importance.index if importance.loc[d, "quadrant"] == "Fix first" and d in positive
     ]
     if candidates:
         gaps = _performance_gaps(sample)
@@ -1829,10 +1825,7 @@ def _findings(
             d
             for d in importance.index
             if bool(significant[d]) != bool(ordered_significant[d])
-            or (
-                significant[d]
-                and np.sign(coefficients.loc[d, "coef"]) != np.sign(ordered.loc[d, "coef"])
-            )
+            or (significant[d] and np.sign(coefficients.loc[d, "coef"]) != np.sign(ordered.loc[d, "coef"]))
         ]
         if disagree:
             findings.append(
@@ -2045,9 +2038,7 @@ def key_drivers(
 
     vif_values = _vif_from_corr(corr_xx)
     vif_table = pd.DataFrame({"driver": sample.drivers, "vif": vif_values})
-    collinear = [
-        f"{d} ({v:.1f})" for d, v in zip(sample.drivers, vif_values) if v > VIF_WARNING_THRESHOLD
-    ]
+    collinear = [f"{d} ({v:.1f})" for d, v in zip(sample.drivers, vif_values) if v > VIF_WARNING_THRESHOLD]
     if collinear:
         warnings_out.append(
             f"High collinearity (VIF above {VIF_WARNING_THRESHOLD:g}): {_names(collinear)}; their "
@@ -2091,4 +2082,3 @@ def key_drivers(
         warnings=warnings_out,
         findings=findings,
     )
-

@@ -37,8 +37,9 @@ Variance estimators
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -70,15 +71,27 @@ DETRACTOR_MAX = 6
 NPS_SCALE = (0, 10)
 
 SCORECARD_COLUMNS = (
-    "component", "n", "n_eff", "mean", "sd", "se", "top2", "prev_period", "prev_n",
-    "prev_mean", "change", "p_value", "significant", "test", "rank",
+    "component",
+    "n",
+    "n_eff",
+    "mean",
+    "sd",
+    "se",
+    "top2",
+    "prev_period",
+    "prev_n",
+    "prev_mean",
+    "change",
+    "p_value",
+    "significant",
+    "test",
+    "rank",
 )
 TREND_COLUMNS = ("n", "estimate", "se", "ci_low", "ci_high", "suppressed")
 TrendKind = Literal["mean", "nps", "top2"]
 
 
 # --------------------------------------------------------------------------- results
-
 
 
 def _signed(value: float, digits: int) -> str:
@@ -173,9 +186,7 @@ class MeanResult(_Reportable):
     def __repr__(self) -> str:
         if self.n == 0:
             return "Mean n/a (no responses)"
-        interval = (
-            "n/a" if math.isnan(self.ci_low) else f"{self.ci_low:.2f} to {self.ci_high:.2f}"
-        )
+        interval = "n/a" if math.isnan(self.ci_low) else f"{self.ci_low:.2f} to {self.ci_high:.2f}"
         spread = "" if math.isnan(self.sd) else f", sd={self.sd:.2f}"
         return (
             f"Mean {self.score:.2f} ({_level(self.confidence)} CI {interval}), "
@@ -250,8 +261,12 @@ class Headline:
 
     def __repr__(self) -> str:
         return "\n".join(
-            [f"Headline ({self.n} responses)", f"  {self.nps!r}", f"  {self.csat!r}",
-             f"  {self.mean_overall!r}"]
+            [
+                f"Headline ({self.n} responses)",
+                f"  {self.nps!r}",
+                f"  {self.csat!r}",
+                f"  {self.mean_overall!r}",
+            ]
         )
 
 
@@ -454,9 +469,7 @@ def _rating_cells(
     )
 
 
-def _nps_cells(
-    values: np.ndarray, weights: np.ndarray | None, codes: np.ndarray, n_cells: int
-) -> _NPSCells:
+def _nps_cells(values: np.ndarray, weights: np.ndarray | None, codes: np.ndarray, n_cells: int) -> _NPSCells:
     answered, w = _answer_weights(values, weights)
 
     def total(x: np.ndarray) -> np.ndarray:
@@ -723,9 +736,7 @@ def mean_score(
 # --------------------------------------------------------------------------- comparisons
 
 
-def compare_means(
-    first: MeanResult, second: MeanResult, *, confidence: float = 0.95
-) -> Difference:
+def compare_means(first: MeanResult, second: MeanResult, *, confidence: float = 0.95) -> Difference:
     """Welch's two-sample comparison of two independent means: ``first - second``.
 
     Works from the summary results, so weighted means (linearisation standard errors) are
@@ -1023,18 +1034,34 @@ def scorecard(
         values = _ratings(df, component)
         _check_scale_max(values, scale_max, component)
         rated = _rating_cells(values, weights, codes, len(keys), threshold)
-        blocks.append(keys.assign(
-            component=component, n=rated.n, n_eff=rated.n_eff, mean=rated.mean, sd=rated.sd,
-            se=rated.se, top2=100 * rated.top_share, test="welch_t",
-        ))
+        blocks.append(
+            keys.assign(
+                component=component,
+                n=rated.n,
+                n_eff=rated.n_eff,
+                mean=rated.mean,
+                sd=rated.sd,
+                se=rated.se,
+                top2=100 * rated.top_share,
+                test="welch_t",
+            )
+        )
     if nps is not None:
         values = _ratings(df, nps)
         _check_nps_range(values, nps)
         scored = _nps_cells(values, weights, codes, len(keys))
-        blocks.append(keys.assign(
-            component=NPS_COMPONENT, n=scored.n, n_eff=scored.n_eff, mean=scored.score,
-            sd=scored.sd, se=scored.se, top2=100 * scored.promoter_share, test="z",
-        ))
+        blocks.append(
+            keys.assign(
+                component=NPS_COMPONENT,
+                n=scored.n,
+                n_eff=scored.n_eff,
+                mean=scored.score,
+                sd=scored.sd,
+                se=scored.se,
+                top2=100 * scored.promoter_share,
+                test="z",
+            )
+        )
 
     cells = pd.concat(blocks, ignore_index=True)
     # Blocks come in component order; a stable sort keeps that order within client x period.
@@ -1042,9 +1069,7 @@ def scorecard(
     cells = _with_previous_period(cells, client, period)
 
     change = cells["mean"] - cells["prev_mean"]
-    _, _, _, welch_p = _welch_test(
-        change, cells["se"], cells["n"], cells["prev_se"], cells["prev_n"]
-    )
+    _, _, _, welch_p = _welch_test(change, cells["se"], cells["n"], cells["prev_se"], cells["prev_n"])
     _, _, z_p = _z_test(change, cells["se"], cells["prev_se"])
     p_value = np.where(cells["test"] == "z", z_p, welch_p)
     rankable = cells["mean"].where(cells["n"] >= max(rank_min_n, 1))
@@ -1196,9 +1221,7 @@ def trend(
     if by is not None:
         columns[by] = groups.take(cell // len(window))
     columns[period] = window.take(cell % len(window))
-    columns.update(
-        n=n, estimate=estimate, se=se, ci_low=ci_low, ci_high=ci_high, suppressed=n < min_n
-    )
+    columns.update(n=n, estimate=estimate, se=se, ci_low=ci_low, ci_high=ci_high, suppressed=n < min_n)
     return pd.DataFrame(columns)
 
 

@@ -81,8 +81,8 @@ from scipy import stats
 
 from insights.core.errors import DataError, Problem, SurveyDataError
 from insights.data.read import is_url, read_raw
-from insights.stats.metrics import DETRACTOR_MAX, PROMOTER_MIN, Difference
 from insights.data.survey import SurveyDefinition, resolve_survey
+from insights.stats.metrics import DETRACTOR_MAX, PROMOTER_MIN, Difference
 
 __all__ = [
     "BLIND_SPOT_GAP",
@@ -107,7 +107,15 @@ __all__ = [
 
 CHANNELS = ("email", "phone", "in person", "chat")
 DETAIL_LEVELS = ("brief", "detailed")
-CONTACT_COLUMNS = ("respondent_id", "client_id", "name", "role", "preferred_channel", "detail_level", "primary")
+CONTACT_COLUMNS = (
+    "respondent_id",
+    "client_id",
+    "name",
+    "role",
+    "preferred_channel",
+    "detail_level",
+    "primary",
+)
 SELF_ASSESSMENT_COLUMNS = ("client_id", "period", "component", "score")
 NOT_STATED = "not stated"
 UNKNOWN_ROLE = "Role not known"
@@ -128,9 +136,18 @@ MAX_ROWS = 5
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0", "x"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
-_CHANNEL_ALIASES = {"e mail": "email", "mail": "email", "telephone": "phone", "call": "phone",
-                    "in person": "in person", "inperson": "in person", "face to face": "in person",
-                    "meeting": "in person", "teams": "chat", "slack": "chat"}
+_CHANNEL_ALIASES = {
+    "e mail": "email",
+    "mail": "email",
+    "telephone": "phone",
+    "call": "phone",
+    "in person": "in person",
+    "inperson": "in person",
+    "face to face": "in person",
+    "meeting": "in person",
+    "teams": "chat",
+    "slack": "chat",
+}
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -156,7 +173,9 @@ def pseudonym(respondent_id: object, key: str | bytes | None = None) -> str:
     if key is None:
         key = os.environ.get(PSEUDONYM_KEY_ENV) or None
     if key:
-        digest = hmac.new(key.encode("utf-8") if isinstance(key, str) else key, text, hashlib.sha256).hexdigest()
+        digest = hmac.new(
+            key.encode("utf-8") if isinstance(key, str) else key, text, hashlib.sha256
+        ).hexdigest()
     else:
         digest = hashlib.sha256(text).hexdigest()
     return PSEUDONYM_PREFIX + digest[:8]
@@ -172,9 +191,14 @@ def _read(source, what: str, default_table: str, sheet, table, query):
     try:
         raw = read_raw(source, sheet=sheet, table=table, query=query)
     except SurveyDataError as exc:
-        problems = [p if not p.message.startswith("no responses") else
-                    Problem(p.source, p.message.replace("no responses", f"no {what}", 1), p.column, p.rows, p.values)
-                    for p in exc.problems]
+        problems = [
+            p
+            if not p.message.startswith("no responses")
+            else Problem(
+                p.source, p.message.replace("no responses", f"no {what}", 1), p.column, p.rows, p.values
+            )
+            for p in exc.problems
+        ]
         raise PeopleDataError(problems) from None
     frame = raw.frame.copy()
     frame.columns = [_normalise_column(c) for c in frame.columns]
@@ -195,7 +219,9 @@ class _Checker:
         self.warnings: list[Problem] = []
 
     def problem(self, message: str, column: str | None = None, mask=None, values=None) -> None:
-        self.problems.extend(self.raw.origins.problems(self.raw.name, message, column, mask, values, limit=MAX_ROWS))
+        self.problems.extend(
+            self.raw.origins.problems(self.raw.name, message, column, mask, values, limit=MAX_ROWS)
+        )
 
     def warn(self, message: str, column: str | None = None) -> None:
         self.warnings.append(Problem(self.raw.name, message, column))
@@ -230,8 +256,13 @@ class _Checker:
             raise PeopleDataError(self.problems)
 
 
-def read_contacts(source: str | Path | pd.DataFrame, *, sheet: str | None = None, table: str | None = None,
-                  query: str | None = None) -> pd.DataFrame:
+def read_contacts(
+    source: str | Path | pd.DataFrame,
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+) -> pd.DataFrame:
     """Read and validate a contact list (see the module docstring for the contract).
 
     Returns one row per person: ``respondent_id, client_id, name, role`` as text,
@@ -261,13 +292,17 @@ def read_contacts(source: str | Path | pd.DataFrame, *, sheet: str | None = None
     channel = channel.map(lambda v: _CHANNEL_ALIASES.get(v, v) if isinstance(v, str) else v)
     bad = channel.notna() & ~channel.isin(CHANNELS)
     if bad.any():
-        check.problem(f"values other than {', '.join(CHANNELS)}", "preferred_channel", bad, frame["preferred_channel"])
+        check.problem(
+            f"values other than {', '.join(CHANNELS)}", "preferred_channel", bad, frame["preferred_channel"]
+        )
     tidy["preferred_channel"] = channel.fillna(NOT_STATED)
 
     detail = check.text("detail_level").str.lower()
     bad = detail.notna() & ~detail.isin(DETAIL_LEVELS)
     if bad.any():
-        check.problem(f"values other than {', '.join(DETAIL_LEVELS)}", "detail_level", bad, frame["detail_level"])
+        check.problem(
+            f"values other than {', '.join(DETAIL_LEVELS)}", "detail_level", bad, frame["detail_level"]
+        )
     tidy["detail_level"] = detail.fillna(NOT_STATED)
 
     tidy["primary"] = _booleans(check, frame["primary"])
@@ -275,16 +310,23 @@ def read_contacts(source: str | Path | pd.DataFrame, *, sheet: str | None = None
         primaries = tidy[tidy["primary"]].groupby("client_id")["respondent_id"].size()
         several = tidy["client_id"].isin(primaries[primaries > 1].index) & tidy["primary"]
         if several.any():
-            check.problem("more than one primary contact for a client (mark one per client)", "primary", several,
-                          tidy["client_id"] + ": " + tidy["respondent_id"])
+            check.problem(
+                "more than one primary contact for a client (mark one per client)",
+                "primary",
+                several,
+                tidy["client_id"] + ": " + tidy["respondent_id"],
+            )
         without = sorted(set(tidy["client_id"]) - set(primaries.index))
         if without:
             more = f" and {len(without) - MAX_ROWS} more" if len(without) > MAX_ROWS else ""
-            check.warn(f"{len(without)} client(s) without a primary contact: {', '.join(without[:MAX_ROWS])}{more}",
-                       "primary")
+            check.warn(
+                f"{len(without)} client(s) without a primary contact: {', '.join(without[:MAX_ROWS])}{more}",
+                "primary",
+            )
     check.raise_if_any()
-    tidy = tidy.astype({c: str for c in ("respondent_id", "client_id", "name", "role", "preferred_channel",
-                                         "detail_level")})
+    tidy = tidy.astype(
+        {c: str for c in ("respondent_id", "client_id", "name", "role", "preferred_channel", "detail_level")}
+    )
     tidy.attrs["source"] = raw.name
     tidy.attrs["warnings"] = [str(w) for w in check.warnings]
     return tidy.reset_index(drop=True)
@@ -300,8 +342,14 @@ def _booleans(check: _Checker, original: pd.Series) -> pd.Series:
     return text.isin(_TRUE).astype(bool)
 
 
-def read_self_assessment(source: str | Path | pd.DataFrame, survey: SurveyDefinition | str | Path | None = None, *,
-                         sheet: str | None = None, table: str | None = None, query: str | None = None) -> pd.DataFrame:
+def read_self_assessment(
+    source: str | Path | pd.DataFrame,
+    survey: SurveyDefinition | str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+) -> pd.DataFrame:
     """Read and validate the team's self-assessment (see the module docstring for the contract).
 
     Returns ``client_id`` (text), ``period`` (monthly Period), ``component`` (the driver's column
@@ -329,8 +377,12 @@ def read_self_assessment(source: str | Path | pd.DataFrame, survey: SurveyDefini
     component = component_text.str.lower().map(names)
     unknown = component.isna() & component_text.notna()
     if unknown.any():
-        check.problem(f"not a driver of the survey ({', '.join(definition.driver_names)})", "component", unknown,
-                      frame["component"])
+        check.problem(
+            f"not a driver of the survey ({', '.join(definition.driver_names)})",
+            "component",
+            unknown,
+            frame["component"],
+        )
     tidy["component"] = component
 
     original = frame["score"]
@@ -356,8 +408,12 @@ def read_self_assessment(source: str | Path | pd.DataFrame, survey: SurveyDefini
         key = tidy[["client_id", "period", "component"]].astype(str)
         repeated = key.duplicated(keep=False)
         if repeated.any():
-            check.problem("the same client, period and component more than once", None, repeated,
-                          key["client_id"] + " " + key["period"] + " " + key["component"])
+            check.problem(
+                "the same client, period and component more than once",
+                None,
+                repeated,
+                key["client_id"] + " " + key["period"] + " " + key["component"],
+            )
     check.raise_if_any()
     tidy["client_id"] = tidy["client_id"].astype(str)
     tidy["component"] = tidy["component"].astype(str)
@@ -380,8 +436,11 @@ def _periods(check: _Checker, original: pd.Series) -> pd.Series:
     bad = ~blank & ~month.fillna("").str.match(_PERIOD)
     if bad.any():
         check.problem("not a month of the form YYYY-MM", "period", bad, original)
-    return pd.Series([pd.Period(m, "M") if isinstance(m, str) and _PERIOD.match(m) else pd.NaT for m in month],
-                     index=original.index, dtype="period[M]")
+    return pd.Series(
+        [pd.Period(m, "M") if isinstance(m, str) and _PERIOD.match(m) else pd.NaT for m in month],
+        index=original.index,
+        dtype="period[M]",
+    )
 
 
 # --- per-person analysis ----------------------------------------------------------------------------
@@ -420,9 +479,16 @@ def _fall_test(recent: np.ndarray, earlier: np.ndarray) -> tuple[float, float]:
     return change, float(2 * stats.t.sf(abs(change / se), n - 1))
 
 
-def contact_scores(responses: pd.DataFrame, contacts: pd.DataFrame | None = None, *, period: pd.Period | str,
-                   months: int = 12, recent_months: int = RECENT_MONTHS, survey: SurveyDefinition | None = None,
-                   key: str | None = None) -> pd.DataFrame:
+def contact_scores(
+    responses: pd.DataFrame,
+    contacts: pd.DataFrame | None = None,
+    *,
+    period: pd.Period | str,
+    months: int = 12,
+    recent_months: int = RECENT_MONTHS,
+    survey: SurveyDefinition | None = None,
+    key: str | None = None,
+) -> pd.DataFrame:
     """One row per person (contacts listed, and respondents who answered in the window).
 
     Columns: ``client_id, respondent_id, pseudonym, name, role, primary, preferred_channel,
@@ -457,8 +523,12 @@ def contact_scores(responses: pd.DataFrame, contacts: pd.DataFrame | None = None
     if contacts is not None:
         for row in contacts.itertuples(index=False):
             people[(str(row.client_id), str(row.respondent_id))] = {
-                "name": row.name, "role": row.role, "primary": bool(row.primary),
-                "preferred_channel": row.preferred_channel, "detail_level": row.detail_level, "in_contact_list": True,
+                "name": row.name,
+                "role": row.role,
+                "primary": bool(row.primary),
+                "preferred_channel": row.preferred_channel,
+                "detail_level": row.detail_level,
+                "in_contact_list": True,
             }
     listed_clients = {c for c, _ in people}
     for (client_id, respondent_id), group in window.groupby(["client_id", "respondent_id"], sort=False):
@@ -468,8 +538,12 @@ def contact_scores(responses: pd.DataFrame, contacts: pd.DataFrame | None = None
         if "respondent_role" in group.columns and group["respondent_role"].notna().any():
             role = str(group["respondent_role"].dropna().iloc[-1])
         people[(client_id, respondent_id)] = {
-            "name": "", "role": role, "primary": False, "preferred_channel": NOT_STATED,
-            "detail_level": NOT_STATED, "in_contact_list": False,
+            "name": "",
+            "role": role,
+            "primary": False,
+            "preferred_channel": NOT_STATED,
+            "detail_level": NOT_STATED,
+            "in_contact_list": False,
         }
 
     by_person = {k: g for k, g in data.groupby(["client_id", "respondent_id"], sort=False)}
@@ -484,28 +558,63 @@ def contact_scores(responses: pd.DataFrame, contacts: pd.DataFrame | None = None
         ltr_now = now["likelihood_to_recommend"].dropna()
         ltr_all = history["likelihood_to_recommend"].dropna()
         ltr_before = history[history["period"] < period]["likelihood_to_recommend"].dropna()
-        latest_ltr = float(ltr_all.iloc[-1]) if len(ltr_all) and history.loc[ltr_all.index[-1], "period"] >= first else math.nan
+        latest_ltr = (
+            float(ltr_all.iloc[-1])
+            if len(ltr_all) and history.loc[ltr_all.index[-1], "period"] >= first
+            else math.nan
+        )
         previous_ltr = float(ltr_before.iloc[-1]) if len(ltr_before) else math.nan
         detractor_now = bool(len(ltr_now)) and float(ltr_now.iloc[-1]) <= DETRACTOR_MAX
         overall = in_window["overall_satisfaction"].dropna()
-        rows.append({
-            "client_id": client_id, "respondent_id": respondent_id, "pseudonym": pseudonym(respondent_id, key),
-            **info,
-            "responses": int(len(in_window)), "responses_now": int(len(now)),
-            "last_answered": in_window["submitted_at"].max() if len(in_window) else pd.NaT,
-            "latest_overall": float(overall.iloc[-1]) if len(overall) else math.nan,
-            "latest_ltr": latest_ltr, "latest_group": _nps_group(latest_ltr), "previous_ltr": previous_ltr,
-            "recent_rating": float(recent.mean()) if len(recent) else math.nan,
-            "earlier_rating": float(earlier.mean()) if len(earlier) else math.nan,
-            "change": change, "p_value": p_value,
-            "fell": bool(not math.isnan(p_value) and p_value < ALPHA and change <= -MIN_FALL),
-            "detractor_now": detractor_now,
-            "new_detractor": bool(detractor_now and not math.isnan(previous_ltr) and previous_ltr > DETRACTOR_MAX),
-        })
-    columns = ["client_id", "respondent_id", "pseudonym", "name", "role", "primary", "preferred_channel",
-               "detail_level", "in_contact_list", "responses", "responses_now", "last_answered", "latest_overall",
-               "latest_ltr", "latest_group", "previous_ltr", "recent_rating", "earlier_rating", "change", "p_value",
-               "fell", "detractor_now", "new_detractor"]
+        rows.append(
+            {
+                "client_id": client_id,
+                "respondent_id": respondent_id,
+                "pseudonym": pseudonym(respondent_id, key),
+                **info,
+                "responses": int(len(in_window)),
+                "responses_now": int(len(now)),
+                "last_answered": in_window["submitted_at"].max() if len(in_window) else pd.NaT,
+                "latest_overall": float(overall.iloc[-1]) if len(overall) else math.nan,
+                "latest_ltr": latest_ltr,
+                "latest_group": _nps_group(latest_ltr),
+                "previous_ltr": previous_ltr,
+                "recent_rating": float(recent.mean()) if len(recent) else math.nan,
+                "earlier_rating": float(earlier.mean()) if len(earlier) else math.nan,
+                "change": change,
+                "p_value": p_value,
+                "fell": bool(not math.isnan(p_value) and p_value < ALPHA and change <= -MIN_FALL),
+                "detractor_now": detractor_now,
+                "new_detractor": bool(
+                    detractor_now and not math.isnan(previous_ltr) and previous_ltr > DETRACTOR_MAX
+                ),
+            }
+        )
+    columns = [
+        "client_id",
+        "respondent_id",
+        "pseudonym",
+        "name",
+        "role",
+        "primary",
+        "preferred_channel",
+        "detail_level",
+        "in_contact_list",
+        "responses",
+        "responses_now",
+        "last_answered",
+        "latest_overall",
+        "latest_ltr",
+        "latest_group",
+        "previous_ltr",
+        "recent_rating",
+        "earlier_rating",
+        "change",
+        "p_value",
+        "fell",
+        "detractor_now",
+        "new_detractor",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     frame.attrs["listed_clients"] = sorted(listed_clients)
     if frame.empty:
@@ -514,8 +623,14 @@ def contact_scores(responses: pd.DataFrame, contacts: pd.DataFrame | None = None
     return frame.loc[order.sort_values(["client_id", "_p", "_r", "pseudonym"]).index].reset_index(drop=True)
 
 
-def scores_by_role(responses: pd.DataFrame, scores: pd.DataFrame, *, period: pd.Period | str, months: int = 12,
-                   survey: SurveyDefinition | None = None) -> pd.DataFrame:
+def scores_by_role(
+    responses: pd.DataFrame,
+    scores: pd.DataFrame,
+    *,
+    period: pd.Period | str,
+    months: int = 12,
+    survey: SurveyDefinition | None = None,
+) -> pd.DataFrame:
     """Per role: people, people who answered, responses in the window, mean overall (95% t CI),
     NPS over the window, the mean of each person's latest overall score, and detractors now.
 
@@ -524,8 +639,11 @@ def scores_by_role(responses: pd.DataFrame, scores: pd.DataFrame, *, period: pd.
     from insights.stats import metrics
 
     period = pd.Period(period, "M")
-    window = responses[(responses["period"] > period - months) & (responses["period"] <= period)
-                       & responses["respondent_id"].notna()]
+    window = responses[
+        (responses["period"] > period - months)
+        & (responses["period"] <= period)
+        & responses["respondent_id"].notna()
+    ]
     roles = scores.set_index(["client_id", "respondent_id"])["role"]
     keys = pd.MultiIndex.from_arrays([window["client_id"].astype(str), window["respondent_id"].astype(str)])
     window = window.assign(_role=roles.reindex(keys).to_numpy())
@@ -534,16 +652,37 @@ def scores_by_role(responses: pd.DataFrame, scores: pd.DataFrame, *, period: pd.
         answers = window[window["_role"] == role]
         mean = metrics.mean_score(answers) if len(answers) else None
         net = metrics.nps(answers) if len(answers) else None
-        rows.append({
-            "role": role, "people": int(len(people)), "answered": int((people["responses"] > 0).sum()),
-            "responses": int(len(answers)),
-            "mean_overall": mean.score if mean else math.nan, "ci_low": mean.ci_low if mean else math.nan,
-            "ci_high": mean.ci_high if mean else math.nan, "nps": net.score if net else math.nan,
-            "latest_overall": float(people["latest_overall"].mean()) if people["latest_overall"].notna().any() else math.nan,
-            "detractors_now": int(people["detractor_now"].sum()),
-        })
-    return pd.DataFrame(rows, columns=["role", "people", "answered", "responses", "mean_overall", "ci_low", "ci_high",
-                                       "nps", "latest_overall", "detractors_now"])
+        rows.append(
+            {
+                "role": role,
+                "people": int(len(people)),
+                "answered": int((people["responses"] > 0).sum()),
+                "responses": int(len(answers)),
+                "mean_overall": mean.score if mean else math.nan,
+                "ci_low": mean.ci_low if mean else math.nan,
+                "ci_high": mean.ci_high if mean else math.nan,
+                "nps": net.score if net else math.nan,
+                "latest_overall": float(people["latest_overall"].mean())
+                if people["latest_overall"].notna().any()
+                else math.nan,
+                "detractors_now": int(people["detractor_now"].sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "role",
+            "people",
+            "answered",
+            "responses",
+            "mean_overall",
+            "ci_low",
+            "ci_high",
+            "nps",
+            "latest_overall",
+            "detractors_now",
+        ],
+    )
 
 
 def flagged_contacts(scores: pd.DataFrame) -> pd.DataFrame:
@@ -557,7 +696,11 @@ def follow_up_preferences(contacts: pd.DataFrame) -> pd.DataFrame:
     if contacts is None or contacts.empty:
         return pd.DataFrame(columns=["client_id", "preferred_channel", "detail_level", "people"])
     counts = contacts.groupby(["client_id", "preferred_channel", "detail_level"]).size().rename("people")
-    return counts.reset_index().sort_values(["client_id", "people"], ascending=[True, False]).reset_index(drop=True)
+    return (
+        counts.reset_index()
+        .sort_values(["client_id", "people"], ascending=[True, False])
+        .reset_index(drop=True)
+    )
 
 
 def primary_contact(contacts: pd.DataFrame | None, client_id: str) -> dict | None:
@@ -568,15 +711,23 @@ def primary_contact(contacts: pd.DataFrame | None, client_id: str) -> dict | Non
     rows = contacts[(contacts["client_id"].astype(str) == str(client_id)) & contacts["primary"]]
     if rows.empty:
         return None
-    return {k: rows.iloc[0][k] for k in ("respondent_id", "name", "role", "preferred_channel", "detail_level")}
+    return {
+        k: rows.iloc[0][k] for k in ("respondent_id", "name", "role", "preferred_channel", "detail_level")
+    }
 
 
 # --- perception gaps ----------------------------------------------------------------------------------
 
 
-def perception_gaps(responses: pd.DataFrame, self_assessment: pd.DataFrame, *, client: str | None = None,
-                    period: pd.Period | str | None = None, months: int = GAP_MONTHS,
-                    survey: SurveyDefinition | None = None) -> pd.DataFrame:
+def perception_gaps(
+    responses: pd.DataFrame,
+    self_assessment: pd.DataFrame,
+    *,
+    client: str | None = None,
+    period: pd.Period | str | None = None,
+    months: int = GAP_MONTHS,
+    survey: SurveyDefinition | None = None,
+) -> pd.DataFrame:
     """The team's self-rating against the client's ratings, per client, month and component.
 
     For each self-assessment row, the client's mean rating of the component over the ``months``
@@ -603,27 +754,61 @@ def perception_gaps(responses: pd.DataFrame, self_assessment: pd.DataFrame, *, c
     weight = "weight" if "weight" in responses.columns else None
     rows = []
     for row in chosen.sort_values(["client_id", "period"], kind="stable").itertuples(index=False):
-        mine = responses[(ids == row.client_id) & (responses["period"] > row.period - months)
-                         & (responses["period"] <= row.period)]
-        result = metrics.mean_score(mine, row.component, weight=weight) if row.component in mine.columns else None
+        mine = responses[
+            (ids == row.client_id)
+            & (responses["period"] > row.period - months)
+            & (responses["period"] <= row.period)
+        ]
+        result = (
+            metrics.mean_score(mine, row.component, weight=weight) if row.component in mine.columns else None
+        )
         client_mean = result.score if result else math.nan
         low, high = (result.ci_low, result.ci_high) if result else (math.nan, math.nan)
         gap = row.score - client_mean
-        rows.append({
-            "client_id": row.client_id, "period": row.period, "component": row.component,
-            "label": survey.label(row.component), "self": float(row.score), "client": client_mean,
-            "n": int(result.n) if result else 0, "client_ci_low": low, "client_ci_high": high,
-            "gap": gap, "ci_low": row.score - high, "ci_high": row.score - low,
-            "blind_spot": bool(not math.isnan(gap) and gap >= BLIND_SPOT_GAP - 1e-9),
-            "significant": bool(not math.isnan(low) and (row.score - high > 0 or row.score - low < 0)),
-        })
+        rows.append(
+            {
+                "client_id": row.client_id,
+                "period": row.period,
+                "component": row.component,
+                "label": survey.label(row.component),
+                "self": float(row.score),
+                "client": client_mean,
+                "n": int(result.n) if result else 0,
+                "client_ci_low": low,
+                "client_ci_high": high,
+                "gap": gap,
+                "ci_low": row.score - high,
+                "ci_high": row.score - low,
+                "blind_spot": bool(not math.isnan(gap) and gap >= BLIND_SPOT_GAP - 1e-9),
+                "significant": bool(not math.isnan(low) and (row.score - high > 0 or row.score - low < 0)),
+            }
+        )
     order = {d: i for i, d in enumerate(survey.driver_names)}
-    frame = pd.DataFrame(rows, columns=["client_id", "period", "component", "label", "self", "client", "n",
-                                        "client_ci_low", "client_ci_high", "gap", "ci_low", "ci_high", "blind_spot",
-                                        "significant"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "client_id",
+            "period",
+            "component",
+            "label",
+            "self",
+            "client",
+            "n",
+            "client_ci_low",
+            "client_ci_high",
+            "gap",
+            "ci_low",
+            "ci_high",
+            "blind_spot",
+            "significant",
+        ],
+    )
     if len(frame):
-        frame = frame.assign(_o=frame["component"].map(order)).sort_values(["client_id", "period", "_o"],
-                                                                           kind="stable").drop(columns="_o")
+        frame = (
+            frame.assign(_o=frame["component"].map(order))
+            .sort_values(["client_id", "period", "_o"], kind="stable")
+            .drop(columns="_o")
+        )
     return frame.reset_index(drop=True)
 
 
@@ -631,17 +816,40 @@ def gap_summary(gaps: pd.DataFrame) -> pd.DataFrame:
     """Per component across clients: clients, mean self and client scores, the mean gap with a t
     95% interval over clients (each client once, its latest self-assessment), and blind spots."""
     if gaps.empty:
-        return pd.DataFrame(columns=["component", "label", "clients", "self", "client", "gap", "ci_low", "ci_high",
-                                     "blind_spots"])
+        return pd.DataFrame(
+            columns=[
+                "component",
+                "label",
+                "clients",
+                "self",
+                "client",
+                "gap",
+                "ci_low",
+                "ci_high",
+                "blind_spots",
+            ]
+        )
     latest = gaps.dropna(subset=["gap"]).sort_values("period").groupby(["client_id", "component"]).tail(1)
     rows = []
     for (component, label), group in latest.groupby(["component", "label"], sort=False):
         n = len(group)
         mean = float(group["gap"].mean())
-        half = float(stats.t.ppf(0.975, n - 1) * group["gap"].std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-        rows.append({"component": component, "label": label, "clients": n, "self": float(group["self"].mean()),
-                     "client": float(group["client"].mean()), "gap": mean, "ci_low": mean - half,
-                     "ci_high": mean + half, "blind_spots": int(group["blind_spot"].sum())})
+        half = (
+            float(stats.t.ppf(0.975, n - 1) * group["gap"].std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+        )
+        rows.append(
+            {
+                "component": component,
+                "label": label,
+                "clients": n,
+                "self": float(group["self"].mean()),
+                "client": float(group["client"].mean()),
+                "gap": mean,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
+                "blind_spots": int(group["blind_spot"].sum()),
+            }
+        )
     order = {c: i for i, c in enumerate(gaps["component"].drop_duplicates())}
     return pd.DataFrame(rows).sort_values("component", key=lambda s: s.map(order)).reset_index(drop=True)
 
@@ -661,8 +869,9 @@ class ClusteredMean:
     clusters: int
 
 
-def clustered_mean(values: pd.Series | np.ndarray, clusters: pd.Series | np.ndarray,
-                   confidence: float = 0.95) -> ClusteredMean:
+def clustered_mean(
+    values: pd.Series | np.ndarray, clusters: pd.Series | np.ndarray, confidence: float = 0.95
+) -> ClusteredMean:
     """Mean of ``values`` (NaN = not answered) with a cluster-robust (CR1) standard error.
 
     ``se**2 = G / (G - 1) * sum_g (sum_{i in g} (y_i - mean))**2 / N**2`` over the ``G``
@@ -682,7 +891,7 @@ def clustered_mean(values: pd.Series | np.ndarray, clusters: pd.Series | np.ndar
     k = len(sums)
     if k < 2:
         return ClusteredMean(mean, math.nan, math.nan, math.nan, n, k)
-    se = math.sqrt(k / (k - 1) * float((sums ** 2).sum())) / n
+    se = math.sqrt(k / (k - 1) * float((sums**2).sum())) / n
     half = float(stats.t.ppf(0.5 + confidence / 2, k - 1)) * se
     return ClusteredMean(mean, se, mean - half, mean + half, n, k)
 
@@ -695,15 +904,26 @@ def clustered_difference(first: ClusteredMean, second: ClusteredMean, confidence
     Welch's test on the client means.  ``test`` is ``"cluster_welch_t"``.
     """
     estimate = first.score - second.score
-    v1, v2 = first.se ** 2, second.se ** 2
+    v1, v2 = first.se**2, second.se**2
     se = math.sqrt(v1 + v2) if not (math.isnan(v1) or math.isnan(v2)) else math.nan
     if math.isnan(se) or se == 0:
-        return Difference(estimate, se, math.nan, math.nan, math.nan, math.nan, math.nan, "cluster_welch_t", confidence)
-    dof = (v1 + v2) ** 2 / (v1 ** 2 / (first.clusters - 1) + v2 ** 2 / (second.clusters - 1))
+        return Difference(
+            estimate, se, math.nan, math.nan, math.nan, math.nan, math.nan, "cluster_welch_t", confidence
+        )
+    dof = (v1 + v2) ** 2 / (v1**2 / (first.clusters - 1) + v2**2 / (second.clusters - 1))
     statistic = estimate / se
     half = float(stats.t.ppf(0.5 + confidence / 2, dof)) * se
-    return Difference(float(estimate), float(se), float(estimate - half), float(estimate + half), float(statistic),
-                      float(dof), float(2 * stats.t.sf(abs(statistic), dof)), "cluster_welch_t", confidence)
+    return Difference(
+        float(estimate),
+        float(se),
+        float(estimate - half),
+        float(estimate + half),
+        float(statistic),
+        float(dof),
+        float(2 * stats.t.sf(abs(statistic), dof)),
+        "cluster_welch_t",
+        confidence,
+    )
 
 
 # --- service events (hook) -----------------------------------------------------------------------------

@@ -92,8 +92,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from insights.core.errors import (
+    MAX_ROWS_SHOWN,
+    DataError,
+    InsightsError,
+    Problem,
+    SurveyDataError,
+    SurveyDataWarning,
+)
 from insights.core.jsonsafe import json_value
-from insights.core.errors import MAX_ROWS_SHOWN, DataError, InsightsError, Problem, SurveyDataError, SurveyDataWarning
 
 __all__ = [
     "DEFAULT_HOURLY_COST",
@@ -264,8 +271,11 @@ class _EventsChecker:
         for column in ("opened_at", "due_at"):
             if column in raw.columns:
                 tidy[column] = self._dates(column, required=True)
-        tidy["resolved_at"] = (self._dates("resolved_at", required=False) if "resolved_at" in raw.columns
-                               else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"))
+        tidy["resolved_at"] = (
+            self._dates("resolved_at", required=False)
+            if "resolved_at" in raw.columns
+            else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+        )
         if {"opened_at", "due_at"} <= set(tidy.columns):
             early = (tidy["due_at"] < tidy["opened_at"]).to_numpy(dtype=bool)
             if early.any():
@@ -311,8 +321,11 @@ class _EventsChecker:
             blank = parsed.isna()
         else:
             # Excel and databases hand over datetime objects (naive ones are taken as UTC)
-            values = original.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v) \
-                if original.dtype == object else original
+            values = (
+                original.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+                if original.dtype == object
+                else original
+            )
             text = values.astype("string").str.strip()
             text = text.mask(text == "")
             blank = text.isna()
@@ -326,15 +339,27 @@ class _EventsChecker:
 
     def _severity(self) -> pd.Series:
         if "severity" not in self.raw.columns:
-            return pd.Series(pd.Categorical([None] * len(self.raw), categories=SEVERITIES, ordered=True),
-                             index=self.raw.index)
+            return pd.Series(
+                pd.Categorical([None] * len(self.raw), categories=SEVERITIES, ordered=True),
+                index=self.raw.index,
+            )
         text = self._text("severity").str.lower()
         bad = (text.notna() & ~text.isin(SEVERITIES)).to_numpy(dtype=bool)
         if bad.any():
-            self.problem(f"unknown severity (expected {', '.join(SEVERITIES[:-1])} or {SEVERITIES[-1]})",
-                         "severity", bad, self.raw["severity"])
-        return pd.Series(pd.Categorical(text.where(~bad).astype(object).where(text.notna() & ~bad, None),
-                                        categories=SEVERITIES, ordered=True), index=self.raw.index)
+            self.problem(
+                f"unknown severity (expected {', '.join(SEVERITIES[:-1])} or {SEVERITIES[-1]})",
+                "severity",
+                bad,
+                self.raw["severity"],
+            )
+        return pd.Series(
+            pd.Categorical(
+                text.where(~bad).astype(object).where(text.notna() & ~bad, None),
+                categories=SEVERITIES,
+                ordered=True,
+            ),
+            index=self.raw.index,
+        )
 
     def _non_negative(self, column: str, what: str) -> pd.Series:
         if column not in self.raw.columns:
@@ -354,13 +379,21 @@ class _EventsChecker:
         return numbers.fillna(0.0)
 
     def _warnings(self, tidy: pd.DataFrame) -> None:
-        on_time = (tidy["resolved_at"].notna() & (tidy["resolved_at"] <= tidy["due_at"]) & (tidy["penalty"] > 0))
+        on_time = (
+            tidy["resolved_at"].notna() & (tidy["resolved_at"] <= tidy["due_at"]) & (tidy["penalty"] > 0)
+        )
         if on_time.any():
-            self.warn("a penalty on events resolved on time (still counted in penalties)", "penalty",
-                      on_time.to_numpy(dtype=bool), self.raw["penalty"])
+            self.warn(
+                "a penalty on events resolved on time (still counted in penalties)",
+                "penalty",
+                on_time.to_numpy(dtype=bool),
+                self.raw["penalty"],
+            )
         fractional = (tidy["people_affected"] != np.round(tidy["people_affected"])).to_numpy(dtype=bool)
         if fractional.any():
-            self.warn("non-integer numbers of people", "people_affected", fractional, self.raw["people_affected"])
+            self.warn(
+                "non-integer numbers of people", "people_affected", fractional, self.raw["people_affected"]
+            )
 
 
 # --- status -----------------------------------------------------------------------------------------
@@ -377,15 +410,18 @@ def parse_as_of(value: object = None) -> pd.Timestamp:
     try:
         stamp = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (ValueError, TypeError):
-        raise InsightsError(f"as-of '{value}' is not an ISO 8601 date or date-time (e.g. 2026-04-01 or "
-                            "2026-03-31T18:00+02:00)") from None
+        raise InsightsError(
+            f"as-of '{value}' is not an ISO 8601 date or date-time (e.g. 2026-04-01 or "
+            "2026-03-31T18:00+02:00)"
+        ) from None
     if stamp is pd.NaT:
         raise InsightsError(f"as-of '{value}' is not a date")
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
-def classify(events: pd.DataFrame, as_of: object = None, *,
-             hourly_cost: float = DEFAULT_HOURLY_COST) -> pd.DataFrame:
+def classify(
+    events: pd.DataFrame, as_of: object = None, *, hourly_cost: float = DEFAULT_HOURLY_COST
+) -> pd.DataFrame:
     """Each event's status as of ``as_of`` (see the module docstring), with its lateness and cost.
 
     Parameters
@@ -415,7 +451,9 @@ def classify(events: pd.DataFrame, as_of: object = None, *,
     met = known & (resolved <= due)
     overdue = ~known & (due < moment)
     breached = (known & (resolved > due)) | overdue
-    frame["status"] = pd.Categorical(np.select([met, breached], ["met", "breached"], "open"), categories=STATUSES)
+    frame["status"] = pd.Categorical(
+        np.select([met, breached], ["met", "breached"], "open"), categories=STATUSES
+    )
     frame["counted"] = (met | breached).to_numpy(dtype=bool)
     frame["overdue"] = overdue.to_numpy(dtype=bool)
     late = (resolved.fillna(moment) - due).dt.total_seconds() / 3600.0
@@ -451,8 +489,19 @@ def wilson_interval(successes: float, n: float, confidence: float = 0.95) -> tup
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-_COUNT_COLUMNS = ["events", "met", "breached", "open", "overdue", "attainment", "penalties", "hours_late",
-                  "idle_hours", "idle_cost", "cost"]
+_COUNT_COLUMNS = [
+    "events",
+    "met",
+    "breached",
+    "open",
+    "overdue",
+    "attainment",
+    "penalties",
+    "hours_late",
+    "idle_hours",
+    "idle_cost",
+    "cost",
+]
 
 
 def _aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -464,9 +513,17 @@ def _aggregate(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         _overdue=frame["overdue"].astype(int),
     )
     grouped = work.groupby(by, observed=True, sort=True) if by else None
-    sums = {"met": "_met", "breached": "_breached", "open": "_open", "overdue": "_overdue",
-            "penalties": "penalty_counted", "hours_late": "hours_late", "idle_hours": "idle_hours",
-            "idle_cost": "idle_cost", "cost": "cost"}
+    sums = {
+        "met": "_met",
+        "breached": "_breached",
+        "open": "_open",
+        "overdue": "_overdue",
+        "penalties": "penalty_counted",
+        "hours_late": "hours_late",
+        "idle_hours": "idle_hours",
+        "idle_cost": "idle_cost",
+        "cost": "cost",
+    }
     if grouped is None:
         table = pd.DataFrame({k: [work[v].sum()] for k, v in sums.items()})
     else:
@@ -531,40 +588,56 @@ class SLASummary:
         scope = f"client {self.client}" if self.client else "all clients"
         scope += f", due in {self.period}" if self.period else ""
         rate = "n/a" if math.isnan(self.attainment) else f"{100 * self.attainment:.1f}%"
-        return (f"SLA ({scope}) as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.events} events due, {self.met} met, "
-                f"{self.breached} breached (attainment {rate}), {self.open} open; {self.overdue} overdue; "
-                f"penalties {self.penalties:,.2f}, cost of non-delivery {self.cost:,.2f}")
-
+        return (
+            f"SLA ({scope}) as of {self.as_of:%Y-%m-%d %H:%M} UTC: {self.events} events due, {self.met} met, "
+            f"{self.breached} breached (attainment {rate}), {self.open} open; {self.overdue} overdue; "
+            f"penalties {self.penalties:,.2f}, cost of non-delivery {self.cost:,.2f}"
+        )
 
 
 def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
     present = [c for c in columns if c in frame.columns]
-    return [{c: json_value(v) for c, v in zip(present, row)} for row in frame[present].itertuples(index=False)]
+    return [
+        {c: json_value(v) for c, v in zip(present, row)} for row in frame[present].itertuples(index=False)
+    ]
 
 
-def select_events(events: pd.DataFrame, client: str | None = None, period: str | pd.Period | None = None,
-                  ) -> pd.DataFrame:
+def select_events(
+    events: pd.DataFrame,
+    client: str | None = None,
+    period: str | pd.Period | None = None,
+) -> pd.DataFrame:
     """Events of one client and/or due in one month; unknown ids or empty months raise ``SelectionError``."""
     from insights.data.selection import SelectionError, parse_period
 
     if client is not None:
         known = sorted(events["client_id"].astype(str).unique())
         if client not in known:
-            raise SelectionError(f"unknown client id in the events: {client} (the events cover {len(known)} "
-                                 f"clients, e.g. {', '.join(known[:8])})")
+            raise SelectionError(
+                f"unknown client id in the events: {client} (the events cover {len(known)} "
+                f"clients, e.g. {', '.join(known[:8])})"
+            )
         events = events[events["client_id"].astype(str) == client]
     if period is not None:
         period = period if isinstance(period, pd.Period) else parse_period(period)
         due = events["due_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("M")
         if not (due == period).any():
-            raise SelectionError(f"no events due in {period} (the events are due from {due.min()} to {due.max()})")
+            raise SelectionError(
+                f"no events due in {period} (the events are due from {due.min()} to {due.max()})"
+            )
         events = events[due == period]
     return events
 
 
-def sla_summary(events: pd.DataFrame, *, as_of: object = None, client: str | None = None,
-                period: str | pd.Period | None = None, tz: str = "UTC",
-                hourly_cost: float = DEFAULT_HOURLY_COST) -> SLASummary:
+def sla_summary(
+    events: pd.DataFrame,
+    *,
+    as_of: object = None,
+    client: str | None = None,
+    period: str | pd.Period | None = None,
+    tz: str = "UTC",
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+) -> SLASummary:
     """Met, breached and open counts, attainment and penalties, with breakdowns by category, weekday and hour.
 
     Parameters
@@ -586,7 +659,9 @@ def sla_summary(events: pd.DataFrame, *, as_of: object = None, client: str | Non
     frame = classify(chosen, as_of, hourly_cost=hourly_cost)
     total = _aggregate(frame, []).iloc[0]
     opened = _local(frame["opened_at"], tz)
-    frame = frame.assign(weekday=pd.Categorical(opened.dt.day_name(), categories=WEEKDAYS), hour=opened.dt.hour)
+    frame = frame.assign(
+        weekday=pd.Categorical(opened.dt.day_name(), categories=WEEKDAYS), hour=opened.dt.hour
+    )
     by_category = _aggregate(frame, ["category"])
     by_weekday = _aggregate(frame, ["weekday"]).set_index("weekday").reindex(WEEKDAYS)
     by_hour = _aggregate(frame, ["hour"]).set_index("hour").reindex(range(24))
@@ -594,21 +669,39 @@ def sla_summary(events: pd.DataFrame, *, as_of: object = None, client: str | Non
         counts = ["events", "met", "breached", "open", "overdue"]
         table[counts] = table[counts].fillna(0).astype(int)
         table[["penalties", "hours_late", "idle_hours", "idle_cost", "cost"]] = table[
-            ["penalties", "hours_late", "idle_hours", "idle_cost", "cost"]].fillna(0.0)
+            ["penalties", "hours_late", "idle_hours", "idle_cost", "cost"]
+        ].fillna(0.0)
     return SLASummary(
-        as_of=frame.attrs["as_of"], client=client, period=None if period is None else str(period), tz=tz,
-        events=int(total["events"]), met=int(total["met"]), breached=int(total["breached"]), open=int(total["open"]),
-        overdue=int(total["overdue"]), attainment=float(total["attainment"]), penalties=float(total["penalties"]),
-        cost=float(total["cost"]), hourly_cost=float(hourly_cost), by_category=by_category,
-        by_weekday=by_weekday.reset_index(names="weekday"), by_hour=by_hour.reset_index(names="hour"),
+        as_of=frame.attrs["as_of"],
+        client=client,
+        period=None if period is None else str(period),
+        tz=tz,
+        events=int(total["events"]),
+        met=int(total["met"]),
+        breached=int(total["breached"]),
+        open=int(total["open"]),
+        overdue=int(total["overdue"]),
+        attainment=float(total["attainment"]),
+        penalties=float(total["penalties"]),
+        cost=float(total["cost"]),
+        hourly_cost=float(hourly_cost),
+        by_category=by_category,
+        by_weekday=by_weekday.reset_index(names="weekday"),
+        by_hour=by_hour.reset_index(names="hour"),
     )
 
 
 # --- per client and month ---------------------------------------------------------------------------
 
 
-def attainment_table(events: pd.DataFrame, *, as_of: object = None, by: Sequence[str] = ("client_id", "period"),
-                     hourly_cost: float = DEFAULT_HOURLY_COST, confidence: float = 0.95) -> pd.DataFrame:
+def attainment_table(
+    events: pd.DataFrame,
+    *,
+    as_of: object = None,
+    by: Sequence[str] = ("client_id", "period"),
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Attainment, breaches, time late and cost per group (default: per client and due month).
 
     Returns one row per group with ``events`` (met + breached), ``met, breached, open, overdue,
@@ -622,26 +715,38 @@ def attainment_table(events: pd.DataFrame, *, as_of: object = None, by: Sequence
     table = _aggregate(frame, by)
     late = frame[frame["status"] == "breached"]
     if by:
-        lateness = late.groupby(by, observed=True)["hours_late"].agg(median_hours_late="median",
-                                                                      max_hours_late="max")
+        lateness = late.groupby(by, observed=True)["hours_late"].agg(
+            median_hours_late="median", max_hours_late="max"
+        )
         table = table.join(lateness, on=by)
     else:
-        table = table.assign(median_hours_late=late["hours_late"].median(), max_hours_late=late["hours_late"].max())
+        table = table.assign(
+            median_hours_late=late["hours_late"].median(), max_hours_late=late["hours_late"].max()
+        )
     bounds = [wilson_interval(m, n, confidence) for m, n in zip(table["met"], table["events"])]
     table.insert(table.columns.get_loc("attainment") + 1, "ci_low", [b[0] for b in bounds])
     table.insert(table.columns.get_loc("ci_low") + 1, "ci_high", [b[1] for b in bounds])
     return table
 
 
-def attainment_trend(events: pd.DataFrame, *, end: str | pd.Period, months: int = 12, as_of: object = None,
-                     client: str | None = None, hourly_cost: float = DEFAULT_HOURLY_COST) -> pd.DataFrame:
+def attainment_trend(
+    events: pd.DataFrame,
+    *,
+    end: str | pd.Period,
+    months: int = 12,
+    as_of: object = None,
+    client: str | None = None,
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+) -> pd.DataFrame:
     """One row per due month over the ``months`` to ``end`` (months without events kept, with zeros)."""
     frame = _classified(events, as_of, hourly_cost)
     if client is not None:
         frame = frame[frame["client_id"].astype(str) == client]
     end = pd.Period(end, "M")
     periods = pd.period_range(end=end, periods=months, freq="M")
-    table = attainment_table(frame, by=["period"], hourly_cost=hourly_cost).set_index("period").reindex(periods)
+    table = (
+        attainment_table(frame, by=["period"], hourly_cost=hourly_cost).set_index("period").reindex(periods)
+    )
     counts = ["events", "met", "breached", "open", "overdue"]
     table[counts] = table[counts].fillna(0).astype(int)
     sums = ["penalties", "hours_late", "idle_hours", "idle_cost", "cost"]
@@ -649,8 +754,13 @@ def attainment_trend(events: pd.DataFrame, *, end: str | pd.Period, months: int 
     return table.reset_index(names="period")
 
 
-def breaches_by(events: pd.DataFrame, *, as_of: object = None, by: Sequence[str] = ("category", "severity"),
-                hourly_cost: float = DEFAULT_HOURLY_COST) -> pd.DataFrame:
+def breaches_by(
+    events: pd.DataFrame,
+    *,
+    as_of: object = None,
+    by: Sequence[str] = ("category", "severity"),
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+) -> pd.DataFrame:
     """Events, breaches, attainment, hours late and cost per category and severity (``unspecified`` when blank).
 
     Sorted by breaches, most first.
@@ -664,8 +774,14 @@ def breaches_by(events: pd.DataFrame, *, as_of: object = None, by: Sequence[str]
     return table.sort_values(["breached", "cost"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def breach_heatmap_counts(events: pd.DataFrame, *, as_of: object = None, when: str = "opened_at",
-                          tz: str = "UTC", status: str = "breached") -> pd.DataFrame:
+def breach_heatmap_counts(
+    events: pd.DataFrame,
+    *,
+    as_of: object = None,
+    when: str = "opened_at",
+    tz: str = "UTC",
+    status: str = "breached",
+) -> pd.DataFrame:
     """A weekday (rows, Monday first) x hour (columns 0-23) table of breaches, by the time ``when`` happened.
 
     ``when`` is ``"opened_at"`` (default: when the work came in) or ``"due_at"``; ``status`` can
@@ -676,8 +792,11 @@ def breach_heatmap_counts(events: pd.DataFrame, *, as_of: object = None, when: s
     frame = _classified(events, as_of, DEFAULT_HOURLY_COST)
     chosen = frame[frame["counted"]] if status == "counted" else frame[frame["status"] == status]
     stamps = _local(chosen[when], tz)
-    grid = pd.crosstab(pd.Categorical(stamps.dt.day_name(), categories=WEEKDAYS),
-                       pd.Categorical(stamps.dt.hour, categories=range(24)), dropna=False)
+    grid = pd.crosstab(
+        pd.Categorical(stamps.dt.day_name(), categories=WEEKDAYS),
+        pd.Categorical(stamps.dt.hour, categories=range(24)),
+        dropna=False,
+    )
     grid = grid.reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0).astype(int)
     grid.index.name, grid.columns.name = "weekday", "hour"
     return grid
@@ -709,13 +828,16 @@ class AttainmentChange:
     def __repr__(self) -> str:
         if math.isnan(self.difference):
             return "AttainmentChange(n/a: nothing due in one of the two)"
-        return (f"AttainmentChange({_pct(self.attainment)} of {self.events} vs {_pct(self.baseline)} of "
-                f"{self.baseline_events}: {100 * self.difference:+.1f} pts, 95% CI {100 * self.ci_low:+.1f} to "
-                f"{100 * self.ci_high:+.1f}, Fisher {_p_text(self.p_value)})")
+        return (
+            f"AttainmentChange({_pct(self.attainment)} of {self.events} vs {_pct(self.baseline)} of "
+            f"{self.baseline_events}: {100 * self.difference:+.1f} pts, 95% CI {100 * self.ci_low:+.1f} to "
+            f"{100 * self.ci_high:+.1f}, Fisher {_p_text(self.p_value)})"
+        )
 
 
-def compare_attainment(met: int, events: int, baseline_met: int, baseline_events: int,
-                       confidence: float = 0.95) -> AttainmentChange:
+def compare_attainment(
+    met: int, events: int, baseline_met: int, baseline_events: int, confidence: float = 0.95
+) -> AttainmentChange:
     """Compare two attainment rates: the difference with Newcombe's (1998) hybrid Wilson score interval
     and Fisher's exact test (two-sided), which stay honest with the small counts of one month.
 
@@ -724,8 +846,18 @@ def compare_attainment(met: int, events: int, baseline_met: int, baseline_events
     """
     if events <= 0 or baseline_events <= 0:
         nan = math.nan
-        return AttainmentChange(met / events if events else nan, baseline_met / baseline_events if baseline_events
-                                else nan, met, events, baseline_met, baseline_events, nan, nan, nan, nan)
+        return AttainmentChange(
+            met / events if events else nan,
+            baseline_met / baseline_events if baseline_events else nan,
+            met,
+            events,
+            baseline_met,
+            baseline_events,
+            nan,
+            nan,
+            nan,
+            nan,
+        )
     p1, p2 = met / events, baseline_met / baseline_events
     l1, u1 = wilson_interval(met, events, confidence)
     l2, u2 = wilson_interval(baseline_met, baseline_events, confidence)
@@ -734,8 +866,9 @@ def compare_attainment(met: int, events: int, baseline_met: int, baseline_events
     high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
     table = [[met, events - met], [baseline_met, baseline_events - baseline_met]]
     p_value = float(stats.fisher_exact(table).pvalue)
-    return AttainmentChange(p1, p2, int(met), int(events), int(baseline_met), int(baseline_events), d, low, high,
-                            p_value)
+    return AttainmentChange(
+        p1, p2, int(met), int(events), int(baseline_met), int(baseline_events), d, low, high, p_value
+    )
 
 
 # --- does the weekday matter? -----------------------------------------------------------------------
@@ -776,24 +909,45 @@ class WeekdayTest:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status, "reason": self.reason, "statistic": json_value(self.statistic), "dof": int(self.dof),
-            "p_value": json_value(self.p_value), "method": self.method, "n_events": self.n_events,
-            "n_breaches": self.n_breaches, "hot_days": self.hot_days,
-            "table": _records(self.table, ["weekday", "events", "breached", "expected", "breach_rate", "ci_low",
-                                           "ci_high", "residual", "hot"]),
+            "status": self.status,
+            "reason": self.reason,
+            "statistic": json_value(self.statistic),
+            "dof": int(self.dof),
+            "p_value": json_value(self.p_value),
+            "method": self.method,
+            "n_events": self.n_events,
+            "n_breaches": self.n_breaches,
+            "hot_days": self.hot_days,
+            "table": _records(
+                self.table,
+                [
+                    "weekday",
+                    "events",
+                    "breached",
+                    "expected",
+                    "breach_rate",
+                    "ci_low",
+                    "ci_high",
+                    "residual",
+                    "hot",
+                ],
+            ),
             "findings": list(self.findings),
         }
 
     def __repr__(self) -> str:
         if not self.ok:
             return f"WeekdayTest(insufficient data: {self.reason})"
-        head = (f"WeekdayTest({self.method}: chi2 = {self.statistic:.2f}, df = {self.dof}, p = {self.p_value:.3g}; "
-                f"{self.n_breaches} breaches in {self.n_events} events; hot: {', '.join(self.hot_days) or 'none'})")
+        head = (
+            f"WeekdayTest({self.method}: chi2 = {self.statistic:.2f}, df = {self.dof}, p = {self.p_value:.3g}; "
+            f"{self.n_breaches} breaches in {self.n_events} events; hot: {', '.join(self.hot_days) or 'none'})"
+        )
         return head + "\n" + self.table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
-def weekday_test(events: pd.DataFrame, *, as_of: object = None, when: str = "opened_at", tz: str = "UTC",
-                 seed: int = 0) -> WeekdayTest:
+def weekday_test(
+    events: pd.DataFrame, *, as_of: object = None, when: str = "opened_at", tz: str = "UTC", seed: int = 0
+) -> WeekdayTest:
     """Test whether breaching depends on the weekday (are Mondays hot?).
 
     Null hypothesis: an event's chance of breaching does not depend on the weekday it was opened
@@ -814,8 +968,19 @@ def weekday_test(events: pd.DataFrame, *, as_of: object = None, when: str = "ope
     breaches_per_day = pd.Series(day[breached]).value_counts().reindex(WEEKDAYS, fill_value=0)
     present = events_per_day[events_per_day > 0].index.tolist()
     n, b = int(len(due)), int(breached.sum())
-    empty = pd.DataFrame(columns=["weekday", "events", "breached", "expected", "breach_rate", "ci_low", "ci_high",
-                                  "residual", "hot"])
+    empty = pd.DataFrame(
+        columns=[
+            "weekday",
+            "events",
+            "breached",
+            "expected",
+            "breach_rate",
+            "ci_low",
+            "ci_high",
+            "residual",
+            "hot",
+        ]
+    )
     reason = None
     if n == 0:
         reason = "no events were due"
@@ -831,7 +996,9 @@ def weekday_test(events: pd.DataFrame, *, as_of: object = None, when: str = "ope
     share = b / n
     expected = counts * share
     expected_met = counts * (1 - share)
-    statistic = float(np.sum((hits - expected) ** 2 / expected + ((counts - hits) - expected_met) ** 2 / expected_met))
+    statistic = float(
+        np.sum((hits - expected) ** 2 / expected + ((counts - hits) - expected_met) ** 2 / expected_met)
+    )
     dof = len(present) - 1
     if min(expected.min(), expected_met.min()) < 5:
         codes = pd.Categorical(np.asarray(day, dtype=object), categories=present).codes
@@ -850,14 +1017,23 @@ def weekday_test(events: pd.DataFrame, *, as_of: object = None, when: str = "ope
     residual = (hits - expected) / np.sqrt(expected * (1 - share) * (1 - counts / n))
     bound = stats.norm.ppf(1 - ALPHA / 2 / len(present))
     bounds = [wilson_interval(h, c) for h, c in zip(hits, counts)]
-    table = pd.DataFrame({
-        "weekday": present, "events": counts.astype(int), "breached": hits.astype(int), "expected": expected,
-        "breach_rate": hits / counts, "ci_low": [lo for lo, _ in bounds], "ci_high": [hi for _, hi in bounds],
-        "residual": residual, "hot": (residual > bound) & (p_value < ALPHA),
-    })
+    table = pd.DataFrame(
+        {
+            "weekday": present,
+            "events": counts.astype(int),
+            "breached": hits.astype(int),
+            "expected": expected,
+            "breach_rate": hits / counts,
+            "ci_low": [lo for lo, _ in bounds],
+            "ci_high": [hi for _, hi in bounds],
+            "residual": residual,
+            "hot": (residual > bound) & (p_value < ALPHA),
+        }
+    )
     result = WeekdayTest("ok", None, statistic, dof, float(p_value), method, n, b, table)
-    return WeekdayTest("ok", None, statistic, dof, float(p_value), method, n, b, table,
-                       _weekday_findings(result, when))
+    return WeekdayTest(
+        "ok", None, statistic, dof, float(p_value), method, n, b, table, _weekday_findings(result, when)
+    )
 
 
 def _pct(value: float) -> str:
@@ -872,15 +1048,19 @@ def _weekday_findings(result: WeekdayTest, when: str) -> list[str]:
     moment = "opened" if when == "opened_at" else "due"
     test = f"chi-square {result.statistic:.1f}, {result.dof} df, {_p_text(result.p_value)}"
     if not result.significant:
-        return [f"No evidence that the weekday an event is {moment} changes its chance of breaching ({test})."]
+        return [
+            f"No evidence that the weekday an event is {moment} changes its chance of breaching ({test})."
+        ]
     found = [f"Breaching depends on the weekday an event is {moment} ({test})."]
     table = result.table
     for row in table[table["hot"]].itertuples():
         rest = table[table["weekday"] != row.weekday]
         rest_rate = rest["breached"].sum() / rest["events"].sum()
-        found.append(f"{row.weekday}s are hot: {_pct(row.breach_rate)} of the events {moment} on a {row.weekday} "
-                     f"breached (95% CI {_pct(row.ci_low)} to {_pct(row.ci_high)}), against {_pct(rest_rate)} "
-                     "on the other days.")
+        found.append(
+            f"{row.weekday}s are hot: {_pct(row.breach_rate)} of the events {moment} on a {row.weekday} "
+            f"breached (95% CI {_pct(row.ci_low)} to {_pct(row.ci_high)}), against {_pct(rest_rate)} "
+            "on the other days."
+        )
     if not result.hot_days:
         found.append("No single weekday stands out once the seven comparisons are allowed for.")
     return found
@@ -889,8 +1069,13 @@ def _weekday_findings(result: WeekdayTest, when: str) -> list[str]:
 # --- the link with satisfaction ---------------------------------------------------------------------
 
 
-def satisfaction_panel(events: pd.DataFrame, responses: pd.DataFrame, *, as_of: object = None,
-                       outcome: str = "overall_satisfaction") -> pd.DataFrame:
+def satisfaction_panel(
+    events: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    as_of: object = None,
+    outcome: str = "overall_satisfaction",
+) -> pd.DataFrame:
     """A client x month panel: mean satisfaction joined to the month's and the previous month's breaches.
 
     Event counts are by due month over the months the events file covers (first to last due
@@ -909,8 +1094,20 @@ def satisfaction_panel(events: pd.DataFrame, responses: pd.DataFrame, *, as_of: 
     moment = frame.attrs.get("as_of", parse_as_of(as_of))
     frame = frame.assign(client_id=frame["client_id"].astype(str))
     if frame.empty:
-        return pd.DataFrame(columns=["client_id", "period", "n_responses", "satisfaction", "events", "met", "breached",
-                                     "attainment", "cost", "breaches_prev"])
+        return pd.DataFrame(
+            columns=[
+                "client_id",
+                "period",
+                "n_responses",
+                "satisfaction",
+                "events",
+                "met",
+                "breached",
+                "attainment",
+                "cost",
+                "breaches_prev",
+            ]
+        )
     last = min(frame["period"].max(), pd.Period(moment.tz_convert("UTC").tz_localize(None), "M"))
     periods = pd.period_range(frame["period"].min(), last, freq="M")
     clients = sorted(frame["client_id"].unique())
@@ -924,12 +1121,25 @@ def satisfaction_panel(events: pd.DataFrame, responses: pd.DataFrame, *, as_of: 
     counts = counts.reset_index()
 
     answered = responses[responses[outcome].notna()]
-    cells = (answered.assign(client_id=answered["client_id"].astype(str))
-             .groupby(["client_id", "period"], observed=True)[outcome].agg(n_responses="size", satisfaction="mean")
-             .reset_index())
+    cells = (
+        answered.assign(client_id=answered["client_id"].astype(str))
+        .groupby(["client_id", "period"], observed=True)[outcome]
+        .agg(n_responses="size", satisfaction="mean")
+        .reset_index()
+    )
     panel = cells.merge(counts, on=["client_id", "period"], how="inner")
-    columns = ["client_id", "period", "n_responses", "satisfaction", "events", "met", "breached", "attainment",
-               "cost", "breaches_prev"]
+    columns = [
+        "client_id",
+        "period",
+        "n_responses",
+        "satisfaction",
+        "events",
+        "met",
+        "breached",
+        "attainment",
+        "cost",
+        "breaches_prev",
+    ]
     return panel[columns].sort_values(["client_id", "period"]).reset_index(drop=True)
 
 
@@ -967,23 +1177,35 @@ class ImpactResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status, "reason": self.reason, "outcome": self.outcome, "n_obs": self.n_obs,
-            "n_clients": self.n_clients, "n_responses": self.n_responses, "weighted": self.weighted,
-            "time_effects": self.time_effects, "r2_within": json_value(self.r2_within),
-            "mean_breaches": json_value(self.mean_breaches), "se_type": self.se_type,
-            "coefficients": _records(self.coefficients, ["term", "label", "coef", "se", "ci_low", "ci_high", "p"]),
-            "warnings": list(self.warnings), "findings": list(self.findings),
+            "status": self.status,
+            "reason": self.reason,
+            "outcome": self.outcome,
+            "n_obs": self.n_obs,
+            "n_clients": self.n_clients,
+            "n_responses": self.n_responses,
+            "weighted": self.weighted,
+            "time_effects": self.time_effects,
+            "r2_within": json_value(self.r2_within),
+            "mean_breaches": json_value(self.mean_breaches),
+            "se_type": self.se_type,
+            "coefficients": _records(
+                self.coefficients, ["term", "label", "coef", "se", "ci_low", "ci_high", "p"]
+            ),
+            "warnings": list(self.warnings),
+            "findings": list(self.findings),
         }
 
     def __repr__(self) -> str:
         if not self.ok:
             return f"ImpactResult(insufficient data: {self.reason})"
         effects = "month" if self.time_effects else "no month"
-        head = (f"ImpactResult({self.outcome} ~ breaches + last month's breaches + client"
-                f"{' + month' if self.time_effects else ''} effects; {self.n_obs} client-months, "
-                f"{self.n_clients} clients, {self.n_responses} responses; SE clustered by client; "
-                f"{'weighted by responses' if self.weighted else 'unweighted'}; {effects} effects; "
-                f"within R2 = {self.r2_within:.3f})")
+        head = (
+            f"ImpactResult({self.outcome} ~ breaches + last month's breaches + client"
+            f"{' + month' if self.time_effects else ''} effects; {self.n_obs} client-months, "
+            f"{self.n_clients} clients, {self.n_responses} responses; SE clustered by client; "
+            f"{'weighted by responses' if self.weighted else 'unweighted'}; {effects} effects; "
+            f"within R2 = {self.r2_within:.3f})"
+        )
         table = self.coefficients[["label", "coef", "se", "ci_low", "ci_high", "p"]]
         return head + "\n" + table.to_string(index=False, float_format=lambda v: f"{v:.4f}")
 
@@ -991,8 +1213,14 @@ class ImpactResult:
 _TERM_LABELS = {"breached": "Breaches this month", "breaches_prev": "Breaches last month"}
 
 
-def satisfaction_impact(panel: pd.DataFrame, *, weighted: bool = True, time_effects: bool = True,
-                        outcome: str = "overall_satisfaction", confidence: float = 0.95) -> ImpactResult:
+def satisfaction_impact(
+    panel: pd.DataFrame,
+    *,
+    weighted: bool = True,
+    time_effects: bool = True,
+    outcome: str = "overall_satisfaction",
+    confidence: float = 0.95,
+) -> ImpactResult:
     """Effect of this month's and last month's breaches on mean satisfaction, with client fixed effects.
 
     Fits ``satisfaction ~ breached + breaches_prev + C(client_id) [+ C(period)]`` on a
@@ -1020,9 +1248,19 @@ def satisfaction_impact(panel: pd.DataFrame, *, weighted: bool = True, time_effe
     empty = pd.DataFrame(columns=["term", "label", "coef", "se", "ci_low", "ci_high", "p"])
 
     def insufficient(reason: str) -> ImpactResult:
-        return ImpactResult("insufficient data", reason, outcome, int(len(data)), n_clients,
-                            int(data["n_responses"].sum()) if len(data) else 0, weighted, time_effects, math.nan,
-                            math.nan, empty)
+        return ImpactResult(
+            "insufficient data",
+            reason,
+            outcome,
+            int(len(data)),
+            n_clients,
+            int(data["n_responses"].sum()) if len(data) else 0,
+            weighted,
+            time_effects,
+            math.nan,
+            math.nan,
+            empty,
+        )
 
     if n_clients < 3:
         return insufficient(f"{n_clients} client(s) with two or more months of responses and events (need 3)")
@@ -1039,23 +1277,45 @@ def satisfaction_impact(panel: pd.DataFrame, *, weighted: bool = True, time_effe
     with _warnings.catch_warnings():
         _warnings.simplefilter("ignore")
         model = smf.wls(f"satisfaction ~ breached + breaches_prev + {fixed}", data, weights=weights).fit(
-            cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+            cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
+        )
         base = smf.wls(f"satisfaction ~ {fixed}", data, weights=weights).fit()
     interval = model.conf_int(alpha=1 - confidence)
     rows = []
     for term in ("breached", "breaches_prev"):
-        rows.append({"term": term, "label": _TERM_LABELS[term], "coef": float(model.params[term]),
-                     "se": float(model.bse[term]), "ci_low": float(interval.loc[term, 0]),
-                     "ci_high": float(interval.loc[term, 1]), "p": float(model.pvalues[term])})
+        rows.append(
+            {
+                "term": term,
+                "label": _TERM_LABELS[term],
+                "coef": float(model.params[term]),
+                "se": float(model.bse[term]),
+                "ci_low": float(interval.loc[term, 0]),
+                "ci_high": float(interval.loc[term, 1]),
+                "p": float(model.pvalues[term]),
+            }
+        )
     coefficients = pd.DataFrame(rows)
     r2_within = 1 - model.ssr / base.ssr if base.ssr > 0 else math.nan
     caveats = []
     if n_clients < FEW_CLUSTERS:
-        caveats.append(f"only {n_clients} clients: cluster-robust standard errors may be too small "
-                       f"(fewer than {FEW_CLUSTERS} clusters)")
-    result = ImpactResult("ok", None, outcome, int(len(data)), n_clients, int(data["n_responses"].sum()), weighted,
-                          time_effects, float(r2_within), float(data["breached"].mean()), coefficients,
-                          warnings=caveats)
+        caveats.append(
+            f"only {n_clients} clients: cluster-robust standard errors may be too small "
+            f"(fewer than {FEW_CLUSTERS} clusters)"
+        )
+    result = ImpactResult(
+        "ok",
+        None,
+        outcome,
+        int(len(data)),
+        n_clients,
+        int(data["n_responses"].sum()),
+        weighted,
+        time_effects,
+        float(r2_within),
+        float(data["breached"].mean()),
+        coefficients,
+        warnings=caveats,
+    )
     return ImpactResult(**{**result.__dict__, "findings": _impact_findings(result, data, confidence)})
 
 
@@ -1067,20 +1327,31 @@ def _impact_findings(result: ImpactResult, data: pd.DataFrame, confidence: float
     for row in result.coefficients.itertuples():
         if row.p < 1 - confidence:
             direction = "lower" if row.coef < 0 else "higher"
-            found.append(f"{subjects[row.term]} goes with {abs(row.coef):.2f} points {direction} mean satisfaction "
-                         f"{phrases[row.term]} ({level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f}, "
-                         f"{_p_text(row.p)}), comparing each client with itself.")
+            found.append(
+                f"{subjects[row.term]} goes with {abs(row.coef):.2f} points {direction} mean satisfaction "
+                f"{phrases[row.term]} ({level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f}, "
+                f"{_p_text(row.p)}), comparing each client with itself."
+            )
         else:
-            found.append(f"No detectable link between {_TERM_LABELS[row.term].lower()} and satisfaction "
-                         f"(estimate {row.coef:+.2f}, {level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f} includes zero).")
+            found.append(
+                f"No detectable link between {_TERM_LABELS[row.term].lower()} and satisfaction "
+                f"(estimate {row.coef:+.2f}, {level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f} includes zero)."
+            )
     significant = result.coefficients[result.coefficients["p"] < 1 - confidence].set_index("term")["coef"]
     if len(significant) and (significant < 0).all():
         bad = float(np.percentile(data["breached"], 90))
         if bad >= 1:
             total = float(significant.sum()) * bad
-            span = ("over that month and the next" if len(significant) == 2
-                    else "that month" if "breached" in significant.index else "the month after")
-            found.append(f"A bad month ({bad:.0f} breaches, the 90th percentile of client-months) goes with about "
-                         f"{abs(total):.2f} points lower mean satisfaction {span}.")
+            span = (
+                "over that month and the next"
+                if len(significant) == 2
+                else "that month"
+                if "breached" in significant.index
+                else "the month after"
+            )
+            found.append(
+                f"A bad month ({bad:.0f} breaches, the 90th percentile of client-months) goes with about "
+                f"{abs(total):.2f} points lower mean satisfaction {span}."
+            )
     found.append("This is an association within clients over time, not proof that breaches cause the drop.")
     return found

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,19 +24,19 @@ class RowOrigins:
     files: np.ndarray | None = None
 
     @classmethod
-    def sequential(cls, n: int) -> "RowOrigins":
+    def sequential(cls, n: int) -> RowOrigins:
         return cls(np.arange(1, n + 1))
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def take(self, keep) -> "RowOrigins":
+    def take(self, keep) -> RowOrigins:
         """The origins of the rows selected by a boolean mask or positions."""
         keep = np.asarray(keep)
         return RowOrigins(self.rows[keep], None if self.files is None else self.files[keep])
 
     @staticmethod
-    def concat(parts: Sequence[tuple["RowOrigins", str]]) -> "RowOrigins":
+    def concat(parts: Sequence[tuple[RowOrigins, str]]) -> RowOrigins:
         """Join the origins of several files; each part is (its origins, its display name)."""
         rows = np.concatenate([origins.rows for origins, _ in parts]) if parts else np.array([], dtype=int)
         files = (
@@ -46,8 +46,9 @@ class RowOrigins:
         )
         return RowOrigins(rows, files)
 
-    def problems(self, source: str, message: str, column: str | None = None, mask=None, values=None,
-                 limit: int = 5) -> list[Problem]:
+    def problems(
+        self, source: str, message: str, column: str | None = None, mask=None, values=None, limit: int = 5
+    ) -> list[Problem]:
         """One :class:`Problem` per file holding masked rows (a single one when there are no files)."""
         if mask is None:
             return [Problem(source, message, column)]
@@ -97,7 +98,7 @@ class RawData:
     column_labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, name: str, kind: str = "file", **extra) -> "RawData":
+    def of(cls, frame: pd.DataFrame, name: str, kind: str = "file", **extra) -> RawData:
         frame = frame.reset_index(drop=True)
         return cls(frame, name, RowOrigins.sequential(len(frame)), kind, **extra)
 
@@ -125,7 +126,9 @@ def _values_at(values, positions: np.ndarray) -> tuple:
 
 def describe_excluded(excluded: dict[str, int]) -> str:
     """``{"survey previews": 1, "unfinished responses": 3}`` -> ``"1 survey preview, 3 unfinished responses"``."""
-    return ", ".join(f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}" for what, n in excluded.items())
+    return ", ".join(
+        f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}" for what, n in excluded.items()
+    )
 
 
 def require(module: str, package: str, what: str, source: str):

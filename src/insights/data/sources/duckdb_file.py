@@ -46,7 +46,8 @@ def read_duckdb(path: Path, name: str, table: str | None = None, query: str | No
                 "ORDER BY 1, 2"
             ).fetchall()
             found = [
-                (s, t) for s, t in tables
+                (s, t)
+                for s, t in tables
                 if t.casefold() == bare.casefold() and (schema is None or s.casefold() == schema.casefold())
             ]
             if not found:

@@ -29,7 +29,9 @@ def read_excel(path: Path, name: str, sheet: str | None = None) -> RawData:
         if sheet is None:
             target = sheets[0]
         else:
-            matches = [s for s in sheets if s == sheet] or [s for s in sheets if s.strip().casefold() == sheet.strip().casefold()]
+            matches = [s for s in sheets if s == sheet] or [
+                s for s in sheets if s.strip().casefold() == sheet.strip().casefold()
+            ]
             if len(matches) != 1:
                 listed = ", ".join(f"'{s}'" for s in sheets)
                 raise SurveyDataError(f"no sheet named '{sheet}' (the workbook has: {listed})", source=name)

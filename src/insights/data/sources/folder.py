@@ -8,8 +8,8 @@ response ids found in more than one file are reported with both files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
@@ -21,8 +21,11 @@ SUFFIXES = (".csv", ".tsv", ".parquet", ".pq", ".xlsx", ".xlsm", ".sav", ".zsav"
 
 def folder_files(path: Path) -> list[Path]:
     return sorted(
-        (p for p in path.iterdir()
-         if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUFFIXES),
+        (
+            p
+            for p in path.iterdir()
+            if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() in SUFFIXES
+        ),
         key=lambda p: p.name,
     )
 
@@ -31,7 +34,11 @@ def read_folder(path: Path, name: str, read_file: Callable[[Path, str], RawData]
     files = folder_files(path)
     if not files:
         others = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))
-        found = f"; it holds: {', '.join(others[:8])}" + (" ..." if len(others) > 8 else "") if others else "; it is empty"
+        found = (
+            f"; it holds: {', '.join(others[:8])}" + (" ..." if len(others) > 8 else "")
+            if others
+            else "; it is empty"
+        )
         raise SurveyDataError(
             f"is a folder with no supported data files (looked for {', '.join(SUFFIXES)}){found}", source=name
         )
@@ -73,7 +80,10 @@ def read_folder(path: Path, name: str, read_file: Callable[[Path, str], RawData]
         lacking = [c for c in all_columns if c not in part.frame.columns]
         if lacking and len(parts) > 1:
             raw.warnings.append(
-                Problem(part.name, f"lacks column(s) {', '.join(lacking)} that other files in the folder have; "
-                                   "its rows are blank there")
+                Problem(
+                    part.name,
+                    f"lacks column(s) {', '.join(lacking)} that other files in the folder have; "
+                    "its rows are blank there",
+                )
             )
     return raw

@@ -22,12 +22,33 @@ IMPORT_ID_PREFIX = '{"ImportId"'
 
 # Columns Qualtrics adds to every export.  Mapped ones (``submitted_at = "RecordedDate"``) are kept.
 METADATA_COLUMNS = (
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
-    "RecordedDate", "ResponseId", "ResponseID", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
-    "ExternalReference", "ExternalDataReference", "LocationLatitude", "LocationLongitude",
-    "DistributionChannel", "UserLanguage", "Q_RecaptchaScore", "Q_RelevantIDDuplicate",
-    "Q_RelevantIDDuplicateScore", "Q_RelevantIDFraudScore", "Q_RelevantIDLastStartDate",
-    "Q_BallotBoxStuffing", "Q_DataPolicyViolations", "Q_TotalDuration",
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "ResponseID",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "ExternalDataReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    "Q_RecaptchaScore",
+    "Q_RelevantIDDuplicate",
+    "Q_RelevantIDDuplicateScore",
+    "Q_RelevantIDFraudScore",
+    "Q_RelevantIDLastStartDate",
+    "Q_BallotBoxStuffing",
+    "Q_DataPolicyViolations",
+    "Q_TotalDuration",
 )
 
 # Status, as text ("Survey Preview") or as the numeric code of a "numeric values" export.
@@ -41,7 +62,9 @@ UTC_NAMES = {"utc", "z", "gmt", "etc/utc", "etc/gmt"}
 
 
 def looks_like_import_ids(row: pd.Series) -> bool:
-    cells = [str(v).strip() for v in row.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    cells = [
+        str(v).strip() for v in row.tolist() if v is not None and not (isinstance(v, float) and np.isnan(v))
+    ]
     cells = [c for c in cells if c]
     if not cells:
         return False
@@ -124,4 +147,6 @@ def _localise(raw: RawData, column: str, zone: str) -> None:
     if (parsed.isna() & text.notna()).any() or getattr(parsed.dt, "tz", None) is not None:
         return  # leave the text for the schema to report (or already carries an offset)
     # An hour that occurs twice (clocks going back) is read as the first of the two.
-    raw.frame[column] = parsed.dt.tz_localize(tz, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward")
+    raw.frame[column] = parsed.dt.tz_localize(
+        tz, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward"
+    )

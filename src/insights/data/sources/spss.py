@@ -24,12 +24,16 @@ def read_spss(path: Path, name: str) -> RawData:
     try:
         frame, meta = pyreadstat.read_sav(str(path), user_missing=True, dates_as_pandas_datetime=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends: a damaged or foreign file
-        raise SurveyDataError(f"not a readable SPSS file ({str(exc).strip() or type(exc).__name__})", source=name) from None
+        raise SurveyDataError(
+            f"not a readable SPSS file ({str(exc).strip() or type(exc).__name__})", source=name
+        ) from None
     raw = RawData.of(frame, name, kind="spss")
     raw.value_labels = {
         column: dict(labels) for column, labels in (meta.variable_value_labels or {}).items() if labels
     }
-    raw.column_labels = {column: label for column, label in (meta.column_names_to_labels or {}).items() if label}
+    raw.column_labels = {
+        column: label for column, label in (meta.column_names_to_labels or {}).items() if label
+    }
     counts = []
     for column, ranges in (meta.missing_ranges or {}).items():
         if column not in raw.frame.columns or not ranges:
@@ -47,8 +51,10 @@ def read_spss(path: Path, name: str) -> RawData:
             raw.frame[column] = series.mask(hit)
             codes = sorted({_code(v) for v in series[hit]})
             labels = raw.value_labels.get(column, {})
-            described = ", ".join(f"{c} = {labels[float(c)]}" if _is_number(c) and float(c) in labels else str(c)
-                                  for c in codes[:5])
+            described = ", ".join(
+                f"{c} = {labels[float(c)]}" if _is_number(c) and float(c) in labels else str(c)
+                for c in codes[:5]
+            )
             counts.append(f"{column} {int(hit.sum())} ({described})")
     if counts:
         raw.notes.append(f"declared user-missing values read as missing: {'; '.join(counts)}")

@@ -24,7 +24,9 @@ DEFAULT_TABLE = "responses"
 CONNECT_TIMEOUT_SECONDS = 10
 _USERINFO = re.compile(r"^(?P<scheme>[^:/]+://)(?P<user>[^:@/]*):(?P<password>[^@/]*)@")
 # libpq also takes a password as a URL parameter: postgresql://host/db?password=...
-_SECRET_PARAMETER = re.compile(r"(?P<key>\b(?:password|passwd|pwd|sslpassword))=(?P<value>[^&#]*)", re.IGNORECASE)
+_SECRET_PARAMETER = re.compile(
+    r"(?P<key>\b(?:password|passwd|pwd|sslpassword))=(?P<value>[^&#]*)", re.IGNORECASE
+)
 # Drivers we know by name, with what to install when missing.
 _INSTALL_HINTS = {
     "psycopg": "psycopg[binary]",
@@ -106,13 +108,16 @@ def read_sql(url: str, table: str | None = None, query: str | None = None) -> Ra
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise SurveyDataError("not a valid database URL (expected e.g. postgresql://user@host:5432/dbname)",
-                              source=name) from None
+        raise SurveyDataError(
+            "not a valid database URL (expected e.g. postgresql://user@host:5432/dbname)", source=name
+        ) from None
     backend = parsed.get_backend_name()
     connect_args: dict = {}
     if backend in ("postgresql", "postgres"):
         if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not SQLAlchemy's default psycopg2
+            parsed = parsed.set(
+                drivername="postgresql+psycopg"
+            )  # psycopg 3, not SQLAlchemy's default psycopg2
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "client-insights"}
     try:
         engine = create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
@@ -146,7 +151,9 @@ def read_sql(url: str, table: str | None = None, query: str | None = None) -> Ra
             except Exception as exc:  # SQLAlchemy's or the driver's own (DBAPI) errors
                 raise SurveyDataError(f"{what}: {_message(exc, url)}", source=display) from None
             if frame is None:
-                raise SurveyDataError("the query returned no rows and no columns (is it a SELECT?)", source=display)
+                raise SurveyDataError(
+                    "the query returned no rows and no columns (is it a SELECT?)", source=display
+                )
     finally:
         engine.dispose()
     return RawData.of(frame, display, kind="sql")
@@ -170,10 +177,13 @@ def _table_select(connection, inspector, table: str, name: str) -> str:
         if not found:
             listed = ", ".join(sorted(n if not schema else f"{s}.{n}" for s, n in available)) or "none"
             where = f" in schema '{schema}'" if schema else ""
-            raise SurveyDataError(f"no table named '{table}'{where} (the database has: {listed})", source=name)
+            raise SurveyDataError(
+                f"no table named '{table}'{where} (the database has: {listed})", source=name
+            )
     except SQLAlchemyError as exc:
-        raise SurveyDataError(f"cannot list the tables: {_message(exc, str(connection.engine.url))}",
-                              source=name) from None
+        raise SurveyDataError(
+            f"cannot list the tables: {_message(exc, str(connection.engine.url))}", source=name
+        ) from None
     s, n = found[0]
     preparer = connection.dialect.identifier_preparer
     qualified = preparer.quote(n) if not schema else f"{preparer.quote_schema(s)}.{preparer.quote(n)}"

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-import csv
 import codecs
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +67,9 @@ def read_delimited(path: Path, name: str) -> RawData:
     except pd.errors.EmptyDataError:
         raise SurveyDataError("file is empty", source=name) from None
     except pd.errors.ParserError as exc:
-        raise SurveyDataError(f"cannot parse as {delimiter_name(delimiter)}-separated text: {exc}", source=name) from None
+        raise SurveyDataError(
+            f"cannot parse as {delimiter_name(delimiter)}-separated text: {exc}", source=name
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     raw = RawData.of(frame, name, kind="text")
     detect_qualtrics(raw)
@@ -114,17 +116,27 @@ def _read_with_arrow(path: Path, delimiter: str, head_text: str) -> pd.DataFrame
             path,
             read_options=pv.ReadOptions(block_size=16 << 20),
             parse_options=pv.ParseOptions(
-                delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
-                newlines_in_values=quoted, ignore_empty_lines=True,
+                delimiter=delimiter,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=quoted,
+                ignore_empty_lines=True,
             ),
             convert_options=pv.ConvertOptions(
                 column_types={name: pa.string() for name in names},
-                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except (pa.ArrowException, OSError, ValueError):
         return None
-    if table.num_rows == 0 or table.column_names != names or any(t != pa.string() for t in table.schema.types):
+    if (
+        table.num_rows == 0
+        or table.column_names != names
+        or any(t != pa.string() for t in table.schema.types)
+    ):
         return None
     return table.to_pandas()
 
