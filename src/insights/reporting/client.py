@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import esc, fmt
+from insights.reporting.html import fmt, render
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.client import Comparison, compare_headlines
@@ -150,53 +150,40 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
 
 
 def header_html(report: ClientReport) -> str:
-    kind = "Internal client" if report.client_type == "internal" else "Client"
-    return (
-        f"<h1>{esc(report.client_name)}</h1>"
-        f"<p class='ci-note'>{kind} <code>{esc(report.client_id)}</code> · period <strong>{report.period}</strong> · "
-        f"{report.n} response(s) this period, {len(report.responses)} over the trend window · "
-        f"data as of {report.as_of:%Y-%m-%d}</p>"
+    """The title and the one-line description of the report (escaped)."""
+    return render(
+        "header.html.j2",
+        name=report.client_name,
+        kind="Internal client" if report.client_type == "internal" else "Client",
+        client_id=report.client_id,
+        period=report.period,
+        n=report.n,
+        window_n=len(report.responses),
+        as_of=f"{report.as_of:%Y-%m-%d}",
     )
 
 
 def headline_cards_html(report: ClientReport) -> str:
+    """NPS, CSAT and mean overall as cards: value, 95% CI, and the change against the previous
+    period and the other clients (green or red when significant)."""
     h = report.headline
+    scale = report.survey.overall_scale
     cards = [
-        ("NPS", fmt(h.nps.score, 0, signed=True), h.nps.ci_low, h.nps.ci_high, 0, "", "nps"),
-        (
-            f"CSAT (top-{report.survey.overall_scale.top_box}-box)",
-            fmt(h.csat.score, 0, "%"),
-            h.csat.ci_low,
-            h.csat.ci_high,
-            1,
-            " pts",
-            "csat",
-        ),
-        (
-            f"Mean overall ({report.survey.overall_scale})",
-            fmt(h.mean_overall.score, 2),
-            h.mean_overall.ci_low,
-            h.mean_overall.ci_high,
-            2,
-            "",
-            "mean",
-        ),
+        ("NPS", fmt(h.nps.score, 0, signed=True), h.nps, 0, 0, "", "nps"),
+        (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat"),
+        (f"Mean overall ({scale})", fmt(h.mean_overall.score, 2), h.mean_overall, 2, 2, "", "mean"),
     ]
-    parts = []
-    for label, value, low, high, digits, unit, key in cards:
-        ci_digits = 2 if key == "mean" else 0
-        ci = f"95% CI {fmt(low, ci_digits)} to {fmt(high, ci_digits)}"
+    shown = []
+    for label, value, result, ci_digits, digits, unit, key in cards:
         lines = []
         for comparison in (report.vs_previous[key], report.vs_portfolio[key]):
             css = ""
             if comparison.significant:
                 css = "ci-up" if comparison.difference.estimate > 0 else "ci-down"
-            lines.append(f"<div class='ci-note {css}'>{esc(comparison.text(digits, unit))}</div>")
-        parts.append(
-            f"<div class='ci-card'><div class='ci-label'>{esc(label)}</div><div class='ci-value'>{value}</div>"
-            f"<div class='ci-note'>{ci}</div>{''.join(lines)}</div>"
-        )
-    return f"<div class='ci-card-row'>{''.join(parts)}</div>"
+            lines.append({"css": css, "text": comparison.text(digits, unit)})
+        ci = f"95% CI {fmt(result.ci_low, ci_digits)} to {fmt(result.ci_high, ci_digits)}"
+        shown.append({"label": label, "value": value, "ci": ci, "lines": lines})
+    return render("headline_cards.html.j2", cards=shown)
 
 
 def scorecard_table(report: ClientReport) -> pd.DataFrame:
@@ -254,23 +241,24 @@ def comments_html(
     if len(recent) < min_comments:
         recent = with_text[with_text["period"] > period - lookback]
         span = f"in the last {lookback} months"
-    if recent.empty:
-        return f"<p class='ci-note'>No comments {span}.</p>"
-    parts = [f"<p class='ci-note'>{len(recent)} comment(s) {span}, newest first.</p>"]
     recent = recent.sort_values("submitted_at", ascending=False)
     score = recent["likelihood_to_recommend"]
     groups = [(label, recent[(score >= low) & (score <= high)]) for label, low, high in NPS_GROUPS]
     groups.append(("Did not answer the NPS question", recent[score.isna()]))
-    for label, group in groups:
-        if group.empty:
-            continue
-        items = "".join(
-            f"<div class='ci-comment'>{esc(text)}<div class='ci-note'>{when:%Y-%m-%d}</div></div>"
-            for text, when in zip(group["comment"].head(per_group), group["submitted_at"].head(per_group))
-        )
-        more = f"<p class='ci-note'>and {len(group) - per_group} more</p>" if len(group) > per_group else ""
-        parts.append(f"<h3>{esc(label)} ({len(group)})</h3>{items}{more}")
-    return "".join(parts)
+    shown = [
+        {
+            "label": label,
+            "count": len(group),
+            "comments": [
+                {"text": text, "date": f"{when:%Y-%m-%d}"}
+                for text, when in zip(group["comment"].head(per_group), group["submitted_at"].head(per_group))
+            ],
+            "more": max(len(group) - per_group, 0),
+        }
+        for label, group in groups
+        if not group.empty
+    ]
+    return render("comments.html.j2", total=len(recent), span=span, groups=shown)
 
 
 def index_summary(report: ClientReport) -> dict:

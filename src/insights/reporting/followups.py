@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from insights.reporting.client import ClientReport
-from insights.reporting.html import esc, table_html
+from insights.reporting.html import render, table_html
 from insights.reporting.people import GapSection, PeopleSection, contact_preference
 
 #: Business days (Monday to Friday; public holidays are not known) to call a detractor back.
@@ -224,30 +224,19 @@ def follow_up_html(items: pd.DataFrame) -> str:
         if moment is not None
         else ""
     )
-    parts = []
-    if items.empty:
-        parts.append(
-            "<p>Nothing to follow up: no Fix-first components, detractors or open service events.</p>"
-        )
-    else:
-        parts.append(
-            table_html(
-                pd.DataFrame(
-                    {
-                        "Due": [f"{d:%a %Y-%m-%d}" for d in items["due"]],
-                        "Action": items["action"],
-                        "Who": items["who"],
-                        "How": items["how"],
-                        "Why": items["why"],
-                    }
-                )
+    table = ""
+    if not items.empty:
+        table = table_html(
+            pd.DataFrame(
+                {
+                    "Due": [f"{d:%a %Y-%m-%d}" for d in items["due"]],
+                    "Action": items["action"],
+                    "Who": items["who"],
+                    "How": items["how"],
+                    "Why": items["why"],
+                }
             )
         )
-    if not items.attrs.get("drivers_ok", True):
-        parts.append(
-            "<p class='ci-note'>Key drivers could not be estimated for this client, so no Fix-first "
-            "components are listed.</p>"
-        )
-    if rule:
-        parts.append(f"<p class='ci-note'>{esc(rule)}</p>")
-    return "".join(parts)
+    return render(
+        "follow_ups.html.j2", table=table, drivers_ok=items.attrs.get("drivers_ok", True), rule=rule
+    )

@@ -1,18 +1,22 @@
 """Escaped HTML building blocks shared by every report section: text, numbers, tables, lists.
 
 Every piece of untrusted text (client names, comments, ids) passes through :func:`esc`
-(:func:`html.escape`, quotes included) before it reaches a page.
+(:func:`html.escape`, quotes included) before it reaches a page.  Section markup lives in Jinja
+templates (package data in ``templates/sections/``) rendered by :func:`render` with autoescape on,
+escaping with :func:`esc` as well, so a template and the code before it give the same bytes.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["caveats_html", "ci_text", "esc", "findings_html", "fmt", "table_html"]
+__all__ = ["caveats_html", "ci_text", "esc", "findings_html", "fmt", "render", "table_html"]
 
 
 def esc(value: object) -> str:
@@ -49,10 +53,48 @@ def table_html(frame: pd.DataFrame, *, caption: str | None = None) -> str:
 def findings_html(
     findings: Sequence[str], empty: str = "Nothing can be claimed with confidence from these data."
 ) -> str:
-    if not findings:
-        return f"<p class='ci-note'>{esc(empty)}</p>"
-    return "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in findings) + "</ul>"
+    """Plain sentences as a list, or ``empty`` as a note when there are none (escaped)."""
+    return render("findings.html.j2", findings=list(findings), empty=empty)
 
 
 def caveats_html(caveats: Sequence[str]) -> str:
-    return "<ul class='ci-note'>" + "".join(f"<li>{esc(c)}</li>" for c in caveats) + "</ul>"
+    """The caveats as a list in the note style (escaped)."""
+    return render("caveats.html.j2", caveats=list(caveats))
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def render(template: str, **context: object) -> str:
+    """Render a section template of ``templates/sections/`` with ``context``.
+
+    Every value a template prints is escaped with :func:`esc` (None and NaN print as nothing)
+    unless it is marked safe (``{{ table | safe }}``: HTML built by these helpers).  Line breaks
+    and the indentation after them are dropped from the template source, so templates can be laid
+    out for people while a section stays one line of HTML.
+    """
+    return _environment().get_template(template).render(**context)
+
+
+@functools.cache
+def _environment():
+    # jinja2 is imported on first use: a report kernel pays for it once, the CLI never.
+    import jinja2
+    from jinja2.ext import Extension
+    from markupsafe import Markup
+
+    class JoinLines(Extension):
+        def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+            return re.sub(r"\n[ \t]*", "", source)
+
+    def escaped(value: object) -> object:
+        # esc, not markupsafe's escape: the same entities (&#x27; for a quote) as the f-strings had.
+        return value if hasattr(value, "__html__") else Markup(esc(value))
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("insights.reporting", "templates/sections"),
+        autoescape=True,
+        finalize=escaped,
+        extensions=[JoinLines],
+        undefined=jinja2.StrictUndefined,
+    )

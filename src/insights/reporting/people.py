@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import caveats_html, ci_text, esc, findings_html, fmt, table_html
+from insights.reporting.html import caveats_html, ci_text, findings_html, fmt, render, table_html
 
 CONTACTS_MISSING = (
     "No contact list was given (insights run --contacts FILE): people by role and contact, their "
@@ -177,85 +177,81 @@ def flagged_sentences(section: PeopleSection) -> list[str]:
 def people_html(section: PeopleSection) -> str:
     """The People section: primary contact, who needs attention, by role, by contact (escaped;
     names only with ``show_names``, otherwise roles and pseudonyms)."""
-    if not section.contacts_given:
-        return f"<p class='ci-note'>{esc(CONTACTS_MISSING)}</p>"
-    parts = []
     primary = section.primary
-    if primary is not None:
-        how = contact_preference(primary["preferred_channel"], primary["detail_level"])
-        parts.append(
-            f"<p><strong>Primary contact:</strong> {esc(section.primary_who())} "
-            f"({esc(primary['role'])}), {esc(how)}.</p>"
-        )
-    else:
-        parts.append("<p><strong>Primary contact:</strong> the contact list names none for this client.</p>")
-    if section.scores.empty:
-        parts.append("<p class='ci-note'>Nobody to show for this client.</p>")
-        return "".join(parts)
-    parts.append("<h3>Needs attention</h3>")
-    parts.append(
-        findings_html(
-            flagged_sentences(section),
-            empty=f"Nobody became a detractor in {section.period} and nobody's ratings fell significantly.",
-        )
-    )
-    roles = section.by_role
-    parts.append("<h3>By role</h3>")
-    parts.append(
-        table_html(
-            pd.DataFrame(
-                {
-                    "Role": roles["role"],
-                    "People": roles["people"],
-                    "Answered": roles["answered"],
-                    f"Responses ({section.months} months)": roles["responses"],
-                    "Mean overall (95% CI)": [
-                        f"{fmt(m, 2)} ({ci_text(lo, hi, 2)})"
-                        for m, lo, hi in zip(roles["mean_overall"], roles["ci_low"], roles["ci_high"])
-                    ],
-                    "NPS": [fmt(v, 0, signed=True) for v in roles["nps"]],
-                    "Latest overall (mean of people)": [fmt(v, 2) for v in roles["latest_overall"]],
-                    f"Detractors in {section.period}": roles["detractors_now"],
-                }
-            )
-        )
-    )
-    scores = section.scores
-    parts.append("<h3>By contact</h3>")
-    parts.append(
-        table_html(
-            pd.DataFrame(
-                {
-                    "Contact": [section.who(r) for _, r in scores.iterrows()],
-                    "Role": scores["role"],
-                    "Primary": np.where(scores["primary"], "yes", ""),
-                    "Channel": scores["preferred_channel"],
-                    "Detail": scores["detail_level"],
-                    "Responses": scores["responses"],
-                    "Last answered": [
-                        f"{t:%Y-%m-%d}" if pd.notna(t) else "–" for t in scores["last_answered"]
-                    ],
-                    "Latest overall": [fmt(v, 0) for v in scores["latest_overall"]],
-                    "Latest NPS answer": [
-                        f"{_ltr_text(v)} ({g})" if g else "–"
-                        for v, g in zip(scores["latest_ltr"], scores["latest_group"])
-                    ],
-                    "Status": [_status({**r, "_months": section.months}) for _, r in scores.iterrows()],
-                }
+    context: dict[str, object] = {"contacts_given": section.contacts_given, "missing": CONTACTS_MISSING}
+    if section.contacts_given:
+        context["primary"] = None
+        if primary is not None:
+            context["primary"] = {
+                "who": section.primary_who(),
+                "role": primary["role"],
+                "how": contact_preference(primary["preferred_channel"], primary["detail_level"]),
+            }
+        context["nobody"] = section.scores.empty
+    if section.contacts_given and not section.scores.empty:
+        context.update(
+            attention=findings_html(
+                flagged_sentences(section),
+                empty=f"Nobody became a detractor in {section.period} and nobody's ratings fell significantly.",
             ),
-            caption=f"Responses, last answer and latest scores over the last {section.months} months; the primary "
-            "contact first. Overall satisfaction on the overall scale, NPS answers 0-10.",
+            by_role=table_html(_by_role_table(section)),
+            by_contact=table_html(
+                _by_contact_table(section),
+                caption=f"Responses, last answer and latest scores over the last {section.months} months; the "
+                "primary contact first. Overall satisfaction on the overall scale, NPS answers 0-10.",
+            ),
+            preferences=_preferences_text(section.scores),
+            notes=caveats_html(section.notes) if section.notes else "",
         )
+    return render("people.html.j2", **context)
+
+
+def _by_role_table(section: PeopleSection) -> pd.DataFrame:
+    roles = section.by_role
+    return pd.DataFrame(
+        {
+            "Role": roles["role"],
+            "People": roles["people"],
+            "Answered": roles["answered"],
+            f"Responses ({section.months} months)": roles["responses"],
+            "Mean overall (95% CI)": [
+                f"{fmt(m, 2)} ({ci_text(lo, hi, 2)})"
+                for m, lo, hi in zip(roles["mean_overall"], roles["ci_low"], roles["ci_high"])
+            ],
+            "NPS": [fmt(v, 0, signed=True) for v in roles["nps"]],
+            "Latest overall (mean of people)": [fmt(v, 2) for v in roles["latest_overall"]],
+            f"Detractors in {section.period}": roles["detractors_now"],
+        }
     )
+
+
+def _by_contact_table(section: PeopleSection) -> pd.DataFrame:
+    scores = section.scores
+    return pd.DataFrame(
+        {
+            "Contact": [section.who(r) for _, r in scores.iterrows()],
+            "Role": scores["role"],
+            "Primary": np.where(scores["primary"], "yes", ""),
+            "Channel": scores["preferred_channel"],
+            "Detail": scores["detail_level"],
+            "Responses": scores["responses"],
+            "Last answered": [f"{t:%Y-%m-%d}" if pd.notna(t) else "–" for t in scores["last_answered"]],
+            "Latest overall": [fmt(v, 0) for v in scores["latest_overall"]],
+            "Latest NPS answer": [
+                f"{_ltr_text(v)} ({g})" if g else "–"
+                for v, g in zip(scores["latest_ltr"], scores["latest_group"])
+            ],
+            "Status": [_status({**r, "_months": section.months}) for _, r in scores.iterrows()],
+        }
+    )
+
+
+def _preferences_text(scores: pd.DataFrame) -> str:
+    """How the listed contacts want to hear from us, most common first ("" with nobody listed)."""
     counts = scores[scores["in_contact_list"]].groupby(["preferred_channel", "detail_level"]).size()
-    if len(counts):
-        text = "; ".join(
-            f"{n} {contact_preference(c, d)}" for (c, d), n in counts.sort_values(ascending=False).items()
-        )
-        parts.append(f"<p class='ci-note'>How they want to hear from us: {esc(text)}.</p>")
-    if section.notes:
-        parts.append(caveats_html(section.notes))
-    return "".join(parts)
+    return "; ".join(
+        f"{n} {contact_preference(c, d)}" for (c, d), n in counts.sort_values(ascending=False).items()
+    )
 
 
 @dataclass(frozen=True)
@@ -335,7 +331,7 @@ def gap_findings(section: GapSection) -> list[str]:
 def perception_html(section: GapSection) -> str:
     """The Perception gap section: table, blind spots in words (escaped)."""
     if not section.given or section.gaps.empty:
-        return f"<p class='ci-note'>{esc(section.note)}</p>"
+        return render("perception.html.j2", table="", note=section.note)
     gaps = section.gaps
     first = section.assessed - (section.months - 1)
     span = f"{section.assessed}" if section.months == 1 else f"{first} to {section.assessed}"
@@ -361,7 +357,9 @@ def perception_html(section: GapSection) -> str:
         "(the self-score is a fixed number). A blind spot: the team rates itself at least one point above the "
         "client."
     )
-    parts = [table_html(table, caption=caption), findings_html(gap_findings(section))]
-    if section.note:
-        parts.append(f"<p class='ci-note'>{esc(section.note)}</p>")
-    return "".join(parts)
+    return render(
+        "perception.html.j2",
+        table=table_html(table, caption=caption),
+        findings=findings_html(gap_findings(section)),
+        note=section.note,
+    )
