@@ -4,13 +4,14 @@ caveats sections as escaped HTML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import fmt, render
+from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.client import Comparison, compare_headlines
@@ -290,3 +291,64 @@ def index_summary(report: ClientReport) -> dict:
             {"label": "vs previous", "value": "significant drop" if dropped else "–", "flag": dropped},
         ],
     }
+
+
+# --------------------------------------------------------------------------- sections that display themselves
+
+
+@dataclass(frozen=True, repr=False)
+class HeaderSection(Section):
+    """The report's title line (:func:`header_html`)."""
+
+    report: ClientReport
+
+    def html(self) -> str:
+        return header_html(self.report)
+
+
+NO_CHANGE = "No significant change against the previous period or the other clients (95% level)."
+
+
+@dataclass(frozen=True, repr=False)
+class HeadlineSection(Section):
+    """The headline cards and the significant changes in words (or ``no_change``)."""
+
+    report: ClientReport
+    no_change: str = NO_CHANGE
+
+    def html(self) -> str:
+        return headline_cards_html(self.report) + findings_html(
+            headline_findings(self.report), empty=self.no_change
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class ScorecardSection(Section):
+    """The period's scorecard table (:func:`scorecard_table`), or a note when there is none."""
+
+    report: ClientReport
+
+    def html(self) -> str:
+        if self.report.scorecard.empty:
+            return "<p class='ci-note'>No scores to show for this client.</p>"
+        return table_html(scorecard_table(self.report))
+
+
+@dataclass(frozen=True, repr=False)
+class CommentsSection(Section):
+    """Voice of the client: the recent comments of the report's responses (:func:`comments_html`)."""
+
+    report: ClientReport
+
+    def html(self) -> str:
+        return comments_html(self.report.responses, self.report.period)
+
+
+@dataclass(frozen=True, repr=False)
+class CaveatsSection(Section):
+    """A report's caveats as a list (:func:`insights.reporting.html.caveats_html`)."""
+
+    caveats: Sequence[str]
+
+    def html(self) -> str:
+        return caveats_html(self.caveats)

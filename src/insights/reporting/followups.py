@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from insights.reporting.client import ClientReport
-from insights.reporting.html import render, table_html
+from insights.reporting.html import Section, render, table_html
 from insights.reporting.people import GapSection, PeopleSection, contact_preference
 
 #: Business days (Monday to Friday; public holidays are not known) to call a detractor back.
@@ -240,3 +241,13 @@ def follow_up_html(items: pd.DataFrame) -> str:
     return render(
         "follow_ups.html.j2", table=table, drivers_ok=items.attrs.get("drivers_ok", True), rule=rule
     )
+
+
+@dataclass(frozen=True, repr=False)
+class FollowUpSection(Section):
+    """The Follow-up list as a section: ``items`` from :func:`follow_up_list`, shown by :func:`follow_up_html`."""
+
+    items: pd.DataFrame
+
+    def html(self) -> str:
+        return follow_up_html(self.items)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["caveats_html", "ci_text", "esc", "findings_html", "fmt", "render", "table_html"]
+__all__ = ["Section", "caveats_html", "ci_text", "esc", "findings_html", "fmt", "render", "table_html"]
 
 
 def esc(value: object) -> str:
@@ -60,6 +60,21 @@ def findings_html(
 def caveats_html(caveats: Sequence[str]) -> str:
     """The caveats as a list in the note style (escaped)."""
     return render("caveats.html.j2", caveats=list(caveats))
+
+
+class Section:
+    """A report section a notebook cell can show as it is: ``display(section)`` shows :meth:`html`."""
+
+    def html(self) -> str:
+        """The section's escaped HTML."""
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        # Short on purpose: a notebook keeps this text beside the HTML, and sections may hold names.
+        return f"<{type(self).__name__}>"
 
 
 # --------------------------------------------------------------------------- templates

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import caveats_html, ci_text, findings_html, fmt, render, table_html
+from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
 
 CONTACTS_MISSING = (
     "No contact list was given (insights run --contacts FILE): people by role and contact, their "
@@ -32,8 +32,8 @@ def who(name: object, pseudonym: str, show_names: bool) -> str:
     return pseudonym
 
 
-@dataclass(frozen=True)
-class PeopleSection:
+@dataclass(frozen=True, repr=False)
+class PeopleSection(Section):
     """One client's people: per contact, per role, who needs attention, and the primary contact.
 
     ``scores`` is :func:`insights.stats.people.contact_scores` for the client (names included: render it
@@ -49,6 +49,10 @@ class PeopleSection:
     flagged: pd.DataFrame
     primary: dict | None
     notes: list[str] = field(default_factory=list)
+
+    def html(self) -> str:
+        """The People section (:func:`people_html`)."""
+        return people_html(self)
 
     def who(self, row) -> str:
         """How the report names the person of a row of :attr:`scores`."""
@@ -254,8 +258,8 @@ def _preferences_text(scores: pd.DataFrame) -> str:
     )
 
 
-@dataclass(frozen=True)
-class GapSection:
+@dataclass(frozen=True, repr=False)
+class GapSection(Section):
     """The team's self-assessment against the client's ratings, for one client."""
 
     client_id: str
@@ -265,6 +269,10 @@ class GapSection:
     given: bool
     gaps: pd.DataFrame
     note: str | None = None
+
+    def html(self) -> str:
+        """The Perception gap section (:func:`perception_html`)."""
+        return perception_html(self)
 
 
 def perception_section(

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from insights.reporting.client import (
     MIN_CELL,
+    NO_CHANGE,
+    CaveatsSection,
     ClientReport,
+    CommentsSection,
+    HeaderSection,
+    HeadlineSection,
+    ScorecardSection,
     client_report,
     comments_html,
     header_html,
@@ -25,11 +31,12 @@ from insights.reporting.client import (
 from insights.reporting.followups import (
     CALL_BACK_DAYS,
     CHECK_IN_DAYS,
+    FollowUpSection,
     follow_up_html,
     follow_up_list,
     reference_date,
 )
-from insights.reporting.html import caveats_html, esc, findings_html, table_html
+from insights.reporting.html import Section, caveats_html, esc, findings_html, table_html
 from insights.reporting.people import (
     CONTACTS_MISSING,
     SELF_ASSESSMENT_MISSING,
@@ -66,9 +73,17 @@ __all__ = [
     "CONTACTS_MISSING",
     "GROUP_COMPONENT_LABELS",
     "MIN_CELL",
+    "NO_CHANGE",
     "NPS_GROUPS",
     "SELF_ASSESSMENT_MISSING",
+    "CaveatsSection",
     "ClientReport",
+    "CommentsSection",
+    "FollowUpSection",
+    "HeaderSection",
+    "HeadlineSection",
+    "ScorecardSection",
+    "Section",
     "Comparison",
     "GapSection",
     "PeopleSection",
