@@ -11,8 +11,8 @@ accepted only as a single statement that starts with SELECT, WITH, VALUES or FRO
 FROM-first SELECT) and holds none of :data:`REFUSED_WORDS` outside quotes and comments.  Dialects
 read some characters differently (a backslash before a quote, MySQL's ``#`` comments, SQLite's
 ``[names]``, PostgreSQL's nested comments and dollar quotes, ...): the tokens follow the reading that
-sees the most code, and the query is refused when another reading would end a comment, string or
-name where that reading is not between two tokens, since the two would then see different statements.
+sees the most code, and the query is refused when another dialect would end a comment, string or name
+inside one of those tokens, since that dialect could then see statements the check did not.
 """
 
 from __future__ import annotations
