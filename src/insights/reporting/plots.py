@@ -4,6 +4,7 @@ Every function takes a tidy result frame, returns a :class:`matplotlib.figure.Fi
 one style (:func:`use_style`) and one palette, so reports look consistent without tweaking.
 Figures are drawn by Agg and not held by pyplot: a notebook shows one where it is displayed or
 returned (once), ``fig.savefig`` writes it, and there is nothing to close.
+Names in them (clients, drivers, themes, people) are drawn as typed, never read as math.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter
 
 PALETTE = sns.color_palette("colorblind")
@@ -50,6 +52,9 @@ def use_style() -> None:
             # every layout and draw, to dodge decorations on top that no chart here has (a third of a
             # trend chart's drawing time; the figures are pixel for pixel the same).
             "axes.titley": 1.0,
+            # Client, driver, theme and person names are data: "$5 to $10" is text, not a formula.
+            "text.parse_math": False,
+            "text.usetex": False,
         }
     )
     _inline_without_tight_bbox()
@@ -98,6 +103,22 @@ def _displayable_in_notebooks() -> None:
 
     if get_ipython() is not None:
         import matplotlib_inline.backend_inline  # noqa: F401
+
+
+def _finish(fig: Figure, rect: tuple[float, float, float, float] | None = None) -> Figure:
+    """Lay ``fig`` out (``tight_layout``) with every text in it drawn as typed, and return it.
+
+    Titles, tick labels, annotations and legends carry client, driver, theme and person names, which
+    are data: read as mathtext, "Cost $5 to $10 Ltd" would be drawn as "Cost 5to10 Ltd" and
+    ``Evil $\\undefinedcmd{x}$ Co`` would fail the figure (and the report drawing it).  Set on each
+    text, not only in :func:`use_style`, so it holds whatever the caller's rcParams; and before the
+    layout, which measures the texts as they will be drawn.  Texts without a ``$`` draw as before.
+    """
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        text.set_usetex(False)
+    fig.tight_layout(rect=rect)
+    return fig
 
 
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
@@ -168,8 +189,7 @@ def trend_chart(
     ax.set_ylabel(ylabel)
     ax.set_xlabel("")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def _annotated_heatmap(
@@ -267,8 +287,7 @@ def scorecard_heatmap(
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title + f"  (hatched: fewer than {min_n} answers)", loc="left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def importance_chart(
@@ -309,8 +328,7 @@ def importance_chart(
         if q in set(data["quadrant"])
     ]
     fig.legend(handles=handles, loc="upper right", frameon=False, fontsize=8, ncols=len(handles))
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
-    return fig
+    return _finish(fig, rect=(0, 0, 1, 0.93))
 
 
 def quadrant_chart(
@@ -365,8 +383,7 @@ def quadrant_chart(
     ax.set_xlabel("Performance: mean score")
     ax.set_ylabel("Importance: share of explained variance (%)")
     ax.set_title(title, loc="left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def league_chart(
@@ -401,8 +418,7 @@ def league_chart(
             if t in set(data[by].astype(str))
         ]
         ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def distribution_chart(
@@ -434,8 +450,7 @@ def distribution_chart(
     ax.set_ylabel("Share of responses (%)")
     ax.set_title(title, loc="left")
     ax.legend(title="", frameon=False)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 # --- service levels (insights.stats.service) ---------------------------------------------------------------
@@ -500,8 +515,7 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
         frameon=False,
         fontsize=8,
     )
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour opened (UTC)") -> Figure:
@@ -540,8 +554,7 @@ def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour open
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.set_title(title + "  (row totals at the right)", loc="left")
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
@@ -581,8 +594,7 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
     ax.set_xlim(0, max(1.0, left.max()) * 1.2)
     ax.set_title(title, loc="left")
     ax.legend(title="Severity", loc="lower right", frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure:
@@ -606,8 +618,7 @@ def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def service_satisfaction_chart(
@@ -650,8 +661,7 @@ def service_satisfaction_chart(
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
 
 
 def weekday_chart(table: pd.DataFrame, *, title: str) -> Figure:
@@ -686,5 +696,4 @@ def weekday_chart(table: pd.DataFrame, *, title: str) -> Figure:
     ax.set_xlabel("Weekday opened")
     ax.set_title(title, loc="left")
     ax.legend(loc="upper right", frameon=False, fontsize=8)
-    fig.tight_layout()
-    return fig
+    return _finish(fig)
