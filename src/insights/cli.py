@@ -365,7 +365,7 @@ def run(
 
     extra = None
     if events is not None:
-        from insights.stats.service import load_events
+        from insights.data.events import load_events
 
         load_events(events, warn=False)  # bad events stop the run here, with named errors
         extra = {
@@ -485,7 +485,9 @@ def sla(
     """Service levels: events met, breached and open, attainment and penalties, by category, weekday and hour."""
     from rich.markup import escape
 
-    from insights.stats.service import load_events, parse_as_of, sla_summary
+    from insights.data.events import load_events
+    from insights.stats.as_of import parse_as_of
+    from insights.stats.service_levels import sla_summary
 
     _check_format(format)
     _check_zone(tz)

@@ -1144,9 +1144,9 @@ def reference_date(period: pd.Period | str, now: pd.Timestamp | None = None) -> 
     """The day follow-up dates count from: the end of the report period (the first day of the next
     month), or today if the month is not over -- the moment the "Service levels" section judges
     events at, so a past month's list is the same whenever it is rendered."""
-    end = (pd.Period(period, "M") + 1).start_time
-    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() if now is None else pd.Timestamp(now)
-    return min(end, today.normalize())
+    from insights.stats.as_of import period_as_of
+
+    return period_as_of(period, now).tz_localize(None).normalize()
 
 
 def _business_days(start: pd.Timestamp, days: int) -> pd.Timestamp:
@@ -1164,26 +1164,12 @@ def _events_follow_up(events: pd.DataFrame, client_id: str, moment: pd.Timestamp
     if mine.empty:
         return []
     utc = moment.tz_localize("UTC") if moment.tzinfo is None else moment
-    try:
-        from insights.stats.service import classify
+    from insights.stats.service_levels import classify
 
-        frame = classify(mine, utc)
-        pending = frame[frame["overdue"] | (frame["status"] == "open")]
-        due = pending["due_at"]
-        overdue = pending["overdue"].to_numpy(dtype=bool)
-    except ImportError:  # without the service module: the columns of the events contract
-        due_column = next(c for c in ("due_at", "due", "due_date", "resolve_by") if c in mine.columns)
-        due = pd.to_datetime(mine[due_column], utc=True)
-        closed = next((c for c in ("resolved_at", "closed_at") if c in mine.columns), None)
-        if closed:
-            open_ = pd.to_datetime(mine[closed], utc=True, errors="coerce").isna()
-        else:
-            open_ = (
-                mine.get("status", pd.Series("open", index=mine.index)).astype(str).str.strip().str.lower()
-                == "open"
-            )
-        pending, due = mine[open_], due[open_]
-        overdue = (due < utc).to_numpy(dtype=bool)
+    frame = classify(mine, utc)
+    pending = frame[frame["overdue"] | (frame["status"] == "open")]
+    due = pending["due_at"]
+    overdue = pending["overdue"].to_numpy(dtype=bool)
     items = []
     next_day = _business_days(moment.normalize() + pd.Timedelta(days=1), 0)
     for (_, event), when, late in zip(pending.iterrows(), due, overdue):

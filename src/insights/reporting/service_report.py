@@ -5,7 +5,8 @@ shows the result, and only when an events file was given (``events`` parameter /
 --events``); without one the cell shows nothing and the report has no such section.  The
 section's heading is part of the section itself, so it cannot appear empty.
 
-The statistics live in :mod:`insights.stats.service`; this module only chooses, words and lays out.
+The statistics live in :mod:`insights.stats.service_levels`, :mod:`insights.stats.service_timing` and
+:mod:`insights.stats.service_impact`; this module only chooses, words and lays out.
 Every piece of untrusted text (client names, ids, categories) is escaped.
 """
 
@@ -18,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from insights.data.events import load_events
 from insights.reporting.report import esc, findings_html, table_html
-from insights.stats import service
-from insights.stats.service import DEFAULT_HOURLY_COST, DEFAULT_TARGET
+from insights.stats import service_impact, service_levels, service_timing
+from insights.stats.as_of import parse_as_of, period_as_of
+from insights.stats.service_levels import ALPHA, DEFAULT_HOURLY_COST, DEFAULT_TARGET
 
 CLIENT_TITLE = "Service levels"
 PORTFOLIO_TITLE = "Service levels and satisfaction"
@@ -55,16 +57,15 @@ class Section:
 
 def report_as_of(period: pd.Period | str, now: pd.Timestamp | None = None) -> pd.Timestamp:
     """The moment a report for ``period`` judges events at: the end of that month (00:00 UTC on the
-    first day of the next), or now if the month is not over yet.  A past month's report is therefore
-    the same whenever it is rendered."""
-    end = (pd.Period(period, "M") + 1).start_time.tz_localize("UTC")
-    now = pd.Timestamp.now(tz="UTC") if now is None else service.parse_as_of(now)
-    return min(end, now)
+    first day of the next), or now if the month is not over yet (see
+    :func:`insights.stats.as_of.period_as_of`).  A past month's report is therefore the same
+    whenever it is rendered."""
+    return period_as_of(period, now)
 
 
 def load(events: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Validated events (see :func:`insights.stats.service.load_events`), warnings kept in ``attrs``."""
-    return service.load_events(events, warn=False)
+    """Validated events (see :func:`insights.data.events.load_events`), warnings kept in ``attrs``."""
+    return load_events(events, warn=False)
 
 
 def _pct(value: float, digits: int = 0) -> str:
@@ -107,8 +108,8 @@ def _intro(what: str, as_of: pd.Timestamp, target: float, hourly_cost: float, tz
 
 def _breakdown_tables(window: pd.DataFrame, hourly_cost: float) -> list[str]:
     """Per category, then per severity: due, breached, attainment, time late, penalties and cost."""
-    by_category = service.breaches_by(window, by=("category",), hourly_cost=hourly_cost)
-    by_severity = service.breaches_by(window, by=("severity",), hourly_cost=hourly_cost)
+    by_category = service_levels.breaches_by(window, by=("category",), hourly_cost=hourly_cost)
+    by_severity = service_levels.breaches_by(window, by=("severity",), hourly_cost=hourly_cost)
     by_severity = by_severity.sort_values("severity").reset_index(drop=True)
     return [
         table_html(_category_display(by_category), caption="By category, most breaches first."),
@@ -155,7 +156,7 @@ def _month_display(trend: pd.DataFrame, target: float) -> pd.DataFrame:
 
 def open_events(events: pd.DataFrame, *, as_of: object, tz: str = "UTC") -> pd.DataFrame:
     """Unresolved events as of ``as_of``: overdue ones first (longest overdue first), then open by due time."""
-    frame = service.classify(events, as_of)
+    frame = service_levels.classify(events, as_of)
     moment = frame.attrs["as_of"]
     pending = frame[frame["overdue"] | (frame["status"] == "open")].copy()
     pending["hours"] = (moment - pending["due_at"]).dt.total_seconds() / 3600
@@ -211,7 +212,7 @@ def client_section(
     if not 0 < target <= 1:
         raise ValueError(f"target must be a fraction in (0, 1] (got {target})")
     period = pd.Period(period, "M")
-    moment = report_as_of(period) if as_of is None else service.parse_as_of(as_of)
+    moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     mine = events[events["client_id"].astype(str) == str(client_id)]
     parts: list = [
@@ -222,9 +223,9 @@ def client_section(
         parts.append("<p>No service events are recorded for this client.</p>")
         return Section(CLIENT_TITLE, parts, [{"label": "SLA attainment", "value": "–"}])
 
-    frame = service.classify(mine, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(mine, moment, hourly_cost=hourly_cost)
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
-    trend = service.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
+    trend = service_levels.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
     current = trend[trend["period"] == period].iloc[0]
     earlier = trend[trend["period"] < period]
     pending = open_events(mine, as_of=moment, tz=tz)
@@ -278,7 +279,7 @@ def client_section(
     parts.append(f"<div class='ci-card-row'>{''.join(cards)}</div>")
 
     findings = _client_findings(current, earlier, target, period, months_below, months_due)
-    weekday = service.weekday_test(window, tz=tz)
+    weekday = service_timing.weekday_test(window, tz=tz)
     if weekday.ok and weekday.significant:
         findings.extend(weekday.findings)
     parts.append(findings_html(findings))
@@ -330,7 +331,9 @@ def _client_findings(
     else:
         found.append(f"No events were due in {period}.")
     base_events, base_met = int(earlier["events"].sum()), int(earlier["met"].sum())
-    change = service.compare_attainment(int(current["met"]), int(current["events"]), base_met, base_events)
+    change = service_levels.compare_attainment(
+        int(current["met"]), int(current["events"]), base_met, base_events
+    )
     if change.significant:
         direction = "lower" if change.difference < 0 else "higher"
         found.append(
@@ -367,12 +370,12 @@ def portfolio_section(
     outcome_label: str = "Mean overall satisfaction",
 ) -> Section:
     """Across clients: attainment per client against satisfaction, the within-client effect of breaches
-    on satisfaction (:func:`insights.stats.service.satisfaction_impact`), breaches by category, and when
+    on satisfaction (:func:`insights.stats.service_impact.satisfaction_impact`), breaches by category, and when
     breaches happen (heat map and weekday test), for the ``months`` due months to ``period``."""
     from insights.reporting import plots
 
     period = pd.Period(period, "M")
-    moment = report_as_of(period) if as_of is None else service.parse_as_of(as_of)
+    moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     parts: list = [
         f"<h2 id='service-levels-and-satisfaction'>{PORTFOLIO_TITLE}</h2>",
@@ -384,7 +387,7 @@ def portfolio_section(
             tz,
         ),
     ]
-    frame = service.classify(events, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(events, moment, hourly_cost=hourly_cost)
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
     if window.empty:
         parts.append(f"<p>No service events were due from {first} to {period}.</p>")
@@ -392,7 +395,7 @@ def portfolio_section(
     survey_window = responses[(responses["period"] >= first) & (responses["period"] <= period)]
 
     # per client
-    per_client = service.attainment_table(window, by=["client_id"], hourly_cost=hourly_cost)
+    per_client = service_levels.attainment_table(window, by=["client_id"], hourly_cost=hourly_cost)
     per_client["client_id"] = per_client["client_id"].astype(str)
     answered = survey_window[survey_window[outcome].notna()]
     scores = (
@@ -406,8 +409,8 @@ def portfolio_section(
         )
     )
     per_client = per_client.join(scores, on="client_id")
-    total = service.attainment_table(window, by=[], hourly_cost=hourly_cost).iloc[0]
-    trend = service.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
+    total = service_levels.attainment_table(window, by=[], hourly_cost=hourly_cost).iloc[0]
+    trend = service_levels.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
     current = trend[trend["period"] == period].iloc[0]
     below = per_client[(per_client["events"] > 0) & (per_client["attainment"] < target)]
     overdue = int(frame["overdue"].sum())
@@ -440,11 +443,11 @@ def portfolio_section(
     parts.append(f"<div class='ci-card-row'>{''.join(cards)}</div>")
 
     # the within-client link
-    panel = service.satisfaction_panel(
+    panel = service_impact.satisfaction_panel(
         frame[frame["period"] <= period], responses[responses["period"] <= period], outcome=outcome
     )
     panel = panel[panel["period"] >= first]  # last month's breaches of the first month still count
-    impact = service.satisfaction_impact(panel, outcome=outcome)
+    impact = service_impact.satisfaction_impact(panel, outcome=outcome)
     parts.append("<h3>Do breaches move satisfaction?</h3>")
     parts.append(
         "<p class='ci-note'>One model over every client-month: mean satisfaction on the month's breaches and "
@@ -462,7 +465,7 @@ def portfolio_section(
                     for lo, hi in zip(impact.coefficients["ci_low"], impact.coefficients["ci_high"])
                 ],
                 "p": [f"{p:.3g}" for p in impact.coefficients["p"]],
-                "Significant": np.where(impact.coefficients["p"] < service.ALPHA, "yes", ""),
+                "Significant": np.where(impact.coefficients["p"] < ALPHA, "yes", ""),
             }
         )
         parts.append(
@@ -488,12 +491,13 @@ def portfolio_section(
                 placed, title=f"Clients, {first} to {period}", ylabel=outcome_label, target=target
             )
         )
-        rho, p = stats.spearmanr(placed["attainment"], placed["satisfaction"])
-        if not math.isnan(rho):
+        link = service_impact.attainment_satisfaction_correlation(placed)
+        if link.ok:
+            rho, p = link.rho, link.p_value
             text = (
                 f"Across {len(placed)} clients, higher attainment goes with {'higher' if rho > 0 else 'lower'} "
                 f"satisfaction (Spearman's rho {rho:+.2f}, p = {p:.3f})."
-                if p < service.ALPHA
+                if link.significant
                 else f"Across {len(placed)} clients, no significant association between attainment and satisfaction "
                 f"(Spearman's rho {rho:+.2f}, p = {p:.3f}); clients differ in much more than service levels, "
                 "which is why the model above compares each client with itself."
@@ -523,7 +527,7 @@ def portfolio_section(
 
     # what and when
     parts.extend(_breach_pattern(window, first, period, tz, hourly_cost)[0])
-    weekday = service.weekday_test(window, tz=tz)
+    weekday = service_timing.weekday_test(window, tz=tz)
     if weekday.ok:
         parts.append(plots.weekday_chart(weekday.table, title="Share of events breached, by weekday opened"))
         parts.append(findings_html(weekday.findings))
@@ -548,7 +552,7 @@ def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: f
     if window["status"].eq("breached").any():
         parts.append(
             plots.breach_category_chart(
-                service.breaches_by(window, hourly_cost=hourly_cost),
+                service_levels.breaches_by(window, hourly_cost=hourly_cost),
                 title=f"Breaches by category, {first} to {period}",
             )
         )
@@ -556,7 +560,7 @@ def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: f
         parts.append(none)
     parts.extend(_breakdown_tables(window, hourly_cost))
     parts.append("<h3>When breaches happen</h3>")
-    heat = service.breach_heatmap_counts(window, tz=tz)
+    heat = service_timing.breach_heatmap_counts(window, tz=tz)
     any_breach = bool(heat.to_numpy().sum())
     parts.append(
         plots.breach_heatmap(heat, title="Breaches by weekday and hour opened", xlabel=f"Hour opened ({tz})")

@@ -933,7 +933,7 @@ def load_service_events(source: str | Path | pd.DataFrame | None) -> pd.DataFram
     """Service events for the follow-up list, read by :mod:`insights.stats.service` when it is installed.
 
     The hook: ``source`` (a file, or a DataFrame of raw rows) goes through
-    ``insights.stats.service.load_events`` (validated and typed, as the "Service levels" section reads
+    ``insights.data.events.load_events`` (validated and typed, as the "Service levels" section reads
     it).  Without that module a DataFrame is taken as it is and a path gives None.
     :func:`insights.reporting.report.follow_up_list` then uses ``insights.stats.service.classify`` for what is
     open or overdue; without it, it needs ``client_id``, a due date (``due_at``, ``due``,
@@ -943,7 +943,7 @@ def load_service_events(source: str | Path | pd.DataFrame | None) -> pd.DataFram
     if source is None or (isinstance(source, str) and not source.strip()):
         return None
     try:
-        from insights.stats.service import load_events
+        from insights.data.events import load_events
     except ImportError:
         return source if isinstance(source, pd.DataFrame) else None
     return load_events(source, warn=False)
