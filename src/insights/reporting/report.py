@@ -487,7 +487,7 @@ def compare_groups(
 
     The responses of one client are not independent (the same people, the same account team), so
     the intervals and the test of record are clustered by client
-    (:func:`insights.stats.people.clustered_mean`, :func:`insights.stats.people.clustered_difference`: CR1
+    (:func:`insights.stats.clustered.clustered_mean`, :func:`insights.stats.clustered.clustered_difference`: CR1
     standard errors, t on Welch-Satterthwaite degrees of freedom over the clients); with six
     internal clients they are much wider than a test that treats every response as independent,
     whose p-value is kept as ``p_responses`` for comparison only.
@@ -495,7 +495,7 @@ def compare_groups(
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
     ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
     """
-    from insights.stats import people
+    from insights.stats import clustered
 
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
@@ -505,7 +505,7 @@ def compare_groups(
         results, naive = {}, {}
         for level in levels:
             group = window[window[by].astype(str) == level]
-            results[level] = people.clustered_mean(
+            results[level] = clustered.clustered_mean(
                 _per_response(group, component, survey), group["client_id"]
             )
             naive[level] = (
@@ -529,7 +529,7 @@ def compare_groups(
             )
         if len(levels) == 2:
             first, second = levels
-            diff = people.clustered_difference(results[first], results[second])
+            diff = clustered.clustered_difference(results[first], results[second])
             plain = (metrics.compare_nps if component == "nps" else metrics.compare_means)(
                 naive[first], naive[second]
             )
@@ -1054,12 +1054,12 @@ def perception_section(
     survey: SurveyDefinition | None = None,
 ) -> GapSection:
     """The latest self-assessment of the client at or before ``period`` against the client's
-    ratings (see :func:`insights.stats.people.perception_gaps`)."""
-    from insights.stats import people
+    ratings (see :func:`insights.stats.perception.perception_gaps`)."""
+    from insights.stats import perception
 
     survey = survey or SurveyDefinition.default()
     period = pd.Period(period, "M")
-    months = months or people.GAP_MONTHS
+    months = months or perception.GAP_MONTHS
     if self_assessment is None:
         return GapSection(
             str(client_id), period, None, months, False, pd.DataFrame(), SELF_ASSESSMENT_MISSING
@@ -1078,7 +1078,7 @@ def perception_section(
             f"The self-assessment has no ratings for this client up to {period}.",
         )
     assessed = mine["period"].max()
-    gaps = people.perception_gaps(
+    gaps = perception.perception_gaps(
         df, mine, client=str(client_id), period=assessed, months=months, survey=survey
     )
     note = None if assessed == period else f"The latest self-assessment for this client is of {assessed}."
@@ -1380,7 +1380,7 @@ def portfolio_gaps_html(
 ) -> str:
     """Across clients: per component the mean gap (each client's latest self-assessment up to
     ``period``) with a t interval over clients, and every blind spot."""
-    from insights.stats import people
+    from insights.stats import perception
 
     if self_assessment is None:
         return f"<p class='ci-note'>{esc(SELF_ASSESSMENT_MISSING)}</p>"
@@ -1389,8 +1389,8 @@ def portfolio_gaps_html(
     if chosen.empty:
         return f"<p class='ci-note'>The self-assessment has no ratings up to {period}.</p>"
     latest = chosen.groupby("client_id")["period"].transform("max")
-    gaps = people.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
-    summary = people.gap_summary(gaps)
+    gaps = perception.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
+    summary = perception.gap_summary(gaps)
     if summary.empty:
         return "<p class='ci-note'>No client ratings to set the self-assessment against.</p>"
     parts = [
