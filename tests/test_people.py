@@ -280,6 +280,20 @@ def test_contact_list_problems_are_named(tmp_path):
         read_contacts(path)
 
 
+def test_a_folder_of_contact_lists_names_the_file_and_its_own_row(tmp_path):
+    drops = tmp_path / "contacts"
+    drops.mkdir()
+    (drops / "a.csv").write_text(CONTACTS_HEADER + "P1,C1,Ann,Lead,email,brief,true\n", encoding="utf-8")
+    (drops / "b.csv").write_text(
+        CONTACTS_HEADER + "P2,C2,Bob,Lead,email,brief,true\nP3,C2,Cy,User,fax,brief,no\n", encoding="utf-8"
+    )
+    with pytest.raises(PeopleDataError) as caught:
+        read_contacts(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "contacts/b.csv: preferred_channel: values other than email, phone, in person, chat in row 2 (fax)"
+    ]
+
+
 def test_contact_list_reads_other_formats_and_warns_about_a_missing_primary(tmp_path):
     frame = pd.DataFrame(
         {

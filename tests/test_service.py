@@ -240,6 +240,30 @@ def test_file_level_problems_are_named(tmp_path):
         load_events(tmp_path / "nowhere.csv")
 
 
+def test_a_folder_of_event_files_names_the_file_and_its_own_row(tmp_path):
+    drops = tmp_path / "drops"
+    drops.mkdir()
+    (drops / "a.csv").write_text(HEADER + GOOD_ROW + "E2,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n")
+    (drops / "b.csv").write_text(
+        HEADER
+        + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n"
+        + "E4,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,urgent,,\n"
+    )
+    with pytest.raises(EventsDataError) as caught:
+        load_events(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "drops/b.csv: severity: unknown severity (expected low, medium, high or critical) in row 2 (urgent)"
+    ]
+    (drops / "b.csv").write_text(HEADER + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n" + GOOD_ROW)
+    with pytest.raises(EventsDataError) as caught:
+        load_events(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "drops: event_id: 1 event id(s) appear in more than one file (a.csv, b.csv): E1 (a.csv row 1, b.csv row 2)"
+    ]
+    (drops / "b.csv").write_text(HEADER + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n")
+    assert load_events(drops)["event_id"].tolist() == ["E1", "E2", "E3"]
+
+
 def test_parquet_with_typed_timestamps(tmp_path, hand):
     typed = hand.copy()
     typed["severity"] = typed["severity"].astype(object)
@@ -429,6 +453,73 @@ def test_weekday_null_is_the_event_mix_not_a_uniform_week():
     assert stats.chisquare(breaches).pvalue < 1e-6  # the naive uniform-week null would cry "hot Monday"
     small = service_timing.weekday_test(tidy.iloc[:40], as_of="2026-04-01")
     assert "Monte Carlo" in small.method
+
+
+def test_weekday_statistic_is_pearsons_chi_square(sample_events):
+    from scipy import stats
+
+    result = service_timing.weekday_test(sample_events, as_of=sample.SAMPLE_AS_OF)
+    table = result.table
+    observed = np.column_stack([table["breached"], table["events"] - table["breached"]]).astype(float)
+    expected = np.column_stack([table["expected"], table["events"] - table["expected"]])
+    by_hand = float(((observed - expected) ** 2 / expected).sum())
+    assert result.statistic == pytest.approx(by_hand, rel=1e-12)
+    assert result.dof == len(table) - 1
+    assert result.p_value == pytest.approx(stats.chi2.sf(by_hand, result.dof), rel=1e-9)
+
+
+def test_attainment_and_satisfaction_rank_correlation():
+    from scipy import stats
+
+    per_client = pd.DataFrame(
+        {"attainment": [0.8, 0.9, 0.95, 1.0, 0.7], "satisfaction": [3.9, 4.1, 4.0, 4.6, 3.2]}
+    )
+    link = service_impact.attainment_satisfaction_correlation(per_client)
+    rho, p = stats.spearmanr(per_client["attainment"], per_client["satisfaction"])
+    assert (link.rho, link.p_value, link.n_clients) == (pytest.approx(rho), pytest.approx(p), 5)
+    assert link.ok and link.significant == (p < 0.05)
+    with pytest.warns(stats.ConstantInputWarning):
+        flat = service_impact.attainment_satisfaction_correlation(per_client.assign(attainment=1.0))
+    assert not flat.ok and not flat.significant
+
+
+def test_one_as_of_rule_for_the_section_and_the_follow_up_list():
+    from insights.reporting import report
+    from insights.stats.as_of import parse_as_of
+
+    for now in (
+        None,
+        "2026-03-31T23:30Z",
+        "2026-04-01T00:30+02:00",
+        pd.Timestamp("2026-03-15 18:00"),
+        "2026-05-02",
+    ):
+        moment = service_report.report_as_of("2026-03", now)
+        assert str(moment.tz) == "UTC"
+        assert report.reference_date("2026-03", now) == moment.tz_localize(None).normalize()
+    assert service_report.report_as_of("2026-03", "2026-04-01T00:30+02:00") == pd.Timestamp(
+        "2026-03-31T22:30Z"
+    )
+    assert parse_as_of("2026-04-01") == pd.Timestamp("2026-04-01T00:00Z")
+
+
+def test_the_statistics_read_no_files():
+    """stats holds pure functions on DataFrames: it imports the core, the survey definition and the
+    inputs' vocabularies, never a reader or the validation."""
+    import ast
+
+    allowed = ("insights.core", "insights.stats", "insights.data.survey", "insights.data.contracts")
+    allowed += ("insights.data.selection",)
+    for path in sorted((ROOT / "src" / "insights" / "stats").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            inside = [n for n in names if n.startswith("insights")]
+            assert all(n.startswith(allowed) for n in inside), (path.name, inside)
 
 
 # --- reports ----------------------------------------------------------------------------------------
