@@ -49,8 +49,6 @@ def perception_gaps(
     (``n`` < 1) the client figures and the gap are NaN and nothing is flagged; with one rating
     the interval is NaN.
     """
-    from insights.stats import metrics
-
     survey = survey or SurveyDefinition.default()
     chosen = self_assessment
     if client is not None:
@@ -58,38 +56,14 @@ def perception_gaps(
     if period is not None:
         chosen = chosen[chosen["period"] == pd.Period(period, "M")]
     ids = responses["client_id"].astype(str)
-    weight = "weight" if "weight" in responses.columns else None
     rows = []
     for row in chosen.sort_values(["client_id", "period"], kind="stable").itertuples(index=False):
-        mine = responses[
+        ratings = responses[
             (ids == row.client_id)
             & (responses["period"] > row.period - months)
             & (responses["period"] <= row.period)
         ]
-        result = (
-            metrics.mean_score(mine, row.component, weight=weight) if row.component in mine.columns else None
-        )
-        client_mean = result.score if result else math.nan
-        low, high = (result.ci_low, result.ci_high) if result else (math.nan, math.nan)
-        gap = row.score - client_mean
-        rows.append(
-            {
-                "client_id": row.client_id,
-                "period": row.period,
-                "component": row.component,
-                "label": survey.label(row.component),
-                "self": float(row.score),
-                "client": client_mean,
-                "n": int(result.n) if result else 0,
-                "client_ci_low": low,
-                "client_ci_high": high,
-                "gap": gap,
-                "ci_low": row.score - high,
-                "ci_high": row.score - low,
-                "blind_spot": bool(not math.isnan(gap) and gap >= BLIND_SPOT_GAP - 1e-9),
-                "significant": bool(not math.isnan(low) and (row.score - high > 0 or row.score - low < 0)),
-            }
-        )
+        rows.append(_gap(row, ratings, survey))
     order = {d: i for i, d in enumerate(survey.driver_names)}
     frame = pd.DataFrame(
         rows,
@@ -117,6 +91,38 @@ def perception_gaps(
             .drop(columns="_o")
         )
     return frame.reset_index(drop=True)
+
+
+def _gap(row, ratings: pd.DataFrame, survey: SurveyDefinition) -> dict:
+    """One self-assessment row against the client's ``ratings`` of its component (see
+    :func:`perception_gaps`)."""
+    from insights.stats import metrics
+
+    weight = "weight" if "weight" in ratings.columns else None
+    result = (
+        metrics.mean_score(ratings, row.component, weight=weight)
+        if row.component in ratings.columns
+        else None
+    )
+    client_mean = result.score if result else math.nan
+    low, high = (result.ci_low, result.ci_high) if result else (math.nan, math.nan)
+    gap = row.score - client_mean
+    return {
+        "client_id": row.client_id,
+        "period": row.period,
+        "component": row.component,
+        "label": survey.label(row.component),
+        "self": float(row.score),
+        "client": client_mean,
+        "n": int(result.n) if result else 0,
+        "client_ci_low": low,
+        "client_ci_high": high,
+        "gap": gap,
+        "ci_low": row.score - high,
+        "ci_high": row.score - low,
+        "blind_spot": bool(not math.isnan(gap) and gap >= BLIND_SPOT_GAP - 1e-9),
+        "significant": bool(not math.isnan(low) and (row.score - high > 0 or row.score - low < 0)),
+    }
 
 
 def gap_summary(gaps: pd.DataFrame) -> pd.DataFrame:

@@ -226,8 +226,6 @@ def satisfaction_impact(
         or more usable months, breaches never vary within a client, or there are no spare
         degrees of freedom.
     """
-    import statsmodels.formula.api as smf
-
     data = panel.dropna(subset=["satisfaction", "breached", "breaches_prev"]).copy()
     data["client_id"] = data["client_id"].astype(str)
     data["period"] = data["period"].astype(str)
@@ -260,6 +258,40 @@ def satisfaction_impact(
     if len(data) - n_params < 5:
         return insufficient(f"{len(data)} client-months for {n_params} parameters")
 
+    coefficients, r2_within = _fit_within_clients(data, weighted, time_effects, confidence)
+    caveats = []
+    if n_clients < FEW_CLUSTERS:
+        caveats.append(
+            f"only {n_clients} clients: cluster-robust standard errors may be too small "
+            f"(fewer than {FEW_CLUSTERS} clusters)"
+        )
+    result = ImpactResult(
+        "ok",
+        None,
+        outcome,
+        int(len(data)),
+        n_clients,
+        int(data["n_responses"].sum()),
+        weighted,
+        time_effects,
+        float(r2_within),
+        float(data["breached"].mean()),
+        coefficients,
+        warnings=caveats,
+    )
+    return ImpactResult(**{**result.__dict__, "findings": _impact_findings(result, data, confidence)})
+
+
+def _fit_within_clients(
+    data: pd.DataFrame, weighted: bool, time_effects: bool, confidence: float
+) -> tuple[pd.DataFrame, float]:
+    """The two-way fixed-effects WLS fit with standard errors clustered by client (CR1, t on G - 1).
+
+    Returns the breach terms (``term, label, coef, se, ci_low, ci_high, p``) and the within R²:
+    the share of the variance left by the client (and month) effects that the breaches explain.
+    """
+    import statsmodels.formula.api as smf
+
     fixed = "C(client_id)" + (" + C(period)" if time_effects else "")
     weights = data["n_responses"].to_numpy(dtype=float) if weighted else np.ones(len(data))
     groups = pd.Categorical(data["client_id"]).codes
@@ -283,29 +315,7 @@ def satisfaction_impact(
                 "p": float(model.pvalues[term]),
             }
         )
-    coefficients = pd.DataFrame(rows)
-    r2_within = 1 - model.ssr / base.ssr if base.ssr > 0 else math.nan
-    caveats = []
-    if n_clients < FEW_CLUSTERS:
-        caveats.append(
-            f"only {n_clients} clients: cluster-robust standard errors may be too small "
-            f"(fewer than {FEW_CLUSTERS} clusters)"
-        )
-    result = ImpactResult(
-        "ok",
-        None,
-        outcome,
-        int(len(data)),
-        n_clients,
-        int(data["n_responses"].sum()),
-        weighted,
-        time_effects,
-        float(r2_within),
-        float(data["breached"].mean()),
-        coefficients,
-        warnings=caveats,
-    )
-    return ImpactResult(**{**result.__dict__, "findings": _impact_findings(result, data, confidence)})
+    return pd.DataFrame(rows), (1 - model.ssr / base.ssr if base.ssr > 0 else math.nan)
 
 
 def _impact_findings(result: ImpactResult, data: pd.DataFrame, confidence: float) -> list[str]:
