@@ -22,9 +22,9 @@ def reference_date(period: pd.Period | str, now: pd.Timestamp | None = None) -> 
     """The day follow-up dates count from: the end of the report period (the first day of the next
     month), or today if the month is not over -- the moment the "Service levels" section judges
     events at, so a past month's list is the same whenever it is rendered."""
-    end = (pd.Period(period, "M") + 1).start_time
-    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() if now is None else pd.Timestamp(now)
-    return min(end, today.normalize())
+    from insights.stats.as_of import period_as_of
+
+    return period_as_of(period, now).tz_localize(None).normalize()
 
 
 def _business_days(start: pd.Timestamp, days: int) -> pd.Timestamp:
@@ -42,7 +42,7 @@ def _events_follow_up(events: pd.DataFrame, client_id: str, moment: pd.Timestamp
     if mine.empty:
         return []
     utc = moment.tz_localize("UTC") if moment.tzinfo is None else moment
-    from insights.stats.service import classify
+    from insights.stats.service_levels import classify
 
     frame = classify(mine, utc)
     pending = frame[frame["overdue"] | (frame["status"] == "open")]

@@ -285,12 +285,12 @@ def perception_section(
     survey: SurveyDefinition | None = None,
 ) -> GapSection:
     """The latest self-assessment of the client at or before ``period`` against the client's
-    ratings (see :func:`insights.stats.people.perception_gaps`)."""
-    from insights.stats import people
+    ratings (see :func:`insights.stats.perception.perception_gaps`)."""
+    from insights.stats import perception
 
     survey = survey or SurveyDefinition.default()
     period = pd.Period(period, "M")
-    months = months or people.GAP_MONTHS
+    months = months or perception.GAP_MONTHS
     if self_assessment is None:
         return GapSection(
             str(client_id), period, None, months, False, pd.DataFrame(), SELF_ASSESSMENT_MISSING
@@ -309,7 +309,7 @@ def perception_section(
             f"The self-assessment has no ratings for this client up to {period}.",
         )
     assessed = mine["period"].max()
-    gaps = people.perception_gaps(
+    gaps = perception.perception_gaps(
         df, mine, client=str(client_id), period=assessed, months=months, survey=survey
     )
     note = None if assessed == period else f"The latest self-assessment for this client is of {assessed}."

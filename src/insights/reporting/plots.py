@@ -453,7 +453,7 @@ def distribution_chart(
     return _finish(fig)
 
 
-# --- service levels (insights.stats.service) ---------------------------------------------------------------
+# --- service levels (insights.stats.service_levels) ---------------------------------------------------------------
 
 SEVERITY_COLOURS = {
     "low": PALETTE[2],
@@ -467,7 +467,7 @@ SEVERITY_COLOURS = {
 def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -> Figure:
     """Monthly service-level attainment (%) with its 95% Wilson band against the target; breaches as bars.
 
-    ``trend`` is a frame from :func:`insights.stats.service.attainment_trend`; months with nothing due
+    ``trend`` is a frame from :func:`insights.stats.service_levels.attainment_trend`; months with nothing due
     are gaps.
     """
     fig, ax = _figure((8.5, 3.6))
@@ -519,7 +519,7 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
 
 
 def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour opened (UTC)") -> Figure:
-    """Weekday x hour heat map of breach counts (from :func:`insights.stats.service.breach_heatmap_counts`)."""
+    """Weekday x hour heat map of breach counts (from :func:`insights.stats.service_timing.breach_heatmap_counts`)."""
     from matplotlib.ticker import MaxNLocator
 
     fig, ax = _figure((10, 3.4))
@@ -558,7 +558,7 @@ def breach_heatmap(counts: pd.DataFrame, *, title: str, xlabel: str = "Hour open
 
 
 def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
-    """Breaches per category, stacked by severity (from :func:`insights.stats.service.breaches_by`)."""
+    """Breaches per category, stacked by severity (from :func:`insights.stats.service_levels.breaches_by`)."""
     wide = table.pivot_table(
         index="category", columns="severity", values="breached", aggfunc="sum", fill_value=0, observed=False
     )
@@ -600,7 +600,7 @@ def breach_category_chart(table: pd.DataFrame, *, title: str) -> Figure:
 def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure:
     """Monthly cost of non-delivery: penalties and idle time, stacked.
 
-    From :func:`insights.stats.service.attainment_trend`.
+    From :func:`insights.stats.service_levels.attainment_trend`.
     """
     fig, ax = _figure((8.5, 3.2))
     x = _month_axis(ax, pd.Series(trend["period"].tolist()))
@@ -667,7 +667,7 @@ def service_satisfaction_chart(
 def weekday_chart(table: pd.DataFrame, *, title: str) -> Figure:
     """Breach rate per weekday with 95% Wilson CIs; hot days in red.
 
-    From :func:`insights.stats.service.weekday_test`.
+    From :func:`insights.stats.service_timing.weekday_test`.
     """
     fig, ax = _figure((7.5, 3.2))
     x = np.arange(len(table))

@@ -226,7 +226,7 @@ def portfolio_gaps_html(
 ) -> str:
     """Across clients: per component the mean gap (each client's latest self-assessment up to
     ``period``) with a t interval over clients, and every blind spot."""
-    from insights.stats import people
+    from insights.stats import perception
 
     if self_assessment is None:
         return f"<p class='ci-note'>{esc(SELF_ASSESSMENT_MISSING)}</p>"
@@ -235,8 +235,8 @@ def portfolio_gaps_html(
     if chosen.empty:
         return f"<p class='ci-note'>The self-assessment has no ratings up to {period}.</p>"
     latest = chosen.groupby("client_id")["period"].transform("max")
-    gaps = people.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
-    summary = people.gap_summary(gaps)
+    gaps = perception.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
+    summary = perception.gap_summary(gaps)
     if summary.empty:
         return "<p class='ci-note'>No client ratings to set the self-assessment against.</p>"
     parts = [

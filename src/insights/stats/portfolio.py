@@ -11,6 +11,7 @@ import pandas as pd
 from insights.data.survey import SurveyDefinition
 from insights.stats import metrics
 from insights.stats.client import top_box_mean
+from insights.stats.clustered import clustered_difference, clustered_mean
 from insights.stats.comparisons import ALPHA
 from insights.stats.nps import nps_points
 
@@ -95,7 +96,7 @@ def compare_groups(
 
     The responses of one client are not independent (the same people, the same account team), so
     the intervals and the test of record are clustered by client
-    (:func:`insights.stats.people.clustered_mean`, :func:`insights.stats.people.clustered_difference`: CR1
+    (:func:`insights.stats.clustered.clustered_mean`, :func:`insights.stats.clustered.clustered_difference`: CR1
     standard errors, t on Welch-Satterthwaite degrees of freedom over the clients); with six
     internal clients they are much wider than a test that treats every response as independent,
     whose p-value is kept as ``p_responses`` for comparison only.
@@ -103,7 +104,6 @@ def compare_groups(
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
     ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
     """
-    from insights.stats import people
 
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
@@ -113,7 +113,7 @@ def compare_groups(
         results, naive = {}, {}
         for level in levels:
             group = window[window[by].astype(str) == level]
-            results[level] = people.clustered_mean(per_response(group, component, survey), group["client_id"])
+            results[level] = clustered_mean(per_response(group, component, survey), group["client_id"])
             naive[level] = (
                 metrics.nps(group)
                 if component == "nps"
@@ -135,7 +135,7 @@ def compare_groups(
             )
         if len(levels) == 2:
             first, second = levels
-            diff = people.clustered_difference(results[first], results[second])
+            diff = clustered_difference(results[first], results[second])
             plain = (metrics.compare_nps if component == "nps" else metrics.compare_means)(
                 naive[first], naive[second]
             )
