@@ -672,6 +672,107 @@ def gaps(
     )
 
 
+@app.command()
+def alerts(
+    source: SourceArg,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="The report month, YYYY-MM (default: the latest in the data)."),
+    ] = None,
+    survey: SurveyOpt = None,
+    client: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--client",
+            help="Only these clients' flags (repeatable); the tests and their q-values still span the portfolio.",
+        ),
+    ] = None,
+    format: FormatOpt = "table",
+    events: Annotated[
+        Path | None, typer.Option("--events", help="Service events file: adds the service-level flags.")
+    ] = None,
+    contacts: Annotated[
+        Path | None, typer.Option("--contacts", help="Contact list: the people's roles (README, People).")
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, help="Months of the people's window.")] = 12,
+    sla_target: Annotated[
+        float, typer.Option("--sla-target", min=0.0, max=1.0, help="Attainment target (with --events).")
+    ] = 0.95,
+    sheet: SheetOpt = None,
+    table_name: TableOpt = None,
+    query: QueryOpt = None,
+) -> None:
+    """Every flag the reports raise for a month, without rendering anything (exit 0 with or without flags)."""
+    from insights.data.selection import check_clients, check_period, latest_period, parse_period
+    from insights.stats.alerts import compute_alerts
+
+    _check_format(format)
+    df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
+    chosen = parse_period(period) if period else latest_period(df)
+    check_period(df, chosen)
+    if client:
+        check_clients(df, client)
+    frame = _optional_inputs(events, contacts)
+    found = compute_alerts(
+        df,
+        chosen,
+        definition,
+        events=frame.get("events"),
+        contacts=frame.get("contacts"),
+        months=months,
+        sla_target=sla_target,
+    )
+    records = [r for r in found.records() if not client or r["client_id"] in set(client)]
+    if format == "json":
+        _print_json(records)
+        return
+    _print_alerts_table(source, chosen, client, records)
+
+
+def _optional_inputs(events: Path | None, contacts: Path | None) -> dict:
+    """The validated events and contact list, when given (bad files stop here with named errors)."""
+    loaded: dict = {}
+    if events is not None:
+        from insights.data.events import load_events
+
+        loaded["events"] = load_events(events, warn=False)
+    if contacts is not None:
+        from insights.data.people import read_contacts
+
+        loaded["contacts"] = read_contacts(contacts)
+    return loaded
+
+
+def _print_alerts_table(source, period, clients, records: list[dict]) -> None:
+    from rich.markup import escape
+
+    out.print(
+        f"[bold]{_source_name(source)}[/bold]  period: {period}  client: "
+        f"{escape(', '.join(clients)) if clients else 'all'}  {len(records)} flag(s)"
+    )
+    if not records:
+        out.print(f"no flags for {period}", markup=False)
+        return
+    table = Table(
+        "client", "kind", "metric", "estimate", "previous", "p", "q", "detail", box=None, padding=(0, 2)
+    )
+    for r in records:
+        table.add_row(
+            escape(r["client_id"]),
+            r["kind"],
+            escape(r["metric"]),
+            _fmt(r["estimate"], 2),
+            _fmt(r["previous"], 2),
+            "–" if r["p"] is None else f"{r['p']:.2g}",
+            "–" if r["q"] is None else f"{r['q']:.2g}",
+            escape(r["detail"]),
+        )
+    for column in range(3, 7):
+        table.columns[column].justify = "right"
+    # a pipe or a file gets whole lines, not columns cut to 80 characters
+    (out if out.is_terminal else Console(highlight=False, soft_wrap=True, width=240)).print(table)
+
+
 def _people_parameters(
     contacts: Path | None, self_assessment: Path | None, show_names: bool, survey: Path | None
 ) -> dict:

@@ -200,12 +200,15 @@ def client_section(
     hourly_cost: float = DEFAULT_HOURLY_COST,
     tz: str = "UTC",
     max_rows: int = MAX_OPEN_ROWS,
+    flags: pd.DataFrame | None = None,
 ) -> Section:
     """One client's "Service levels": attainment trend against the target, breaches by category and
     severity, cost, the weekday x hour heat map, and the events open or overdue at ``as_of``.
 
     ``as_of`` defaults to :func:`report_as_of` of ``period``; the trend covers the ``months`` due
-    months to ``period``.
+    months to ``period``.  ``flags`` are the client's flags of the period
+    (:func:`insights.stats.alerts.compute_alerts`): with them, attainment is called significantly
+    lower only when the portfolio's ``service`` family flags it (its q-value beside the p-value).
     """
     from insights.reporting import plots
 
@@ -235,7 +238,7 @@ def client_section(
     months_below, months_due = _months_below_target(trend, target)
     parts.append(_client_cards(current, trend, pending, period, months, moment, target))
 
-    findings = _client_findings(current, earlier, target, period, months_below, months_due)
+    findings = _client_findings(current, earlier, target, period, months_below, months_due, flags)
     weekday = service_timing.weekday_test(window, tz=tz)
     if weekday.ok and weekday.significant:
         findings.extend(weekday.findings)
@@ -342,7 +345,13 @@ def _open_parts(pending: pd.DataFrame, moment: pd.Timestamp, tz: str, max_rows: 
 
 
 def _client_findings(
-    current, earlier: pd.DataFrame, target: float, period, months_below: int, months_due: int
+    current,
+    earlier: pd.DataFrame,
+    target: float,
+    period,
+    months_below: int,
+    months_due: int,
+    flags: pd.DataFrame | None = None,
 ) -> list[str]:
     found = []
     if current["events"] > 0:
@@ -357,7 +366,16 @@ def _client_findings(
     change = service_levels.compare_attainment(
         int(current["met"]), int(current["events"]), base_met, base_events
     )
-    if change.significant:
+    if flags is not None:
+        fell = flags[(flags["kind"] == "service") & (flags["metric"] == "attainment_change")]
+        if len(fell):
+            found.append(
+                f"That is significantly lower than the {_pct(change.baseline)} of the previous months "
+                f"({100 * change.difference:+.0f} pts, 95% CI {100 * change.ci_low:+.0f} to "
+                f"{100 * change.ci_high:+.0f}; Fisher's exact test, one-sided p = {fell['p'].iloc[0]:.2g}, "
+                f"q = {fell['q'].iloc[0]:.2g} across the clients)."
+            )
+    elif change.significant:
         direction = "lower" if change.difference < 0 else "higher"
         found.append(
             f"That is significantly {direction} than the {_pct(change.baseline)} of the previous months "

@@ -105,8 +105,12 @@ class Alerts:
         return flags[flags["kind"] == kind].reset_index(drop=True)
 
     def records(self) -> list[dict]:
-        """The flags as JSON-safe dicts (NaN as None), in the list's order."""
-        return [{k: json_value(v) for k, v in row.items()} for row in self.flags.to_dict("records")]
+        """The flags as JSON-safe dicts (NaN as None; ``family_size`` a whole number), in the list's order."""
+        records = [{k: json_value(v) for k, v in row.items()} for row in self.flags.to_dict("records")]
+        for record in records:
+            if record["family_size"] is not None:
+                record["family_size"] = int(record["family_size"])
+        return records
 
     @classmethod
     def from_records(cls, records: list[dict], period: pd.Period | str) -> Alerts:
