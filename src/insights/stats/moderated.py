@@ -79,8 +79,8 @@ def fit_variance_prior(variances, dof) -> VariancePrior:
     Returns
     -------
     VariancePrior
-        ``dof = inf`` when the variances vary no more than sampling alone would make them;
-        ``dof = 0`` (no moderation) with fewer than :data:`MIN_PRIOR_UNITS` units.
+        ``dof = inf`` (and the pooled variance) when the variances vary no more than sampling alone
+        would make them; ``dof = 0`` (no moderation) with fewer than :data:`MIN_PRIOR_UNITS` units.
 
     References
     ----------
@@ -97,7 +97,8 @@ def fit_variance_prior(variances, dof) -> VariancePrior:
     e_mean = float(e.mean())
     e_var = float(e.var(ddof=1) - special.polygamma(1, d / 2).mean())
     if e_var <= 0:
-        return VariancePrior(math.exp(e_mean), math.inf)
+        # every unit has the same variance: its estimate is the pooled variance (limma since 2017)
+        return VariancePrior(float((d * s2).sum() / d.sum()), math.inf)
     d0 = 2 * _trigamma_inverse(e_var)
     return VariancePrior(math.exp(e_mean + special.digamma(d0 / 2) - math.log(d0 / 2)), d0)
 

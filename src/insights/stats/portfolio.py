@@ -92,7 +92,7 @@ def per_response(group: pd.DataFrame, component: str, survey: SurveyDefinition) 
 
 
 def compare_groups(
-    window: pd.DataFrame, survey: SurveyDefinition, by: str = "client_type"
+    window: pd.DataFrame, survey: SurveyDefinition | None = None, by: str = "client_type"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Internal against external clients: each component, CSAT and NPS per group with 95% CIs, and a
     test of the difference (internal minus external).
@@ -106,7 +106,22 @@ def compare_groups(
 
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
     ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
+
+    This is the comparison to use for any two groups of clients (``insights.compare_groups``):
+    :func:`insights.stats.metrics.compare_means` on the pooled responses is Welch's test on
+    responses, which is right for two independent samples of answers but not for two groups of
+    clients.
+
+    Examples
+    --------
+    >>> import insights
+    >>> from insights.data.sample import sample_dir
+    >>> table, tests = insights.compare_groups(insights.load(sample_dir() / "responses.csv", warn=False))
+    >>> row = tests.set_index("component").loc["Overall satisfaction"]
+    >>> bool(row["p"] > 0.05), bool(row["p_responses"] < 0.001)
+    (True, True)
     """
+    survey = survey or SurveyDefinition.default()
 
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
