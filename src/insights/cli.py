@@ -689,17 +689,39 @@ def _people_parameters(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app and turn every failure into a short message and an exit code."""
-    import click
+    """Entry point: run the app and turn every failure into a short message and an exit code.
 
+    Parameters
+    ----------
+    argv
+        The arguments after the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 1 for data and selection errors, 2 for usage errors and unexpected errors,
+        130 when interrupted; a command's own ``typer.Exit`` code otherwise.
+    """
+    # typer 0.29 raises the exceptions of its own copy of click (``typer._click``), older typer those of
+    # click itself: catch the base class of the BadParameter typer exports, and click's when installed.
+    click_errors = tuple({cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"})
+    try:
+        import click
+
+        click_errors += (click.ClickException,)
+    except ImportError:  # typer 0.29 does not need click
+        pass
     try:
         code = app(args=argv, prog_name="insights", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
+    except click_errors as exc:
+        # usage line, "Try 'insights metrics --help' for help." and "Error: ..."; a bare `insights`
+        # has already printed the help and carries no message of its own
+        if exc.format_message():
+            exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("insights: aborted", file=sys.stderr)
         return 130
     except (InsightsError, SurveyDefinitionError) as exc:
