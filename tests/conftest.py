@@ -8,8 +8,10 @@ Markers (registered in pyproject.toml):
 * ``slow``: takes many seconds; every ``notebook``, ``browser`` and ``cluster`` test is also ``slow``.
 
 Tests are marked here, from the outside, so the test files stay as they are: by the fixtures they use,
-by module, or by name (the lists below; a renamed test simply runs in ``make test-fast`` until it is
-listed again).  A test file may also mark its own tests (``pytestmark = pytest.mark.slow``).
+by module, or by name (the lists below).  The lists err on the safe side: in a module whose tests
+render notebooks, a new test counts as rendering until it is named in QUICK_TESTS; elsewhere a
+renamed rendering test runs in ``make test-fast`` (which slows it) until it is listed again.  A test
+file may also mark its own tests (``pytestmark = pytest.mark.slow``).
 """
 
 from __future__ import annotations
@@ -24,17 +26,17 @@ SAMPLE_CSV = ROOT / "data" / "sample" / "responses.csv"
 
 #: Module-scoped fixtures that render reports: every test using one renders notebooks.
 NOTEBOOK_FIXTURES = {"sample_run", "first_run", "rendered"}
-#: Tests that render notebooks themselves, by module.
-NOTEBOOK_TESTS = {
-    "test_reports.py": {"test_tiny_and_hostile_data_still_render_safely"},
+#: Modules whose tests render notebooks (the report runner's), all but their QUICK_TESTS.
+NOTEBOOK_MODULES = {"test_reports.py", "test_runner.py"}
+QUICK_TESTS = {
     "test_runner.py": {
-        "test_unchanged_clients_are_skipped_and_changed_ones_rerun",
-        "test_cli_run_reports_failures_with_exit_1",
-        "test_a_second_run_on_a_locked_folder_is_refused",
-        "test_an_edited_survey_definition_renders_again",
-        "test_a_report_kernel_answers_then_is_killed_and_reaped",
-        "test_the_shared_warm_kernel_server_goes_when_its_run_dies",
+        "test_slugs_are_stable_unique_and_safe",
+        "test_parameters_are_checked_before_anything_runs",
+        "test_atomic_write_keeps_the_old_file_on_a_crash",
     },
+}
+#: Tests elsewhere that render notebooks themselves, by module.
+NOTEBOOK_TESTS = {
     "test_plots.py": {"test_a_chart_shows_once_as_laid_out_and_not_after_a_semicolon"},
     "test_service.py": {"test_client_report_notebook_renders_the_section"},
 }
@@ -54,9 +56,9 @@ def _marks_for(item: pytest.Item) -> set[str]:
         return {"notebook"}
     name = getattr(item, "originalname", None) or item.name
     marks = set()
-    if NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())) or name in NOTEBOOK_TESTS.get(
-        path.name, ()
-    ):
+    in_notebook_module = path.name in NOTEBOOK_MODULES and name not in QUICK_TESTS.get(path.name, ())
+    uses_a_rendering_fixture = bool(NOTEBOOK_FIXTURES & set(getattr(item, "fixturenames", ())))
+    if in_notebook_module or uses_a_rendering_fixture or name in NOTEBOOK_TESTS.get(path.name, ()):
         marks.add("notebook")
     if name in SLOW_TESTS.get(path.name, ()):
         marks.add("slow")
