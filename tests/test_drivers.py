@@ -9,9 +9,11 @@ the module's own output.
 from __future__ import annotations
 
 import doctest
+import importlib
 import itertools
 import json
 import math
+import pkgutil
 import warnings
 
 import numpy as np
@@ -797,5 +799,14 @@ def test_library_warnings_are_caught_and_recorded(monkeypatch, capsys):
 
 
 def test_docstring_examples():
-    failures, _ = doctest.testmod(drivers_module, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert failures == 0
+    # doctest only looks at what a module defines itself, so each module of the package in turn.
+    modules = [
+        importlib.import_module(f"{drivers_module.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(drivers_module.__path__)
+    ]
+    attempted = 0
+    for module in [drivers_module, *modules]:
+        failures, tried = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert failures == 0, module.__name__
+        attempted += tried
+    assert attempted > 0

@@ -284,7 +284,12 @@ def test_time_order_matches_lexsort():
 # Key drivers: the fast routes against statsmodels and plain numpy
 # ---------------------------------------------------------------------------
 
-from insights.stats import drivers as drivers_module  # noqa: E402
+from insights.stats.drivers.bootstrap import _bootstrap_importance, _cluster_resample_corrs  # noqa: E402
+from insights.stats.drivers.findings import _performance_gaps  # noqa: E402
+from insights.stats.drivers.moments import _group_sums, _Moments  # noqa: E402
+from insights.stats.drivers.ordered_logit import _ordered_logit_start  # noqa: E402
+from insights.stats.drivers.ordered_logit_model import _ordered_logit_class  # noqa: E402
+from insights.stats.drivers.prepare import _prepare_sample  # noqa: E402
 
 DRIVERS = list(insights.stats.drivers.DEFAULT_DRIVERS)
 
@@ -305,9 +310,7 @@ def _responses(n: int, n_clients: int, seed: int, levels: int = 5) -> pd.DataFra
 
 
 def _sample(frame, weight=None, cluster="client_id"):
-    sample, reason, _, _ = drivers_module._prepare_sample(
-        frame, DRIVERS, "overall_satisfaction", weight, cluster
-    )
+    sample, reason, _, _ = _prepare_sample(frame, DRIVERS, "overall_satisfaction", weight, cluster)
     assert reason is None
     return sample
 
@@ -321,7 +324,7 @@ def test_ordered_logit_derivatives_are_those_of_statsmodels_likelihood(weighted,
     frame = _responses(1500, 10, seed=levels, levels=levels)
     y, x = frame["overall_satisfaction"].to_numpy(), frame[DRIVERS].to_numpy()
     weights = frame["weight"].to_numpy() if weighted else None
-    fast = drivers_module._ordered_logit_class()(y, x, weights)
+    fast = _ordered_logit_class()(y, x, weights)
     reference = OrderedModel(y, x, distr="logit")
 
     def loglikeobs(params):
@@ -388,12 +391,12 @@ def test_ordered_logit_matches_statsmodels_with_numerical_derivatives(weight, cl
 
 def test_ordered_logit_warm_start_reaches_the_same_maximum(monkeypatch):
     frame = _responses(20_000, 40, seed=8)
-    monkeypatch.setattr(drivers_module, "_WARM_START_ABOVE", 10**9)
+    monkeypatch.setattr("insights.stats.drivers.ordered_logit._WARM_START_ABOVE", 10**9)
     cold = insights.key_drivers(frame, DRIVERS, cluster="client_id")
-    monkeypatch.setattr(drivers_module, "_WARM_START_ABOVE", 1000)
-    monkeypatch.setattr(drivers_module, "_WARM_START_SIZE", 2000)
+    monkeypatch.setattr("insights.stats.drivers.ordered_logit._WARM_START_ABOVE", 1000)
+    monkeypatch.setattr("insights.stats.drivers.ordered_logit._WARM_START_SIZE", 2000)
     sample = _sample(frame)
-    assert drivers_module._ordered_logit_start(sample, None, 5) is not None
+    assert _ordered_logit_start(sample, None, 5) is not None
     warm = insights.key_drivers(frame, DRIVERS, cluster="client_id")
     pd.testing.assert_frame_equal(warm.ordered_logit, cold.ordered_logit, rtol=1e-9)
     pd.testing.assert_frame_equal(warm.ordered_logit_thresholds, cold.ordered_logit_thresholds, rtol=1e-9)
@@ -450,19 +453,17 @@ def test_group_sums_match_add_at(order, weighted):
     weights = rng.uniform(size=5000) if weighted else None
     expected = np.zeros((37, 7))
     np.add.at(expected, groups, values * (1 if weights is None else weights[:, None]))
-    np.testing.assert_allclose(drivers_module._group_sums(values, groups, 37, weights), expected, rtol=1e-12)
-    np.testing.assert_allclose(
-        drivers_module._group_sums(values[:, 2], groups, 37, weights), expected[:, 2], rtol=1e-12
-    )
+    np.testing.assert_allclose(_group_sums(values, groups, 37, weights), expected, rtol=1e-12)
+    np.testing.assert_allclose(_group_sums(values[:, 2], groups, 37, weights), expected[:, 2], rtol=1e-12)
 
 
 def test_moments_match_numpy(monkeypatch):
-    monkeypatch.setattr(drivers_module, "_BLOCK_ROWS", 64)  # many blocks
+    monkeypatch.setattr("insights.stats.drivers.moments._BLOCK_ROWS", 64)  # many blocks
     rng = np.random.default_rng(12)
     values = np.clip(np.rint(3.5 + rng.normal(0, 1, (1000, 5))), 1, 5)
     weights = rng.uniform(0.2, 2, 1000)
     for w in (None, weights):
-        moments = drivers_module._Moments.of(values[:, 1:], w, first=values[:, 0])
+        moments = _Moments.of(values[:, 1:], w, first=values[:, 0])
         np.testing.assert_allclose(moments.mean, np.average(values, axis=0, weights=w), rtol=1e-13)
         cov = np.cov(values, rowvar=False, aweights=w, ddof=0) * (len(values) if w is None else w.sum())
         np.testing.assert_allclose(moments.cross, cov, rtol=1e-11)
@@ -477,7 +478,7 @@ def test_moments_match_numpy(monkeypatch):
 
 @pytest.mark.parametrize("cluster", ["client_id", None])
 def test_performance_gaps_match_the_response_by_response_formula(cluster, monkeypatch):
-    monkeypatch.setattr(drivers_module, "_BLOCK_ROWS", 100)
+    monkeypatch.setattr("insights.stats.drivers.moments._BLOCK_ROWS", 100)
     frame = _responses(1200, 15, seed=13)
     sample = _sample(frame, weight="weight", cluster=cluster)
     x, w = sample.x, sample.weights
@@ -488,7 +489,7 @@ def test_performance_gaps_match_the_response_by_response_formula(cluster, monkey
     unit_sums = np.zeros((n_units, x.shape[1]))
     np.add.at(unit_sums, units, w[:, None] * (deviations - gap))
     se = np.sqrt(n_units / (n_units - 1) * (unit_sums**2).sum(axis=0)) / w.sum()
-    gaps = drivers_module._performance_gaps(sample)
+    gaps = _performance_gaps(sample)
     np.testing.assert_allclose(gaps["gap"], gap, rtol=1e-12, atol=1e-15)
     half = gaps["ci_high"] - gaps["gap"]
     from scipy import stats
@@ -501,7 +502,7 @@ def test_cluster_bootstrap_equals_lmg_on_the_resampled_responses(weight):
     frame = _responses(900, 12, seed=14)
     frame.loc[frame["client_id"] == "C003", "quality"] = 4.0  # constant in that client
     sample = _sample(frame, weight=weight)
-    draws, _, failed = drivers_module._bootstrap_importance(sample, 40, np.random.default_rng(3))
+    draws, _, failed = _bootstrap_importance(sample, 40, np.random.default_rng(3))
     # The same draws, the direct way: each resample as frequency weights on the responses.
     rng = np.random.default_rng(3)
     n_units = int(sample.groups.max()) + 1
@@ -523,7 +524,7 @@ def test_cluster_bootstrap_flags_a_resample_where_a_driver_does_not_vary():
     flat_client = sample.groups[(frame["client_id"] == "C000").to_numpy()][0]
     counts = np.ones((2, 3))
     counts[0] = np.where(np.arange(3) == flat_client, 3.0, 0.0)  # only the client where value is 2
-    corrs = drivers_module._cluster_resample_corrs(sample, counts)
+    corrs = _cluster_resample_corrs(sample, counts)
     assert np.isnan(corrs[0]).all()
     values = np.column_stack([sample.y, sample.x])
     np.testing.assert_allclose(corrs[1], np.corrcoef(values, rowvar=False), rtol=1e-12)

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from insights.stats import metrics
+from insights.stats import comparisons, intervals, metrics
+from insights.stats import nps as nps_classes
+from insights.stats import scorecard as scorecard_module
 from insights.stats.metrics import (
     compare_means,
     compare_nps,
@@ -754,10 +756,53 @@ def test_trend_rejects_bad_arguments():
 # --------------------------------------------------------------------------- documentation
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(metrics, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 10
+@pytest.mark.parametrize(
+    ("module", "at_least"),
+    [(metrics, 10), (comparisons, 8), (scorecard_module, 6), (intervals, 2), (nps_classes, 1)],
+    ids=lambda value: getattr(value, "__name__", str(value)),
+)
+def test_docstring_examples_run(module, at_least):
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= at_least
     assert result.failed == 0
+
+
+def test_names_from_before_the_split_still_import_from_metrics():
+    for name in ("PROMOTER_MIN", "DETRACTOR_MAX", "NPS_SCALE", "SCORECARD_COLUMNS", "TREND_COLUMNS"):
+        assert hasattr(metrics, name)
+    assert metrics.compare_means is comparisons.compare_means
+    assert metrics.scorecard is scorecard_module.scorecard
+
+
+def test_wilson_interval_takes_scalars_and_arrays():
+    low, high = intervals.wilson_interval(0.7, 10, 0.95)
+    assert np.ndim(low) == 0 and np.ndim(high) == 0
+    ref_low, ref_high = proportion_confint(7, 10, alpha=0.05, method="wilson")
+    assert float(low) == pytest.approx(ref_low) and float(high) == pytest.approx(ref_high)
+    lows, highs = intervals.wilson_interval(np.array([0.0, 0.7, 1.0]), np.array([5, 10, 0]), 0.95)
+    assert lows[0] == 0.0 and lows[1] == pytest.approx(ref_low)
+    assert (
+        math.isnan(lows[2]) and highs[2] == 1.0
+    )  # no answers: no interval, but a share of 1 keeps its bound
+
+
+def test_nps_class_has_one_set_of_cut_offs():
+    assert [nps_classes.nps_class(v) for v in (0, 6, 7, 8, 9, 10)] == [
+        "detractor",
+        "detractor",
+        "passive",
+        "passive",
+        "promoter",
+        "promoter",
+    ]
+    assert nps_classes.nps_class(None) == "" and nps_classes.nps_class(NAN) == ""
+    series = pd.Series([10.0, NAN, 7.0, 3.0], index=[4, 5, 6, 7])
+    assert nps_classes.nps_class(series).tolist() == ["promoter", "", "passive", "detractor"]
+    assert nps_classes.nps_class(series).index.tolist() == [4, 5, 6, 7]
+    assert nps_classes.nps_points(series).tolist()[::2] == [100.0, 0.0]
+    assert math.isnan(nps_classes.nps_points(series).iloc[1])
+    for label, low, high in nps_classes.NPS_GROUPS:
+        assert {nps_classes.nps_class(v) for v in range(low, high + 1)} == {label.split()[0].lower()[:-1]}
 
 
 def test_public_names_are_exported():

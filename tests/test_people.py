@@ -18,11 +18,12 @@ from scipy import stats
 import insights
 from insights.batch.runner import input_digests, plan_tasks, run
 from insights.core.slug import slugify
+from insights.data.events import load_events
+from insights.data.people import CHANNELS, PeopleDataError, read_contacts, read_self_assessment
 from insights.data.sample import BLIND_SPOTS, INTERNAL_UPLIFT, SELF_OPTIMISM
 from insights.data.survey import SurveyDefinition
 from insights.reporting import report
-from insights.stats import people
-from insights.stats.people import PeopleDataError
+from insights.stats import clustered, people, perception
 
 SAMPLE_DIR = SAMPLE_CSV.parent
 TOY_PORTFOLIO = DATA / "notebooks" / "toy_portfolio.ipynb"
@@ -49,9 +50,7 @@ def responses(rows: list[dict]) -> pd.DataFrame:
 
 
 def self_rows(rows: list[tuple]) -> pd.DataFrame:
-    return people.read_self_assessment(
-        pd.DataFrame(rows, columns=["client_id", "period", "component", "score"])
-    )
+    return read_self_assessment(pd.DataFrame(rows, columns=["client_id", "period", "component", "score"]))
 
 
 # --- perception gaps against hand-worked figures ---------------------------------------------------
@@ -73,7 +72,7 @@ def test_gap_figures_match_a_hand_worked_example():
             ("X", "2026-10", "expertise", 3.5),
         ]
     )
-    gaps = people.perception_gaps(data, team, months=1).set_index("component")
+    gaps = perception.perception_gaps(data, team, months=1).set_index("component")
 
     q = gaps.loc["quality"]
     assert (q["self"], q["client"], q["n"]) == (5.0, 4.0, 4)
@@ -107,14 +106,14 @@ def test_gap_window_and_missing_ratings():
         ]
     )
     team = self_rows([("X", "2026-10", "quality", 4), ("Y", "2026-10", "quality", 4)])
-    gaps = people.perception_gaps(data, team, months=3)
+    gaps = perception.perception_gaps(data, team, months=3)
     x = gaps[gaps["client_id"] == "X"].iloc[0]
     assert (x["client"], x["n"], x["gap"]) == (3.0, 3, 1.0) and x["blind_spot"]
     half = stats.t.ppf(0.975, 2) * 1.0 / math.sqrt(3)
     assert (x["ci_low"], x["ci_high"]) == pytest.approx((1 - half, 1 + half))
     y = gaps[gaps["client_id"] == "Y"].iloc[0]  # no ratings: nothing to compare, nothing flagged
     assert y["n"] == 0 and math.isnan(y["gap"]) and not y["blind_spot"]
-    just_below = people.perception_gaps(data, self_rows([("X", "2026-10", "quality", 3.99)]), months=3)
+    just_below = perception.perception_gaps(data, self_rows([("X", "2026-10", "quality", 3.99)]), months=3)
     assert not just_below["blind_spot"].iloc[0]
 
 
@@ -203,7 +202,7 @@ def test_roles_and_primary_come_from_the_contact_list():
             {"respondent_id": "P2", "response_id": "b", "overall_satisfaction": 5},
         ]
     )
-    contacts = people.read_contacts(
+    contacts = read_contacts(
         pd.DataFrame(
             {
                 "respondent_id": ["P1", "P2", "P3"],
@@ -243,7 +242,7 @@ def test_contact_list_problems_are_named(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(PeopleDataError) as caught:
-        people.read_contacts(path)
+        read_contacts(path)
     text = str(caught.value)
     assert (
         "contacts.csv: preferred_channel: values other than email, phone, in person, chat in row 2 (fax)"
@@ -267,18 +266,32 @@ def test_contact_list_problems_are_named(tmp_path):
         match=r"primary: more than one primary contact for a client .* in rows 1, 2 "
         r"\(C1: P1, C1: P2\)",
     ):
-        people.read_contacts(path)
+        read_contacts(path)
     path.write_text("respondent_id,client_id,name\nP1,C1,Ann\n", encoding="utf-8")
     with pytest.raises(
         PeopleDataError,
         match="contacts.csv: missing required column.s.: role, preferred_channel, detail_level, primary",
     ):
-        people.read_contacts(path)
+        read_contacts(path)
     with pytest.raises(PeopleDataError, match="nowhere.csv: file not found"):
-        people.read_contacts(tmp_path / "nowhere.csv")
+        read_contacts(tmp_path / "nowhere.csv")
     path.write_text(CONTACTS_HEADER, encoding="utf-8")
     with pytest.raises(PeopleDataError, match="no contacts: the file has a header but no rows"):
-        people.read_contacts(path)
+        read_contacts(path)
+
+
+def test_a_folder_of_contact_lists_names_the_file_and_its_own_row(tmp_path):
+    drops = tmp_path / "contacts"
+    drops.mkdir()
+    (drops / "a.csv").write_text(CONTACTS_HEADER + "P1,C1,Ann,Lead,email,brief,true\n", encoding="utf-8")
+    (drops / "b.csv").write_text(
+        CONTACTS_HEADER + "P2,C2,Bob,Lead,email,brief,true\nP3,C2,Cy,User,fax,brief,no\n", encoding="utf-8"
+    )
+    with pytest.raises(PeopleDataError) as caught:
+        read_contacts(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "contacts/b.csv: preferred_channel: values other than email, phone, in person, chat in row 2 (fax)"
+    ]
 
 
 def test_contact_list_reads_other_formats_and_warns_about_a_missing_primary(tmp_path):
@@ -294,7 +307,7 @@ def test_contact_list_reads_other_formats_and_warns_about_a_missing_primary(tmp_
         }
     )
     frame.to_excel(tmp_path / "contacts.xlsx", index=False)
-    contacts = people.read_contacts(tmp_path / "contacts.xlsx")
+    contacts = read_contacts(tmp_path / "contacts.xlsx")
     assert contacts["preferred_channel"].tolist() == ["in person", "chat"]
     assert contacts.attrs["warnings"] == ["contacts.xlsx: primary: 1 client(s) without a primary contact: C2"]
 
@@ -312,7 +325,7 @@ def test_self_assessment_problems_are_named(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(PeopleDataError) as caught:
-        people.read_self_assessment(path)
+        read_self_assessment(path)
     text = str(caught.value)
     assert "self.csv: period: not a month of the form YYYY-MM in row 2 (Oct 2026)" in text
     assert (
@@ -332,7 +345,7 @@ def test_self_assessment_problems_are_named(tmp_path):
     with pytest.raises(
         PeopleDataError, match=r"the same client, period and component more than once in rows 1, 2"
     ):
-        people.read_self_assessment(path)
+        read_self_assessment(path)
 
 
 # --- internal and external clients -------------------------------------------------------------------------
@@ -345,12 +358,12 @@ def test_clustered_statistics_equal_welch_on_client_means_for_equal_sizes():
         ids = np.repeat([f"{name}{i}" for i in range(clients)], 8)
         values = shift + np.repeat(rng.normal(0, 0.5, clients), 8) + rng.normal(0, 1, len(ids))
         groups[name] = (values, ids)
-    a, b = (people.clustered_mean(*groups[k]) for k in ("a", "b"))
+    a, b = (clustered.clustered_mean(*groups[k]) for k in ("a", "b"))
     means_a = pd.Series(groups["a"][0]).groupby(groups["a"][1]).mean()
     means_b = pd.Series(groups["b"][0]).groupby(groups["b"][1]).mean()
     low, high = stats.t.interval(0.95, len(means_a) - 1, means_a.mean(), stats.sem(means_a))
     assert (a.ci_low, a.ci_high) == pytest.approx((low, high))
-    diff = people.clustered_difference(a, b)
+    diff = clustered.clustered_difference(a, b)
     welch = stats.ttest_ind(means_a, means_b, equal_var=False)
     assert diff.estimate == pytest.approx(means_a.mean() - means_b.mean())
     assert diff.p_value == pytest.approx(welch.pvalue) and diff.statistic == pytest.approx(welch.statistic)
@@ -383,14 +396,14 @@ def test_internal_external_comparison_recovers_the_planted_uplift(sample_df):
 
 
 def test_sample_contacts_and_self_assessment():
-    contacts = people.read_contacts(SAMPLE_DIR / "contacts.csv")
+    contacts = read_contacts(SAMPLE_DIR / "contacts.csv")
     data = insights.load(SAMPLE_CSV, warn=False)
     assert contacts.groupby("client_id")["primary"].sum().eq(1).all()
     assert set(contacts["client_id"]) == set(data["client_id"].astype(str))
     assert set(data["respondent_id"].astype(str)) <= set(contacts["respondent_id"])
-    assert set(contacts["preferred_channel"]) == set(people.CHANNELS)
-    team = people.read_self_assessment(SAMPLE_DIR / "self_assessment.csv")
-    gaps = people.perception_gaps(data, team)
+    assert set(contacts["preferred_channel"]) == set(CHANNELS)
+    team = read_self_assessment(SAMPLE_DIR / "self_assessment.csv")
+    gaps = perception.perception_gaps(data, team)
     planted = gaps.set_index(["client_id", "component"]).index.isin(BLIND_SPOTS)
     # teams rate themselves higher: the mean gap away from the planted blind spots is about the planted optimism
     assert gaps.loc[~planted, "gap"].mean() == pytest.approx(SELF_OPTIMISM, abs=0.1)
@@ -402,8 +415,8 @@ def test_sample_contacts_and_self_assessment():
 
 
 def test_follow_up_list_due_dates(sample_df):
-    contacts = people.read_contacts(SAMPLE_DIR / "contacts.csv")
-    team = people.read_self_assessment(SAMPLE_DIR / "self_assessment.csv")
+    contacts = read_contacts(SAMPLE_DIR / "contacts.csv")
+    team = read_self_assessment(SAMPLE_DIR / "self_assessment.csv")
     client = report.client_report(sample_df, "C03", "2026-10", n_boot=20)
     section = report.people_section(sample_df, "C03", "2026-10", contacts)
     gaps = report.perception_section(sample_df, team, "C03", "2026-10")
@@ -417,7 +430,7 @@ def test_follow_up_list_due_dates(sample_df):
             "resolved_at": ["", "", "2026-10-02T08:00Z"],
         }
     )
-    items = report.follow_up_list(client, section, gaps, people.load_service_events(events))
+    items = report.follow_up_list(client, section, gaps, load_events(events, warn=False))
     # the reference day is the end of October (Sunday 2026-11-01)
     assert items.attrs["reference"] == pd.Timestamp("2026-11-01")
     due = items.groupby("kind")["due"].agg(set)
@@ -466,9 +479,9 @@ def test_gaps_command_json_contract(run_cli):
         assert row["client_id"] == "C03" and row["period"] == "2026-10"
         assert row["gap"] == pytest.approx(row["self"] - row["client"])
         assert row["ci_low"] <= row["gap"] <= row["ci_high"]
-    expected = people.perception_gaps(
+    expected = perception.perception_gaps(
         insights.load(SAMPLE_CSV, warn=False),
-        people.read_self_assessment(team),
+        read_self_assessment(team),
         client="C03",
         period="2026-10",
     )

@@ -15,10 +15,10 @@ from conftest import ROOT
 
 from insights.batch.runner import file_digest, input_digests, plan_tasks
 from insights.data import sample
+from insights.data.events import EventsDataError, load_events, validate_events
 from insights.reporting import service_report
 from insights.reporting.notebooks import notebook_path
-from insights.stats import service
-from insights.stats.service import EventsDataError
+from insights.stats import service_impact, service_levels, service_timing
 
 REPORT_NOTEBOOKS = notebook_path("client_report.ipynb").parent
 
@@ -54,19 +54,19 @@ def hand_csv(tmp_path) -> Path:
 
 @pytest.fixture
 def hand(hand_csv) -> pd.DataFrame:
-    return service.load_events(hand_csv)
+    return load_events(hand_csv)
 
 
 @pytest.fixture(scope="module")
 def sample_events() -> pd.DataFrame:
-    return service.load_events(SAMPLE_EVENTS, warn=False)
+    return load_events(SAMPLE_EVENTS, warn=False)
 
 
 # --- status, attainment, penalties, cost --------------------------------------------------------------
 
 
 def test_hand_worked_statuses_and_costs(hand):
-    frame = service.classify(hand, AS_OF).set_index("event_id")
+    frame = service_levels.classify(hand, AS_OF).set_index("event_id")
     assert frame["status"].astype(str).to_dict() == {
         "E1": "met",
         "E2": "met",
@@ -86,7 +86,7 @@ def test_hand_worked_statuses_and_costs(hand):
 
 
 def test_hand_worked_summary(hand):
-    result = service.sla_summary(hand, as_of=AS_OF)
+    result = service_levels.sla_summary(hand, as_of=AS_OF)
     assert (result.events, result.met, result.breached, result.open, result.overdue) == (6, 3, 3, 1, 1)
     assert result.attainment == 0.5
     assert result.penalties == 6250  # E5's 300 is not counted: it is open
@@ -115,16 +115,21 @@ def test_hand_worked_summary(hand):
 def test_as_of_is_a_point_in_time_view(hand):
     # At 13:00 on 3 March: E3 (due 12:00, resolved 15:30) is still unresolved and already overdue;
     # events opened later do not exist yet.
-    early = service.sla_summary(hand, as_of="2026-03-03T13:00Z")
+    early = service_levels.sla_summary(hand, as_of="2026-03-03T13:00Z")
     assert (early.events, early.met, early.breached, early.open, early.overdue) == (3, 2, 1, 0, 1)
-    frame = service.classify(hand, "2026-03-03T13:00Z").set_index("event_id")
+    frame = service_levels.classify(hand, "2026-03-03T13:00Z").set_index("event_id")
     assert frame.loc["E3", "hours_late"] == pytest.approx(1.0)
     # unresolved exactly at its due time: open (not yet breached); a minute later: breached
-    assert service.classify(hand, "2026-03-10T08:00Z").set_index("event_id").loc["E4", "status"] == "open"
-    assert service.classify(hand, "2026-03-10T08:01Z").set_index("event_id").loc["E4", "status"] == "breached"
+    assert (
+        service_levels.classify(hand, "2026-03-10T08:00Z").set_index("event_id").loc["E4", "status"] == "open"
+    )
+    assert (
+        service_levels.classify(hand, "2026-03-10T08:01Z").set_index("event_id").loc["E4", "status"]
+        == "breached"
+    )
     # offsets in the as-of are honoured: 10:01+02:00 is 08:01 UTC
     assert (
-        service.classify(hand, "2026-03-10T10:01+02:00").set_index("event_id").loc["E4", "status"]
+        service_levels.classify(hand, "2026-03-10T10:01+02:00").set_index("event_id").loc["E4", "status"]
         == "breached"
     )
 
@@ -133,30 +138,30 @@ def test_due_month_and_weekday_are_utc_unless_a_zone_is_given(tmp_path):
     path = tmp_path / "tz.csv"
     # due 01:00 on 1 April in Berlin is 23:00 UTC on 31 March: a March event
     path.write_text(HEADER + "E1,A,service,2026-03-29T23:30Z,2026-04-01T01:00+02:00,2026-03-31T22:00Z,,,\n")
-    events = service.load_events(path)
-    assert str(service.classify(events, "2026-04-02")["period"].iloc[0]) == "2026-03"
-    utc = service.sla_summary(events, as_of="2026-04-02").by_weekday.set_index("weekday")
-    berlin = service.sla_summary(events, as_of="2026-04-02", tz="Europe/Berlin").by_weekday.set_index(
+    events = load_events(path)
+    assert str(service_levels.classify(events, "2026-04-02")["period"].iloc[0]) == "2026-03"
+    utc = service_levels.sla_summary(events, as_of="2026-04-02").by_weekday.set_index("weekday")
+    berlin = service_levels.sla_summary(events, as_of="2026-04-02", tz="Europe/Berlin").by_weekday.set_index(
         "weekday"
     )
     assert utc.loc["Sunday", "events"] == 1 and berlin.loc["Monday", "events"] == 1  # 01:30 CEST on Monday
 
 
 def test_attainment_table_per_client_and_month(hand):
-    table = service.attainment_table(hand, as_of=AS_OF).set_index("client_id")
+    table = service_levels.attainment_table(hand, as_of=AS_OF).set_index("client_id")
     assert table.loc["A", ["events", "met", "breached", "open"]].tolist() == [4, 2, 2, 1]
     assert table.loc["B", ["events", "met", "breached"]].tolist() == [2, 1, 1]
     assert table.loc["A", "median_hours_late"] == pytest.approx((3.5 + 240) / 2)
     assert table.loc["A", "idle_hours"] == pytest.approx(35 + 960)
     low, high = table.loc["A", ["ci_low", "ci_high"]]
     assert low < 0.5 < high  # Wilson interval around 2 of 4
-    by = service.breaches_by(hand, as_of=AS_OF, by=("category",)).set_index("category")
+    by = service_levels.breaches_by(hand, as_of=AS_OF, by=("category",)).set_index("category")
     assert by.loc["deliverable", ["events", "met"]].tolist() == [2, 2]  # categories in lower case
     assert by.loc["service", ["events", "open"]].tolist() == [0, 1]
 
 
 def test_heatmap_counts_breaches_by_weekday_and_hour(hand):
-    grid = service.breach_heatmap_counts(hand, as_of=AS_OF)
+    grid = service_timing.breach_heatmap_counts(hand, as_of=AS_OF)
     assert grid.shape == (7, 24) and grid.to_numpy().sum() == 3
     assert grid.loc["Monday", 8] == 1 and grid.loc["Tuesday", 10] == 1 and grid.loc["Thursday", 8] == 1
 
@@ -168,7 +173,7 @@ def bad(tmp_path, text: str, name: str = "bad.csv") -> str:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(EventsDataError) as caught:
-        service.load_events(path)
+        load_events(path)
     return str(caught.value)
 
 
@@ -232,16 +237,41 @@ def test_file_level_problems_are_named(tmp_path):
     assert "bad.csv: missing required column(s): due_at" in missing
     assert "bad.csv: no events: the file has a header but no rows" in bad(tmp_path, HEADER)
     with pytest.raises(EventsDataError, match="nowhere.csv: file not found"):
-        service.load_events(tmp_path / "nowhere.csv")
+        load_events(tmp_path / "nowhere.csv")
+
+
+def test_a_folder_of_event_files_names_the_file_and_its_own_row(tmp_path):
+    drops = tmp_path / "drops"
+    drops.mkdir()
+    (drops / "a.csv").write_text(HEADER + GOOD_ROW + "E2,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n")
+    (drops / "b.csv").write_text(
+        HEADER
+        + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n"
+        + "E4,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,urgent,,\n"
+    )
+    with pytest.raises(EventsDataError) as caught:
+        load_events(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "drops/b.csv: severity: unknown severity (expected low, medium, high or critical) in row 2 (urgent)"
+    ]
+    (drops / "b.csv").write_text(HEADER + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n" + GOOD_ROW)
+    with pytest.raises(EventsDataError) as caught:
+        load_events(drops)
+    assert [str(p) for p in caught.value.problems] == [
+        "drops: event_id: 1 event id(s) appear in more than one file (a.csv, b.csv): E1 (a.csv row 1, b.csv row 2)"
+    ]
+    (drops / "b.csv").write_text(HEADER + "E3,A,x,2026-03-02T09:00Z,2026-03-02T17:00Z,,low,,\n")
+    assert load_events(drops)["event_id"].tolist() == ["E1", "E2", "E3"]
 
 
 def test_parquet_with_typed_timestamps(tmp_path, hand):
     typed = hand.copy()
     typed["severity"] = typed["severity"].astype(object)
     typed.to_parquet(tmp_path / "events.parquet")
-    again = service.load_events(tmp_path / "events.parquet")
+    again = load_events(tmp_path / "events.parquet")
     assert (
-        service.sla_summary(again, as_of=AS_OF).to_dict() == service.sla_summary(hand, as_of=AS_OF).to_dict()
+        service_levels.sla_summary(again, as_of=AS_OF).to_dict()
+        == service_levels.sla_summary(hand, as_of=AS_OF).to_dict()
     )
 
 
@@ -330,7 +360,7 @@ def test_sample_events_are_valid_and_match_the_generator(sample_events):
         SAMPLE_EVENTS.read_bytes()
         == sample.generate_events().to_csv(index=False, lineterminator="\n").encode()
     )
-    counts = service.attainment_table(sample_events, as_of=sample.SAMPLE_AS_OF)
+    counts = service_levels.attainment_table(sample_events, as_of=sample.SAMPLE_AS_OF)
     mine = counts.pivot(index="client_id", columns="period", values="breached").fillna(0).astype(int)
     planted = sample._breach_counts(sample.generate_events())
     planted.index = planted.index.astype(str)
@@ -342,23 +372,23 @@ def test_sample_events_are_valid_and_match_the_generator(sample_events):
         check_column_type=False,
     )
     assert sample_events["client_id"].nunique() == 30
-    statuses = service.classify(sample_events, sample.SAMPLE_AS_OF)["status"].value_counts()
+    statuses = service_levels.classify(sample_events, sample.SAMPLE_AS_OF)["status"].value_counts()
     assert statuses["open"] > 0 and statuses["breached"] > 100
 
 
 def test_mondays_are_hot_in_the_sample(sample_events):
-    result = service.weekday_test(sample_events, as_of=sample.SAMPLE_AS_OF)
+    result = service_timing.weekday_test(sample_events, as_of=sample.SAMPLE_AS_OF)
     assert result.significant and result.hot_days == ["Monday"]
     assert result.method == "chi-square test of independence"
     assert "Mondays are hot" in " ".join(result.findings)
 
 
 def test_panel_model_recovers_the_planted_breach_effects(sample_events, sample_df):
-    panel = service.satisfaction_panel(sample_events, sample_df, as_of=sample.SAMPLE_AS_OF)
+    panel = service_impact.satisfaction_panel(sample_events, sample_df, as_of=sample.SAMPLE_AS_OF)
     assert (
         len(panel) == sample_df.groupby(["client_id", "period"], observed=True).ngroups
     )  # every cell covered
-    result = service.satisfaction_impact(panel)
+    result = service_impact.satisfaction_impact(panel)
     assert result.ok and result.n_clients == 30
     for term, planted in (("breached", sample.BREACH_EFFECT), ("breaches_prev", sample.LAG_BREACH_EFFECT)):
         row = result.effect(term)
@@ -387,11 +417,11 @@ def test_fixed_effects_separate_within_from_between_clients():
     panel = pd.DataFrame(rows)
     panel["breaches_prev"] = panel.groupby("client_id")["breached"].shift(1)
     assert np.corrcoef(panel["breached"], panel["satisfaction"])[0, 1] > 0  # pooled: the wrong sign
-    result = service.satisfaction_impact(panel)
+    result = service_impact.satisfaction_impact(panel)
     row = result.effect("breached")
     assert row["ci_low"] < -0.2 < row["ci_high"]
     assert "No detectable link between breaches last month" in " ".join(result.findings)
-    too_few = service.satisfaction_impact(panel[panel["client_id"].isin(["C0", "C1"])])
+    too_few = service_impact.satisfaction_impact(panel[panel["client_id"].isin(["C0", "C1"])])
     assert not too_few.ok and "need 3" in too_few.reason
 
 
@@ -413,16 +443,83 @@ def test_weekday_null_is_the_event_mix_not_a_uniform_week():
             "resolved_at": due + pd.to_timedelta(np.where(late, 2, -2), unit="h"),
         }
     )
-    tidy = service.validate_events(events).data
-    result = service.weekday_test(tidy, as_of="2026-04-01")
+    tidy = validate_events(events).data
+    result = service_timing.weekday_test(tidy, as_of="2026-04-01")
     assert not result.significant and result.hot_days == []
     assert result.findings[0].startswith("No evidence that the weekday")
     breaches = result.table["breached"].to_numpy()
     from scipy import stats
 
     assert stats.chisquare(breaches).pvalue < 1e-6  # the naive uniform-week null would cry "hot Monday"
-    small = service.weekday_test(tidy.iloc[:40], as_of="2026-04-01")
+    small = service_timing.weekday_test(tidy.iloc[:40], as_of="2026-04-01")
     assert "Monte Carlo" in small.method
+
+
+def test_weekday_statistic_is_pearsons_chi_square(sample_events):
+    from scipy import stats
+
+    result = service_timing.weekday_test(sample_events, as_of=sample.SAMPLE_AS_OF)
+    table = result.table
+    observed = np.column_stack([table["breached"], table["events"] - table["breached"]]).astype(float)
+    expected = np.column_stack([table["expected"], table["events"] - table["expected"]])
+    by_hand = float(((observed - expected) ** 2 / expected).sum())
+    assert result.statistic == pytest.approx(by_hand, rel=1e-12)
+    assert result.dof == len(table) - 1
+    assert result.p_value == pytest.approx(stats.chi2.sf(by_hand, result.dof), rel=1e-9)
+
+
+def test_attainment_and_satisfaction_rank_correlation():
+    from scipy import stats
+
+    per_client = pd.DataFrame(
+        {"attainment": [0.8, 0.9, 0.95, 1.0, 0.7], "satisfaction": [3.9, 4.1, 4.0, 4.6, 3.2]}
+    )
+    link = service_impact.attainment_satisfaction_correlation(per_client)
+    rho, p = stats.spearmanr(per_client["attainment"], per_client["satisfaction"])
+    assert (link.rho, link.p_value, link.n_clients) == (pytest.approx(rho), pytest.approx(p), 5)
+    assert link.ok and link.significant == (p < 0.05)
+    with pytest.warns(stats.ConstantInputWarning):
+        flat = service_impact.attainment_satisfaction_correlation(per_client.assign(attainment=1.0))
+    assert not flat.ok and not flat.significant
+
+
+def test_one_as_of_rule_for_the_section_and_the_follow_up_list():
+    from insights.reporting import report
+    from insights.stats.as_of import parse_as_of
+
+    for now in (
+        None,
+        "2026-03-31T23:30Z",
+        "2026-04-01T00:30+02:00",
+        pd.Timestamp("2026-03-15 18:00"),
+        "2026-05-02",
+    ):
+        moment = service_report.report_as_of("2026-03", now)
+        assert str(moment.tz) == "UTC"
+        assert report.reference_date("2026-03", now) == moment.tz_localize(None).normalize()
+    assert service_report.report_as_of("2026-03", "2026-04-01T00:30+02:00") == pd.Timestamp(
+        "2026-03-31T22:30Z"
+    )
+    assert parse_as_of("2026-04-01") == pd.Timestamp("2026-04-01T00:00Z")
+
+
+def test_the_statistics_read_no_files():
+    """stats holds pure functions on DataFrames: it imports the core, the survey definition and the
+    inputs' vocabularies, never a reader or the validation."""
+    import ast
+
+    allowed = ("insights.core", "insights.stats", "insights.data.survey", "insights.data.contracts")
+    allowed += ("insights.data.selection",)
+    for path in sorted((ROOT / "src" / "insights" / "stats").glob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            inside = [n for n in names if n.startswith("insights")]
+            assert all(n.startswith(allowed) for n in inside), (path.name, inside)
 
 
 # --- reports ----------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from conftest import DATA, SAMPLE_CSV
 import insights
 from insights import SurveyDataError
 from insights.cli import main
+from insights.data.sources import readonly
 
 SOURCES = DATA / "sources"
 QUALTRICS_SURVEY = SOURCES / "qualtrics_survey.toml"
@@ -542,7 +543,7 @@ def test_duckdb_query_and_bad_sql(written):
     path = written["duckdb"][0]
     df = insights.load(path, warn=False, query="SELECT * FROM responses WHERE client_type = 'internal'")
     assert set(df["client_type"]) == {"internal"} and len(df) == N_INTERNAL
-    code, _, err = cli("validate", path, "--query", "SELEC * FROM responses")
+    code, _, err = cli("validate", path, "--query", "SELECT * FROM responses WHERE")
     assert code == 1 and err.startswith(
         "error: survey.duckdb, query: the query failed: Parser Error: syntax error"
     )
@@ -916,18 +917,21 @@ def test_postgres_missing_table_lists_tables_and_masks_the_password(postgres):
 
 def test_postgres_bad_sql(postgres):
     code, out, err = cli(
-        "validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--query", "SELEC * FROM responses"
+        "validate", postgres.url("analyst", PG_PASSWORD, "survey"), "--query", "SELECT * FROM responses WHERE"
     )
     assert code == 1
     assert err.startswith(
         f"error: postgresql://analyst:***@127.0.0.1:{postgres.port}/survey, query: "
-        'the query failed: syntax error at or near "SELEC"'
+        "the query failed: syntax error at end of input"
     )
     _no_secret(out, err)
 
 
-def test_postgres_is_read_only(postgres):
+def test_postgres_is_read_only(postgres, monkeypatch):
     url = postgres.url("analyst", PG_PASSWORD, "survey")
+    code, _, err = cli("validate", url, "--query", "DELETE FROM responses RETURNING *")
+    assert code == 1 and "only a single SELECT statement is accepted (found DELETE)" in err
+    monkeypatch.setattr(readonly, "check_select", lambda query, source: None)  # the server's own lock
     code, _, err = cli("validate", url, "--query", "DELETE FROM responses RETURNING *")
     assert code == 1 and "read-only transaction" in err
     assert len(insights.load(url, warn=False)) == N

@@ -227,3 +227,45 @@ def test_shipped_survey_definition_names_the_default_drivers():
     from insights.data.survey import DEFAULT_DRIVERS
 
     assert insights.SurveyDefinition.default().driver_names == DEFAULT_DRIVERS
+
+
+def test_the_validation_core_names_file_column_rows_and_values():
+    """One core checks every input: each rule's problems name the file inside a folder, the column,
+    the rows of that file and the values; an id in two files is named with both."""
+    from insights.data.sources.base import RowOrigins
+    from insights.data.validation import Boolean, Checker, Choice, Dates, Number, Text, Unique
+
+    raw = pd.DataFrame(
+        {
+            "id": ["a", "b", "b", ""],
+            "kind": ["X", "y", "z", ""],
+            "n": ["1", "-2", "x", ""],
+            "when": ["2026-01-01", "soon", "", "2026-01-02T10:00+02:00"],
+            "flag": ["yes", "no", "maybe", ""],
+        }
+    )
+    two_files = [(RowOrigins.sequential(2), "drops/a.csv"), (RowOrigins.sequential(2), "drops/b.csv")]
+    check = Checker(raw, "drops", RowOrigins.concat(two_files))
+    rules = [
+        Text("id", required=True),
+        Unique("id", "duplicate ids", noun="id"),
+        Choice("kind", ("x", "y"), "values other than x, y", default="x"),
+        Number("n", low=0, outside="negative values", blank_as=0.0),
+        Dates("when", hint="not a date"),
+        Boolean("flag"),
+    ]
+    tidy = check.apply(rules, pd.DataFrame(index=raw.index))
+    assert [str(p) for p in check.problems] == [
+        "drops/b.csv: id: missing values in row 2",
+        "drops: id: 1 id(s) appear in more than one file (a.csv, b.csv): b (a.csv row 2, b.csv row 1)",
+        "drops/b.csv: kind: values other than x, y in row 1 (z)",
+        "drops/b.csv: n: non-numeric values in row 1 (x)",
+        "drops/a.csv: n: negative values in row 2 (-2)",
+        "drops/a.csv: when: not a date in row 2 (soon)",
+        "drops/b.csv: when: missing dates in row 1",
+        "drops/b.csv: flag: values other than true/false (or yes/no, 1/0) in row 1 (maybe)",
+    ]
+    assert tidy["kind"].tolist() == ["x", "y", "z", "x"]  # lower case; a blank is the default
+    assert tidy["n"].tolist()[:2] == [1.0, -2.0] and tidy["n"].iloc[3] == 0.0
+    assert tidy["when"].iloc[3] == pd.Timestamp("2026-01-02T08:00Z")  # the offset honoured, in UTC
+    assert tidy["flag"].tolist() == [True, False, False, False]

@@ -365,7 +365,7 @@ def run(
 
     extra = None
     if events is not None:
-        from insights.stats.service import load_events
+        from insights.data.events import load_events
 
         load_events(events, warn=False)  # bad events stop the run here, with named errors
         extra = {
@@ -485,7 +485,9 @@ def sla(
     """Service levels: events met, breached and open, attainment and penalties, by category, weekday and hour."""
     from rich.markup import escape
 
-    from insights.stats.service import load_events, parse_as_of, sla_summary
+    from insights.data.events import load_events
+    from insights.stats.as_of import parse_as_of
+    from insights.stats.service_levels import sla_summary
 
     _check_format(format)
     _check_zone(tz)
@@ -591,9 +593,10 @@ def gaps(
     """Perception gaps: the team's self-assessment against the client's ratings, per component, blind spots flagged."""
     from rich.markup import escape
 
+    from insights.data.people import read_self_assessment
     from insights.data.read import describe_source
     from insights.data.selection import SelectionError, check_clients, parse_period
-    from insights.stats.people import perception_gaps, read_self_assessment
+    from insights.stats.perception import perception_gaps
 
     _check_format(format)
     df, definition = _load(source, survey, sheet=sheet, table=table_name, query=query)
@@ -674,7 +677,7 @@ def _people_parameters(
 ) -> dict:
     """The report parameters for the People and Perception gap sections; the files are checked first,
     so a bad file stops the run with named errors before any report runs."""
-    from insights.stats.people import read_contacts, read_self_assessment
+    from insights.data.people import read_contacts, read_self_assessment
 
     extra: dict = {}
     if contacts is not None:

@@ -77,8 +77,10 @@ def _warm_up() -> None:
     import statsmodels.api  # noqa: F401
 
     import insights
+    from insights.data import events  # noqa: F401
+    from insights.data import people as people_files  # noqa: F401
     from insights.reporting import plots, report, service_report, summary  # noqa: F401
-    from insights.stats import drivers, metrics, people  # noqa: F401
+    from insights.stats import clustered, drivers, metrics, people, perception  # noqa: F401
 
     # Run the report's code paths once (lazy imports inside pandas, statsmodels and scipy), then
     # draw its charts.

@@ -18,8 +18,8 @@ a DataFrame                               as it is
 ========================================  ==========================================================
 
 The readers keep text as text where the format has text: turning strings into numbers and
-dates, and reporting what will not convert, is the job of :mod:`insights.data.schema`, which needs
-the original values to say what was wrong and where.
+dates, and reporting what will not convert, is the job of :mod:`insights.data.validation`, which
+needs the original values to say what was wrong and where.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insights.core.errors import SurveyDataError
+from insights.core.errors import DataError, Problem, SurveyDataError
 from insights.data.sources import duckdb_file, excel, folder, parquet, spss, sql, text
 from insights.data.sources.base import RawData, RowOrigins, describe_excluded
 
@@ -52,7 +52,16 @@ KIND_NAMES = {
     "frame": "a DataFrame",
 }
 
-__all__ = ["RawData", "RowOrigins", "describe_source", "is_url", "mask_url", "read_raw", "read_source"]
+__all__ = [
+    "RawData",
+    "RowOrigins",
+    "describe_source",
+    "is_url",
+    "mask_url",
+    "read_input",
+    "read_raw",
+    "read_source",
+]
 
 is_url = sql.is_url
 mask_url = sql.mask_url
@@ -107,6 +116,42 @@ def read_raw(
             raw = _read_file(path, name, sheet=sheet, table=table, query=query)
     _require_rows(raw)
     return raw
+
+
+def read_input(
+    source: str | Path | pd.DataFrame,
+    what: str,
+    error: type[DataError],
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    default_table: str | None = None,
+) -> RawData:
+    """Read an input other than the survey responses (service events, contacts, a self-assessment).
+
+    As :func:`read_raw`, with two differences: a DuckDB file or a database URL is read from
+    ``default_table`` unless a table or query is given, and a failure is raised as ``error`` (an
+    :class:`insights.core.errors.DataError`) whose messages speak of ``what`` ("no contacts: the
+    file has a header but no rows") instead of responses.
+    """
+    if default_table and table is None and query is None and (is_url(source) or _is_duckdb(source)):
+        table = default_table
+    try:
+        return read_raw(source, sheet=sheet, table=table, query=query)
+    except SurveyDataError as exc:
+        raise error([_speaking_of(what, p) for p in exc.problems]) from None
+
+
+def _is_duckdb(source: str | Path | pd.DataFrame) -> bool:
+    return not isinstance(source, pd.DataFrame) and str(source).lower().endswith(tuple(duckdb_file.SUFFIXES))
+
+
+def _speaking_of(what: str, problem: Problem) -> Problem:
+    if not problem.message.startswith("no responses"):
+        return problem
+    message = problem.message.replace("no responses", f"no {what}", 1)
+    return Problem(problem.source, message, problem.column, problem.rows, problem.values)
 
 
 def _read_file(path: Path, name: str, *, sheet=None, table=None, query=None) -> RawData:

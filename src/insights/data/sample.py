@@ -37,7 +37,7 @@ Service events (:func:`generate_events`, written as ``events.csv``) and their pl
   (-0.12 per breach this month, -0.06 per breach last month) before rounding, so likelihood to
   recommend falls with it.  Centring on ``b̄`` keeps the intercept above unbiased; the driver
   ratings are untouched.  A within-client regression of monthly mean satisfaction on the breach
-  counts (:func:`insights.stats.service.satisfaction_impact`) recovers the two effects.  The events use
+  counts (:func:`insights.stats.service_impact.satisfaction_impact`) recovers the two effects.  The events use
   their own random stream, so the driver ratings and every other draw are as before.
 
 Contacts and the team's self-assessment (:func:`generate_contacts`, :func:`generate_self_assessment`,

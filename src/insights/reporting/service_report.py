@@ -5,7 +5,8 @@ shows the result, and only when an events file was given (``events`` parameter /
 --events``); without one the cell shows nothing and the report has no such section.  The
 section's heading is part of the section itself, so it cannot appear empty.
 
-The statistics live in :mod:`insights.stats.service`; this module only chooses, words and lays out.
+The statistics live in :mod:`insights.stats.service_levels`, :mod:`insights.stats.service_timing` and
+:mod:`insights.stats.service_impact`; this module only chooses, words and lays out.
 Every piece of untrusted text (client names, ids, categories) is escaped.
 """
 
@@ -18,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from insights.data.events import load_events
 from insights.reporting.report import esc, findings_html, table_html
-from insights.stats import service
-from insights.stats.service import DEFAULT_HOURLY_COST, DEFAULT_TARGET
+from insights.stats import service_impact, service_levels, service_timing
+from insights.stats.as_of import parse_as_of, period_as_of
+from insights.stats.service_levels import ALPHA, DEFAULT_HOURLY_COST, DEFAULT_TARGET
 
 CLIENT_TITLE = "Service levels"
 PORTFOLIO_TITLE = "Service levels and satisfaction"
@@ -55,16 +57,15 @@ class Section:
 
 def report_as_of(period: pd.Period | str, now: pd.Timestamp | None = None) -> pd.Timestamp:
     """The moment a report for ``period`` judges events at: the end of that month (00:00 UTC on the
-    first day of the next), or now if the month is not over yet.  A past month's report is therefore
-    the same whenever it is rendered."""
-    end = (pd.Period(period, "M") + 1).start_time.tz_localize("UTC")
-    now = pd.Timestamp.now(tz="UTC") if now is None else service.parse_as_of(now)
-    return min(end, now)
+    first day of the next), or now if the month is not over yet (see
+    :func:`insights.stats.as_of.period_as_of`).  A past month's report is therefore the same
+    whenever it is rendered."""
+    return period_as_of(period, now)
 
 
 def load(events: str | Path | pd.DataFrame) -> pd.DataFrame:
-    """Validated events (see :func:`insights.stats.service.load_events`), warnings kept in ``attrs``."""
-    return service.load_events(events, warn=False)
+    """Validated events (see :func:`insights.data.events.load_events`), warnings kept in ``attrs``."""
+    return load_events(events, warn=False)
 
 
 def _pct(value: float, digits: int = 0) -> str:
@@ -107,8 +108,8 @@ def _intro(what: str, as_of: pd.Timestamp, target: float, hourly_cost: float, tz
 
 def _breakdown_tables(window: pd.DataFrame, hourly_cost: float) -> list[str]:
     """Per category, then per severity: due, breached, attainment, time late, penalties and cost."""
-    by_category = service.breaches_by(window, by=("category",), hourly_cost=hourly_cost)
-    by_severity = service.breaches_by(window, by=("severity",), hourly_cost=hourly_cost)
+    by_category = service_levels.breaches_by(window, by=("category",), hourly_cost=hourly_cost)
+    by_severity = service_levels.breaches_by(window, by=("severity",), hourly_cost=hourly_cost)
     by_severity = by_severity.sort_values("severity").reset_index(drop=True)
     return [
         table_html(_category_display(by_category), caption="By category, most breaches first."),
@@ -155,7 +156,7 @@ def _month_display(trend: pd.DataFrame, target: float) -> pd.DataFrame:
 
 def open_events(events: pd.DataFrame, *, as_of: object, tz: str = "UTC") -> pd.DataFrame:
     """Unresolved events as of ``as_of``: overdue ones first (longest overdue first), then open by due time."""
-    frame = service.classify(events, as_of)
+    frame = service_levels.classify(events, as_of)
     moment = frame.attrs["as_of"]
     pending = frame[frame["overdue"] | (frame["status"] == "open")].copy()
     pending["hours"] = (moment - pending["due_at"]).dt.total_seconds() / 3600
@@ -211,7 +212,7 @@ def client_section(
     if not 0 < target <= 1:
         raise ValueError(f"target must be a fraction in (0, 1] (got {target})")
     period = pd.Period(period, "M")
-    moment = report_as_of(period) if as_of is None else service.parse_as_of(as_of)
+    moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     mine = events[events["client_id"].astype(str) == str(client_id)]
     parts: list = [
@@ -222,15 +223,63 @@ def client_section(
         parts.append("<p>No service events are recorded for this client.</p>")
         return Section(CLIENT_TITLE, parts, [{"label": "SLA attainment", "value": "–"}])
 
-    frame = service.classify(mine, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(mine, moment, hourly_cost=hourly_cost)
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
-    trend = service.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
+    trend = service_levels.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
     current = trend[trend["period"] == period].iloc[0]
     earlier = trend[trend["period"] < period]
     pending = open_events(mine, as_of=moment, tz=tz)
     overdue = int(pending["overdue"].sum())
 
-    # cards
+    below = not math.isnan(current["attainment"]) and current["attainment"] < target
+    months_below, months_due = _months_below_target(trend, target)
+    parts.append(_client_cards(current, trend, pending, period, months, moment, target))
+
+    findings = _client_findings(current, earlier, target, period, months_below, months_due)
+    weekday = service_timing.weekday_test(window, tz=tz)
+    if weekday.ok and weekday.significant:
+        findings.extend(weekday.findings)
+    parts.append(findings_html(findings))
+
+    parts.append("<h3>Attainment and cost by month</h3>")
+    parts.append(plots.attainment_chart(trend, target=target, title="Events met on time, by month due"))
+    if trend["cost"].sum() > 0:
+        parts.append(plots.cost_chart(trend, title="Cost of non-delivery, by month due"))
+    parts.append(table_html(_month_display(trend, target)))
+
+    pattern, any_breach = _breach_pattern(window, first, period, tz, hourly_cost)
+    parts.extend(pattern)
+    if any_breach:
+        note = weekday.findings[0] if weekday.ok else f"The weekday test needs more data ({weekday.reason})."
+        parts.append(f"<p class='ci-note'>{esc(note)}</p>")
+
+    parts.extend(_open_parts(pending, moment, tz, max_rows))
+
+    summary = {
+        "label": "SLA attainment",
+        "value": _pct(current["attainment"]),
+        "detail": f"{int(current['breached'])} breach(es), {overdue} overdue; target {target * 100:g}%",
+        "flag": bool(below),
+    }
+    return Section(CLIENT_TITLE, parts, [summary])
+
+
+def _months_below_target(trend: pd.DataFrame, target: float) -> tuple[int, int]:
+    """Months of the trend with attainment below ``target``, and months with events due."""
+    due = trend["events"] > 0
+    return int((due & (trend["attainment"] < target)).sum()), int(due.sum())
+
+
+def _client_cards(
+    current: pd.Series,
+    trend: pd.DataFrame,
+    pending: pd.DataFrame,
+    period: pd.Period,
+    months: int,
+    moment: pd.Timestamp,
+    target: float,
+) -> str:
+    """The row of cards: attainment, breaches and cost of the month, the last months, what is unresolved."""
     below = not math.isnan(current["attainment"]) and current["attainment"] < target
     gap = f"target {target * 100:g}%: " + (
         "no events due"
@@ -240,8 +289,8 @@ def client_section(
         else "met"
     )
     window_events, window_met = int(trend["events"].sum()), int(trend["met"].sum())
-    months_below = int(((trend["events"] > 0) & (trend["attainment"] < target)).sum())
-    months_due = int((trend["events"] > 0).sum())
+    months_below, months_due = _months_below_target(trend, target)
+    overdue = int(pending["overdue"].sum())
     cards = [
         _card(
             f"Attainment {period}",
@@ -275,46 +324,21 @@ def client_section(
             css="ci-down" if overdue else "",
         ),
     ]
-    parts.append(f"<div class='ci-card-row'>{''.join(cards)}</div>")
+    return f"<div class='ci-card-row'>{''.join(cards)}</div>"
 
-    findings = _client_findings(current, earlier, target, period, months_below, months_due)
-    weekday = service.weekday_test(window, tz=tz)
-    if weekday.ok and weekday.significant:
-        findings.extend(weekday.findings)
-    parts.append(findings_html(findings))
 
-    parts.append("<h3>Attainment and cost by month</h3>")
-    parts.append(plots.attainment_chart(trend, target=target, title="Events met on time, by month due"))
-    if trend["cost"].sum() > 0:
-        parts.append(plots.cost_chart(trend, title="Cost of non-delivery, by month due"))
-    parts.append(table_html(_month_display(trend, target)))
-
-    pattern, any_breach = _breach_pattern(window, first, period, tz, hourly_cost)
-    parts.extend(pattern)
-    if any_breach:
-        note = weekday.findings[0] if weekday.ok else f"The weekday test needs more data ({weekday.reason})."
-        parts.append(f"<p class='ci-note'>{esc(note)}</p>")
-
-    parts.append(f"<h3>Open and overdue events at {moment:%Y-%m-%d %H:%M} UTC</h3>")
+def _open_parts(pending: pd.DataFrame, moment: pd.Timestamp, tz: str, max_rows: int) -> list[str]:
+    """The events unresolved at ``moment``: overdue first, at most ``max_rows`` of them."""
+    parts = [f"<h3>Open and overdue events at {moment:%Y-%m-%d %H:%M} UTC</h3>"]
     if pending.empty:
-        parts.append("<p>No unresolved events.</p>")
-    else:
-        more = len(pending) - max_rows
-        caption = (
-            f"{len(pending)} unresolved: {overdue} overdue (a breach still running), "
-            f"{len(pending) - overdue} not yet due"
-            + (f"; the first {max_rows} shown" if more > 0 else "")
-            + "."
-        )
-        parts.append(table_html(_open_display(pending.head(max_rows), tz), caption=caption))
-
-    summary = {
-        "label": "SLA attainment",
-        "value": _pct(current["attainment"]),
-        "detail": f"{int(current['breached'])} breach(es), {overdue} overdue; target {target * 100:g}%",
-        "flag": bool(below),
-    }
-    return Section(CLIENT_TITLE, parts, [summary])
+        return [*parts, "<p>No unresolved events.</p>"]
+    overdue = int(pending["overdue"].sum())
+    more = len(pending) - max_rows
+    caption = (
+        f"{len(pending)} unresolved: {overdue} overdue (a breach still running), "
+        f"{len(pending) - overdue} not yet due" + (f"; the first {max_rows} shown" if more > 0 else "") + "."
+    )
+    return [*parts, table_html(_open_display(pending.head(max_rows), tz), caption=caption)]
 
 
 def _client_findings(
@@ -330,7 +354,9 @@ def _client_findings(
     else:
         found.append(f"No events were due in {period}.")
     base_events, base_met = int(earlier["events"].sum()), int(earlier["met"].sum())
-    change = service.compare_attainment(int(current["met"]), int(current["events"]), base_met, base_events)
+    change = service_levels.compare_attainment(
+        int(current["met"]), int(current["events"]), base_met, base_events
+    )
     if change.significant:
         direction = "lower" if change.difference < 0 else "higher"
         found.append(
@@ -367,12 +393,10 @@ def portfolio_section(
     outcome_label: str = "Mean overall satisfaction",
 ) -> Section:
     """Across clients: attainment per client against satisfaction, the within-client effect of breaches
-    on satisfaction (:func:`insights.stats.service.satisfaction_impact`), breaches by category, and when
+    on satisfaction (:func:`insights.stats.service_impact.satisfaction_impact`), breaches by category, and when
     breaches happen (heat map and weekday test), for the ``months`` due months to ``period``."""
-    from insights.reporting import plots
-
     period = pd.Period(period, "M")
-    moment = report_as_of(period) if as_of is None else service.parse_as_of(as_of)
+    moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     parts: list = [
         f"<h2 id='service-levels-and-satisfaction'>{PORTFOLIO_TITLE}</h2>",
@@ -384,15 +408,27 @@ def portfolio_section(
             tz,
         ),
     ]
-    frame = service.classify(events, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(events, moment, hourly_cost=hourly_cost)
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
     if window.empty:
         parts.append(f"<p>No service events were due from {first} to {period}.</p>")
         return Section(PORTFOLIO_TITLE, parts)
     survey_window = responses[(responses["period"] >= first) & (responses["period"] <= period)]
+    per_client = _per_client(window, survey_window, outcome, hourly_cost)
+    parts.append(_portfolio_cards(frame, window, per_client, period, months, moment, target, hourly_cost))
+    parts.extend(_impact_parts(frame, responses, period, first, outcome))
+    parts.extend(_between_clients_parts(per_client, first, period, outcome_label, target))
+    parts.extend(_breach_pattern(window, first, period, tz, hourly_cost)[0])
+    parts.extend(_weekday_parts(window, tz))
+    return Section(PORTFOLIO_TITLE, parts)
 
-    # per client
-    per_client = service.attainment_table(window, by=["client_id"], hourly_cost=hourly_cost)
+
+def _per_client(
+    window: pd.DataFrame, survey_window: pd.DataFrame, outcome: str, hourly_cost: float
+) -> pd.DataFrame:
+    """Attainment per client (:func:`insights.stats.service_levels.attainment_table`) with the
+    client's mean ``outcome``, responses, name and type over the same months."""
+    per_client = service_levels.attainment_table(window, by=["client_id"], hourly_cost=hourly_cost)
     per_client["client_id"] = per_client["client_id"].astype(str)
     answered = survey_window[survey_window[outcome].notna()]
     scores = (
@@ -405,9 +441,22 @@ def portfolio_section(
             client_type=("client_type", "first"),
         )
     )
-    per_client = per_client.join(scores, on="client_id")
-    total = service.attainment_table(window, by=[], hourly_cost=hourly_cost).iloc[0]
-    trend = service.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
+    return per_client.join(scores, on="client_id")
+
+
+def _portfolio_cards(
+    frame: pd.DataFrame,
+    window: pd.DataFrame,
+    per_client: pd.DataFrame,
+    period: pd.Period,
+    months: int,
+    moment: pd.Timestamp,
+    target: float,
+    hourly_cost: float,
+) -> str:
+    """The row of cards: attainment of the month and the window, cost, what is unresolved."""
+    total = service_levels.attainment_table(window, by=[], hourly_cost=hourly_cost).iloc[0]
+    trend = service_levels.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
     current = trend[trend["period"] == period].iloc[0]
     below = per_client[(per_client["events"] > 0) & (per_client["attainment"] < target)]
     overdue = int(frame["overdue"].sum())
@@ -437,63 +486,75 @@ def portfolio_section(
             css="ci-down" if overdue else "",
         ),
     ]
-    parts.append(f"<div class='ci-card-row'>{''.join(cards)}</div>")
+    return f"<div class='ci-card-row'>{''.join(cards)}</div>"
 
-    # the within-client link
-    panel = service.satisfaction_panel(
+
+def _impact_parts(
+    frame: pd.DataFrame, responses: pd.DataFrame, period: pd.Period, first: pd.Period, outcome: str
+) -> list[str]:
+    """Do breaches move satisfaction?  The within-client model
+    (:func:`insights.stats.service_impact.satisfaction_impact`), its table and findings."""
+    panel = service_impact.satisfaction_panel(
         frame[frame["period"] <= period], responses[responses["period"] <= period], outcome=outcome
     )
     panel = panel[panel["period"] >= first]  # last month's breaches of the first month still count
-    impact = service.satisfaction_impact(panel, outcome=outcome)
-    parts.append("<h3>Do breaches move satisfaction?</h3>")
-    parts.append(
+    impact = service_impact.satisfaction_impact(panel, outcome=outcome)
+    parts = [
+        "<h3>Do breaches move satisfaction?</h3>",
         "<p class='ci-note'>One model over every client-month: mean satisfaction on the month's breaches and "
         "the previous month's, with an effect for each client (so each client is compared with itself) and "
         "for each month (so a month that was bad for everyone is not blamed on breaches), weighted by the "
-        "responses behind each mean, with standard errors clustered by client.</p>"
+        "responses behind each mean, with standard errors clustered by client.</p>",
+    ]
+    if not impact.ok:
+        return [*parts, f"<p class='ci-note'>The link cannot be estimated: {esc(impact.reason)}.</p>"]
+    coefficients = impact.coefficients
+    table = pd.DataFrame(
+        {
+            "Term": coefficients["label"],
+            "Change per breach": [f"{v:+.3f}" for v in coefficients["coef"]],
+            "95% CI": [
+                f"{lo:+.3f} to {hi:+.3f}" for lo, hi in zip(coefficients["ci_low"], coefficients["ci_high"])
+            ],
+            "p": [f"{p:.3g}" for p in coefficients["p"]],
+            "Significant": np.where(coefficients["p"] < ALPHA, "yes", ""),
+        }
     )
-    if impact.ok:
-        table = pd.DataFrame(
-            {
-                "Term": impact.coefficients["label"],
-                "Change per breach": [f"{v:+.3f}" for v in impact.coefficients["coef"]],
-                "95% CI": [
-                    f"{lo:+.3f} to {hi:+.3f}"
-                    for lo, hi in zip(impact.coefficients["ci_low"], impact.coefficients["ci_high"])
-                ],
-                "p": [f"{p:.3g}" for p in impact.coefficients["p"]],
-                "Significant": np.where(impact.coefficients["p"] < service.ALPHA, "yes", ""),
-            }
+    parts.append(
+        table_html(
+            table,
+            caption=f"{impact.n_obs} client-months, {impact.n_clients} clients, "
+            f"{impact.n_responses} responses; within-client R² = "
+            f"{impact.r2_within:.2f}.",
         )
-        parts.append(
-            table_html(
-                table,
-                caption=f"{impact.n_obs} client-months, {impact.n_clients} clients, "
-                f"{impact.n_responses} responses; within-client R² = "
-                f"{impact.r2_within:.2f}.",
-            )
-        )
-        parts.append(findings_html(impact.findings))
-        for warning in impact.warnings:
-            parts.append(f"<p class='ci-note'>Caveat: {esc(warning)}.</p>")
-    else:
-        parts.append(f"<p class='ci-note'>The link cannot be estimated: {esc(impact.reason)}.</p>")
+    )
+    parts.append(findings_html(impact.findings))
+    parts.extend(f"<p class='ci-note'>Caveat: {esc(warning)}.</p>" for warning in impact.warnings)
+    return parts
 
-    # between clients
+
+def _between_clients_parts(
+    per_client: pd.DataFrame, first: pd.Period, period: pd.Period, outcome_label: str, target: float
+) -> list:
+    """Attainment against satisfaction across clients: the chart, Spearman's rho
+    (:func:`insights.stats.service_impact.attainment_satisfaction_correlation`) and the table."""
+    from insights.reporting import plots
+
     placed = per_client.dropna(subset=["attainment", "satisfaction"])
-    parts.append("<h3>Attainment and satisfaction by client</h3>")
+    parts: list = ["<h3>Attainment and satisfaction by client</h3>"]
     if len(placed) >= 3:
         parts.append(
             plots.service_satisfaction_chart(
                 placed, title=f"Clients, {first} to {period}", ylabel=outcome_label, target=target
             )
         )
-        rho, p = stats.spearmanr(placed["attainment"], placed["satisfaction"])
-        if not math.isnan(rho):
+        link = service_impact.attainment_satisfaction_correlation(placed)
+        if link.ok:
+            rho, p = link.rho, link.p_value
             text = (
                 f"Across {len(placed)} clients, higher attainment goes with {'higher' if rho > 0 else 'lower'} "
                 f"satisfaction (Spearman's rho {rho:+.2f}, p = {p:.3f})."
-                if p < service.ALPHA
+                if link.significant
                 else f"Across {len(placed)} clients, no significant association between attainment and satisfaction "
                 f"(Spearman's rho {rho:+.2f}, p = {p:.3f}); clients differ in much more than service levels, "
                 "which is why the model above compares each client with itself."
@@ -520,20 +581,22 @@ def portfolio_section(
             caption="Sorted by attainment, lowest first. The interval is for the underlying on-time rate.",
         )
     )
+    return parts
 
-    # what and when
-    parts.extend(_breach_pattern(window, first, period, tz, hourly_cost)[0])
-    weekday = service.weekday_test(window, tz=tz)
-    if weekday.ok:
-        parts.append(plots.weekday_chart(weekday.table, title="Share of events breached, by weekday opened"))
-        parts.append(findings_html(weekday.findings))
-        parts.append(
-            f"<p class='ci-note'>Null hypothesis: an event's chance of breaching does not depend on its "
-            f"weekday, so breaches follow the weekday mix of the events due ({esc(weekday.method)}).</p>"
-        )
-    else:
-        parts.append(f"<p class='ci-note'>The weekday test needs more data ({esc(weekday.reason)}).</p>")
-    return Section(PORTFOLIO_TITLE, parts)
+
+def _weekday_parts(window: pd.DataFrame, tz: str) -> list:
+    """Does the weekday an event is opened matter?  The weekday chart, the test's findings and its null."""
+    from insights.reporting import plots
+
+    weekday = service_timing.weekday_test(window, tz=tz)
+    if not weekday.ok:
+        return [f"<p class='ci-note'>The weekday test needs more data ({esc(weekday.reason)}).</p>"]
+    return [
+        plots.weekday_chart(weekday.table, title="Share of events breached, by weekday opened"),
+        findings_html(weekday.findings),
+        f"<p class='ci-note'>Null hypothesis: an event's chance of breaching does not depend on its "
+        f"weekday, so breaches follow the weekday mix of the events due ({esc(weekday.method)}).</p>",
+    ]
 
 
 def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: float) -> tuple[list, bool]:
@@ -548,7 +611,7 @@ def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: f
     if window["status"].eq("breached").any():
         parts.append(
             plots.breach_category_chart(
-                service.breaches_by(window, hourly_cost=hourly_cost),
+                service_levels.breaches_by(window, hourly_cost=hourly_cost),
                 title=f"Breaches by category, {first} to {period}",
             )
         )
@@ -556,7 +619,7 @@ def _breach_pattern(window: pd.DataFrame, first, period, tz: str, hourly_cost: f
         parts.append(none)
     parts.extend(_breakdown_tables(window, hourly_cost))
     parts.append("<h3>When breaches happen</h3>")
-    heat = service.breach_heatmap_counts(window, tz=tz)
+    heat = service_timing.breach_heatmap_counts(window, tz=tz)
     any_breach = bool(heat.to_numpy().sum())
     parts.append(
         plots.breach_heatmap(heat, title="Breaches by weekday and hour opened", xlabel=f"Hour opened ({tz})")

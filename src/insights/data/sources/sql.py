@@ -4,19 +4,22 @@ SQLAlchemy URL whose driver is installed.  A table (``responses`` unless told) o
 Credentials come from the URL or, for PostgreSQL, from the environment as libpq reads it
 (PGPASSWORD, PGUSER, PGHOST, PGPORT, PGDATABASE, PGSERVICE, ~/.pgpass).  They are never
 printed: every message shows the URL with its password masked, and any text a driver sends
-back is scrubbed of the password before it is shown.  PostgreSQL sources are read in a
-read-only transaction.
+back is scrubbed of the password before it is shown.
+
+Nothing is ever changed: a query must be a single SELECT (:mod:`insights.data.sources.readonly`),
+PostgreSQL sources are read in a read-only transaction and SQLite files opened read-only.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from urllib.parse import unquote_plus
+from urllib.parse import parse_qsl, quote, unquote_plus, urlencode
 
 import pandas as pd
 
 from insights.core.errors import SurveyDataError
+from insights.data.sources import readonly
 from insights.data.sources.base import RawData, require
 
 URL_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
@@ -97,14 +100,55 @@ def _message(exc: BaseException, url: str) -> str:
 
 
 def read_sql(url: str, table: str | None = None, query: str | None = None) -> RawData:
+    """Read a table (``responses`` unless told) or a single SELECT from a database URL, read-only.
+
+    A query is checked first (:func:`insights.data.sources.readonly.check_select`); PostgreSQL is
+    read in a read-only transaction and SQLite opened read-only (:func:`_sqlite_read_only`).
+    Every failure is a :class:`SurveyDataError` naming the URL with its password masked.
+    """
     require("sqlalchemy", "sqlalchemy", "databases", mask_url(url))
-    from sqlalchemy import create_engine, inspect
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
 
     url = url.strip()
     name = mask_url(url)
+    if query is not None:
+        readonly.check_select(query, name)
+    engine, backend = _engine(url, name)
+    display = f"{name}, query" if query is not None else f"{name}, table {table or DEFAULT_TABLE}"
+    try:
+        try:
+            connection = engine.connect()
+        except SQLAlchemyError as exc:
+            raise SurveyDataError(f"cannot connect: {_message(exc, url)}", source=name) from None
+        with connection:
+            if backend in ("postgresql", "postgres"):
+                connection = connection.execution_options(postgresql_readonly=True)
+            if query is not None:
+                sql = query
+            else:
+                sql = _table_select(connection, inspect(connection), table or DEFAULT_TABLE, name)
+            what = "the query failed" if query is not None else "cannot read the table"
+            try:
+                frame = _fetch(connection, sql)
+            except Exception as exc:  # SQLAlchemy's or the driver's own (DBAPI) errors
+                raise SurveyDataError(f"{what}: {_message(exc, url)}", source=display) from None
+            if frame is None:
+                raise SurveyDataError(
+                    "the query returned no rows and no columns (is it a SELECT?)", source=display
+                )
+    finally:
+        engine.dispose()
+    return RawData.of(frame, display, kind="sql")
+
+
+def _engine(url: str, name: str):
+    """A SQLAlchemy engine for ``url`` (no pool: one connection, closed after use) and its backend name."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -131,32 +175,63 @@ def read_sql(url: str, table: str | None = None, query: str | None = None) -> Ra
         ) from None
     except (ArgumentError, TypeError, ValueError) as exc:
         raise SurveyDataError(f"cannot use this database URL ({_message(exc, url)})", source=name) from None
+    if backend == "sqlite":
+        engine = create_engine(parsed, poolclass=NullPool, creator=_sqlite_read_only(engine, parsed, name))
+    return engine, backend
 
-    display = f"{name}, query" if query is not None else f"{name}, table {table or DEFAULT_TABLE}"
-    try:
-        try:
-            connection = engine.connect()
-        except SQLAlchemyError as exc:
-            raise SurveyDataError(f"cannot connect: {_message(exc, url)}", source=name) from None
-        with connection:
-            if backend in ("postgresql", "postgres"):
-                connection = connection.execution_options(postgresql_readonly=True)
-            if query is not None:
-                sql = query
-            else:
-                sql = _table_select(connection, inspect(connection), table or DEFAULT_TABLE, name)
-            what = "the query failed" if query is not None else "cannot read the table"
-            try:
-                frame = _fetch(connection, sql)
-            except Exception as exc:  # SQLAlchemy's or the driver's own (DBAPI) errors
-                raise SurveyDataError(f"{what}: {_message(exc, url)}", source=display) from None
-            if frame is None:
-                raise SurveyDataError(
-                    "the query returned no rows and no columns (is it a SELECT?)", source=display
-                )
-    finally:
-        engine.dispose()
-    return RawData.of(frame, display, kind="sql")
+
+def _sqlite_read_only(engine, url, name: str):
+    """A function opening ``url``'s SQLite database read-only, for ``create_engine(creator=...)``.
+
+    Four locks, as each leaves a gap the next closes: the file is opened with ``mode=ro`` (a missing
+    file is an error, not a new empty database; yet ``ATTACH`` and ``VACUUM INTO`` still create
+    files); ``PRAGMA query_only`` refuses every change; no database can be attached (the limit is
+    0); and an authorizer lets statements do nothing but read tables, call functions (not
+    ``load_extension``) and read settings.  The driver options SQLAlchemy takes from the URL are kept.
+    """
+    import sqlite3
+
+    if engine.dialect.driver != "pysqlite":
+        raise SurveyDataError(
+            f"SQLite is read through Python's own driver (sqlite://...), not '{url.drivername}'", source=name
+        )
+    (filename, *args), options = engine.dialect.create_connect_args(url)
+    options = dict(options)
+    is_uri = options.pop("uri", False)
+    if is_uri and filename.startswith("file:"):
+        base, _, parameters = filename.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(parameters, keep_blank_values=True) if k != "mode"]
+        filename = f"{base}?{urlencode([*kept, ('mode', 'ro')])}"
+    elif filename == ":memory:":
+        filename = "file::memory:?mode=ro"
+    else:
+        if not os.path.exists(filename):
+            raise SurveyDataError(f"file not found ({url.database})", source=name)
+        filename = f"file:{quote(os.path.abspath(filename))}?mode=ro"
+    dbapi = engine.dialect.loaded_dbapi
+    engine.dispose()
+
+    def connect():
+        connection = dbapi.connect(filename, *args, uri=True, **options)
+        connection.execute("PRAGMA query_only = ON")
+        connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        connection.set_authorizer(_sqlite_reading_only)
+        return connection
+
+    return connect
+
+
+def _sqlite_reading_only(action: int, first: str | None, second: str | None, *_) -> int:
+    """SQLite's authorizer: read tables, call functions but ``load_extension``, read settings; nothing else."""
+    import sqlite3
+
+    if action == sqlite3.SQLITE_PRAGMA:
+        allowed = second is None  # PRAGMA name, not PRAGMA name = value
+    elif action == sqlite3.SQLITE_FUNCTION:
+        allowed = (second or "").lower() != "load_extension"
+    else:
+        allowed = action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE)
+    return sqlite3.SQLITE_OK if allowed else sqlite3.SQLITE_DENY
 
 
 def _table_select(connection, inspector, table: str, name: str) -> str:

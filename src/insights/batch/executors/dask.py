@@ -21,16 +21,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from insights.batch.runner import (
-    FILE_PARAMETERS,
-    KERNEL_NAME,
-    ReportResult,
-    ReportTask,
-    _last_line,
-    _worker_init,
-    execute_task,
-    write_kernel_spec,
-)
+from insights.batch.errors import describe_exception
+from insights.batch.execute import execute_task
+from insights.batch.results import ReportResult
+from insights.batch.tasks import FILE_PARAMETERS, ReportTask
+from insights.batch.worker import init_worker, write_kernel_spec
 from insights.core.atomic import write_bytes_atomic
 
 PLUGIN_NAME = "client-insights-kernels"
@@ -50,7 +45,7 @@ def _plugin_class():
         def setup(self, worker):
             folder = Path(tempfile.mkdtemp(prefix="insights-kernel-"))
             write_kernel_spec(folder, warm=self.warm)
-            _worker_init(str(folder), self.warm)
+            init_worker(str(folder), self.warm)
 
     return KernelPlugin
 
@@ -76,7 +71,25 @@ def execute_remote(
     snapshot: bytes,
     inputs: dict[str, tuple[str, bytes]] | None = None,
 ) -> tuple[ReportResult, bytes | None, bytes | None, dict[str, str]]:
-    """Run on a worker: execute ``task`` in a private folder; return the files' bytes and local paths."""
+    """On a worker: execute ``task`` in a private folder; return the files' bytes and local paths.
+
+    Parameters
+    ----------
+    task
+        The report, with the paths of the machine that runs ``insights run``.
+    notebook
+        The report notebook's bytes.
+    snapshot_name, snapshot
+        The data snapshot's file name and bytes (scattered once to every worker).
+    inputs
+        Other input files: parameter name -> (file name, bytes).
+
+    Returns
+    -------
+    tuple
+        The result, the executed notebook's and the page's bytes (None when not written), and the
+        local path each file parameter was given here (to name the originals again).
+    """
     local_source = _local_snapshot(snapshot_name, snapshot)
     local_inputs = {
         name: str(_local_snapshot(file_name, data)) for name, (file_name, data) in (inputs or {}).items()
@@ -116,7 +129,19 @@ def _client(scheduler: str | None, workers: int | None):
 def execute_on_dask(
     tasks: list[ReportTask], *, workers: int | None, warm: bool, scheduler: str | None
 ) -> Iterator[tuple[ReportTask, ReportResult]]:
-    """Execute ``tasks`` on the cluster at ``scheduler`` (or a new LocalCluster); yield as they finish."""
+    """Render ``tasks`` on a Dask cluster; write each report under ``--out`` and yield it as it finishes.
+
+    Parameters
+    ----------
+    tasks
+        The reports to render.
+    workers
+        Workers of the new LocalCluster when there is no ``scheduler`` (default: one per CPU).
+    warm
+        Each worker forks kernels from its own warm zygote.
+    scheduler
+        The address of a running scheduler (default: a new LocalCluster on this machine).
+    """
     from distributed import as_completed
 
     client, cluster = _client(scheduler, workers)
@@ -145,7 +170,7 @@ def execute_on_dask(
             try:
                 result, ipynb, html, remote_paths = future.result()
             except Exception as exc:  # the task kept killing workers, or the cluster went away
-                yield task, ReportResult(task.key, "failed", 0.0, _last_line(exc))
+                yield task, ReportResult(task.key, "failed", 0.0, describe_exception(exc))
                 continue
             if ipynb is not None:
                 # the executed notebook names its inputs the way a local run does
@@ -179,4 +204,4 @@ def _json_string(text: str) -> str:
     return json.dumps(text)[1:-1]
 
 
-__all__ = ["KERNEL_NAME", "execute_on_dask", "execute_remote"]
+__all__ = ["execute_on_dask", "execute_remote"]

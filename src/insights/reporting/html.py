@@ -1,0 +1,115 @@
+"""Escaped HTML building blocks shared by every report section: text, numbers, tables, lists.
+
+Every piece of untrusted text (client names, comments, ids) passes through :func:`esc`
+(:func:`html.escape`, quotes included) before it reaches a page.  Section markup lives in Jinja
+templates (package data in ``templates/sections/``) rendered by :func:`render` with autoescape on,
+escaping with :func:`esc` as well, so a template and the code before it give the same bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+__all__ = ["Section", "caveats_html", "ci_text", "esc", "findings_html", "fmt", "render", "table_html"]
+
+
+def esc(value: object) -> str:
+    """Escape untrusted text for HTML (quotes included)."""
+    return html.escape(
+        "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value), quote=True
+    )
+
+
+def fmt(value: float, digits: int, unit: str = "", signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:+.{digits}f}{unit}" if signed else f"{value:.{digits}f}{unit}"
+
+
+def ci_text(low: float, high: float, digits: int, signed: bool = False) -> str:
+    return f"{fmt(low, digits, signed=signed)} to {fmt(high, digits, signed=signed)}"
+
+
+def table_html(frame: pd.DataFrame, *, caption: str | None = None) -> str:
+    """A readable, escaped HTML table (no index, NaN as a dash)."""
+    styled = frame.to_html(
+        index=False,
+        escape=True,
+        na_rep="–",
+        border=0,
+        classes="ci-table",
+        float_format=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
+    )
+    cap = f"<p class='ci-note'>{esc(caption)}</p>" if caption else ""
+    return cap + styled
+
+
+def findings_html(
+    findings: Sequence[str], empty: str = "Nothing can be claimed with confidence from these data."
+) -> str:
+    """Plain sentences as a list, or ``empty`` as a note when there are none (escaped)."""
+    return render("findings.html.j2", findings=list(findings), empty=empty)
+
+
+def caveats_html(caveats: Sequence[str]) -> str:
+    """The caveats as a list in the note style (escaped)."""
+    return render("caveats.html.j2", caveats=list(caveats))
+
+
+class Section:
+    """A report section a notebook cell can show as it is: ``display(section)`` shows :meth:`html`."""
+
+    def html(self) -> str:
+        """The section's escaped HTML."""
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        # Short on purpose: a notebook keeps this text beside the HTML, and sections may hold names.
+        return f"<{type(self).__name__}>"
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def render(template: str, **context: object) -> str:
+    """Render a section template of ``templates/sections/`` with ``context``.
+
+    Every value a template prints is escaped with :func:`esc` (None and NaN print as nothing)
+    unless it is marked safe (``{{ table | safe }}``: HTML built by these helpers).  Line breaks
+    and the indentation after them are dropped from the template source, so templates can be laid
+    out for people while a section stays one line of HTML.
+    """
+    return _environment().get_template(template).render(**context)
+
+
+@functools.cache
+def _environment():
+    # jinja2 is imported on first use: a report kernel pays for it once, the CLI never.
+    import jinja2
+    from jinja2.ext import Extension
+    from markupsafe import Markup
+
+    class JoinLines(Extension):
+        def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+            return re.sub(r"\n[ \t]*", "", source)
+
+    def escaped(value: object) -> object:
+        # esc, not markupsafe's escape: the same entities (&#x27; for a quote) as the f-strings had.
+        return value if hasattr(value, "__html__") else Markup(esc(value))
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("insights.reporting", "templates/sections"),
+        autoescape=True,
+        finalize=escaped,
+        extensions=[JoinLines],
+        undefined=jinja2.StrictUndefined,
+    )

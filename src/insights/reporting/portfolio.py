@@ -1,0 +1,288 @@
+"""The portfolio report: every client on one page (league table, client types, drivers, risks, movers)
+and the perception gaps across clients, as tables and escaped HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from insights.data.survey import SurveyDefinition
+from insights.reporting.html import ci_text, esc, fmt, table_html
+from insights.reporting.people import SELF_ASSESSMENT_MISSING
+from insights.stats import drivers as drivers_mod
+from insights.stats import metrics
+from insights.stats.portfolio import (
+    GROUP_COMPONENT_LABELS,
+    at_risk,
+    compare_groups,
+    league_table,
+    months_window,
+    movers,
+)
+
+
+@dataclass(frozen=True)
+class PortfolioReport:
+    """Every client on one page: league table, types compared, drivers across clients, risks, movers."""
+
+    period: pd.Period
+    window_months: int
+    as_of: pd.Timestamp
+    survey: SurveyDefinition
+    window: pd.DataFrame
+    league: pd.DataFrame
+    by_type: pd.DataFrame
+    type_tests: pd.DataFrame
+    drivers: drivers_mod.DriverAnalysis
+    movers: pd.DataFrame
+    at_risk: pd.DataFrame
+    caveats: list[str] = field(default_factory=list)
+
+
+def portfolio_report(
+    df: pd.DataFrame,
+    period: pd.Period | str,
+    *,
+    months: int = 12,
+    league_months: int = 3,
+    survey: SurveyDefinition | None = None,
+    n_boot: int = 100,
+) -> PortfolioReport:
+    """Compute the portfolio report for ``period``; the league table covers the last ``league_months``."""
+    survey = survey or SurveyDefinition.default()
+    period = pd.Period(period, "M")
+    upto = df[df["period"] <= period]
+    league = league_table(months_window(upto, period, league_months), survey)
+    window = months_window(upto, period, months)
+    by_type, type_tests = compare_groups(window, survey)
+    drivers_present = [d for d in survey.driver_names if d in df.columns]
+    analysis = drivers_mod.key_drivers(
+        window, drivers_present, cluster="client_id", n_boot=n_boot, labels=survey.drivers
+    )
+    moved = movers(upto, period, months=league_months)
+    portfolio_mean = metrics.mean_score(months_window(upto, period, league_months))
+    risks = at_risk(league, moved, portfolio_mean.score)
+    caveats = [
+        f"League table, movers and risks use the last {league_months} months "
+        f"({period - league_months + 1} to {period}); "
+        f"types and drivers use the last {months} months.",
+        f"Drivers across clients: {analysis.n} complete responses, cluster-robust standard errors by client"
+        + (f" ({analysis.n_clusters} clients)." if analysis.n_clusters else "."),
+        *[f"Model warning: {w}" for w in analysis.warnings],
+        "Each test is at the 95% level on its own; "
+        "with many clients a few 'significant' results are expected by chance.",
+    ]
+    if not analysis.ok:
+        caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
+    return PortfolioReport(
+        period,
+        months,
+        df["submitted_at"].max(),
+        survey,
+        window,
+        league,
+        by_type,
+        type_tests,
+        analysis,
+        moved,
+        risks,
+        caveats,
+    )
+
+
+def portfolio_summary(report: PortfolioReport) -> dict:
+    return {
+        "period": str(report.period),
+        "clients": int(len(report.league)),
+        "at_risk": int(len(report.at_risk)),
+        "figures": [],
+    }
+
+
+def league_display(league: pd.DataFrame) -> pd.DataFrame:
+    """The league table for people: sorted by mean overall, CIs as text."""
+    data = league.sort_values("mean", ascending=False)
+    return pd.DataFrame(
+        {
+            "Client": data["client_name"],
+            "Type": data["client_type"],
+            "n": data["n"],
+            "NPS": [fmt(v, 0, signed=True) for v in data["nps"]],
+            "NPS 95% CI": [ci_text(lo, hi, 0, True) for lo, hi in zip(data["nps_low"], data["nps_high"])],
+            "CSAT %": [fmt(v, 0) for v in data["csat"]],
+            "Mean overall": [fmt(v, 2) for v in data["mean"]],
+            "Mean 95% CI": [ci_text(lo, hi, 2) for lo, hi in zip(data["mean_low"], data["mean_high"])],
+        }
+    )
+
+
+def type_comparison_display(report: PortfolioReport) -> pd.DataFrame:
+    """Internal and external side by side: estimate (95% CI clustered by client), responses and
+    clients; the difference internal minus external with its CI and p (clustered), and the p a
+    test would give if every response were independent (for comparison)."""
+    by_type = report.by_type
+    if by_type.empty:
+        return by_type
+    digits = [0 if c in GROUP_COMPONENT_LABELS.values() else 2 for c in by_type["component"]]
+    wide = by_type.assign(
+        text=[
+            f"{fmt(e, d)} ({ci_text(lo, hi, d)}), n={n} from {k} clients"
+            for e, lo, hi, n, k, d in zip(
+                by_type["estimate"],
+                by_type["ci_low"],
+                by_type["ci_high"],
+                by_type["n"],
+                by_type["clients"],
+                digits,
+            )
+        ]
+    )
+    table = wide.pivot(index="component", columns="group", values="text")
+    order = list(dict.fromkeys(by_type["component"]))
+    table = table.reindex(order)
+    table = table[[c for c in ("internal", "external") if c in table.columns]]
+    table.columns = [str(c).capitalize() for c in table.columns]
+    if not report.type_tests.empty:
+        tests = report.type_tests.set_index("component").reindex(order)
+        places = [0 if c in GROUP_COMPONENT_LABELS.values() else 2 for c in order]
+        table["Difference (95% CI)"] = [
+            f"{fmt(d, k, signed=True)} ({ci_text(lo, hi, k, True)})"
+            for d, lo, hi, k in zip(tests["difference"], tests["ci_low"], tests["ci_high"], places)
+        ]
+        table["p"] = ["–" if pd.isna(p) else f"{p:.3g}" for p in tests["p"]]
+        table["Significant"] = np.where(tests["significant"], "yes", "")
+        table["p if responses were independent"] = [
+            "–" if pd.isna(p) else f"{p:.3g}" for p in tests["p_responses"]
+        ]
+    return table.reset_index().rename(columns={"component": "Component"})
+
+
+def type_findings(report: PortfolioReport) -> list[str]:
+    """Plain sentences on internal against external clients (clustered tests only)."""
+    tests = report.type_tests
+    if tests.empty:
+        return []
+    found = []
+    for row in tests.itertuples():
+        if row.significant:
+            digits = 0 if row.component in GROUP_COMPONENT_LABELS.values() else 2
+            direction = "higher" if row.difference > 0 else "lower"
+            found.append(
+                f"Internal clients rate {row.component} {abs(row.difference):.{digits}f} {direction} than "
+                f"external clients (95% CI {row.ci_low:+.{digits}f} to {row.ci_high:+.{digits}f}, "
+                f"p = {row.p:.3g}, clustered by client)."
+            )
+    higher = int((tests["difference"] > 0).sum())
+    found.append(
+        f"Internal clients score higher on {higher} of {len(tests)} measures; "
+        f"{int(tests['significant'].sum())} difference(s) are significant once responses are clustered by "
+        "client (each client's people answer alike, so a client counts nearer once than once per response)."
+    )
+    return found
+
+
+def risk_display(report: PortfolioReport) -> pd.DataFrame:
+    risk = report.at_risk
+    return pd.DataFrame(
+        {
+            "Client": risk["client_name"],
+            "Type": risk["client_type"],
+            "n": risk["n"],
+            "Mean overall": [fmt(v, 2) for v in risk["mean"]],
+            "Why": risk["why"],
+        }
+    )
+
+
+def movers_display(report: PortfolioReport, top: int = 10) -> pd.DataFrame:
+    moved = report.movers.head(top)
+    if moved.empty:
+        return pd.DataFrame({"Client": []})
+    return pd.DataFrame(
+        {
+            "Client": moved["client_name"],
+            "Type": moved["client_type"],
+            "n (recent / before)": [f"{a} / {b}" for a, b in zip(moved["n_recent"], moved["n_before"])],
+            "Change in mean": [fmt(v, 2, signed=True) for v in moved["change"]],
+            "95% CI": [ci_text(lo, hi, 2, True) for lo, hi in zip(moved["ci_low"], moved["ci_high"])],
+            "p": [f"{p:.3g}" for p in moved["p"]],
+            "Significant": np.where(moved["significant"], "yes", ""),
+        }
+    )
+
+
+# --- the portfolio: perception gaps across clients --------------------------------------------------
+
+
+def portfolio_gaps_html(
+    df: pd.DataFrame,
+    self_assessment: pd.DataFrame | None,
+    period: pd.Period | str,
+    *,
+    survey: SurveyDefinition | None = None,
+) -> str:
+    """Across clients: per component the mean gap (each client's latest self-assessment up to
+    ``period``) with a t interval over clients, and every blind spot."""
+    from insights.stats import perception
+
+    if self_assessment is None:
+        return f"<p class='ci-note'>{esc(SELF_ASSESSMENT_MISSING)}</p>"
+    period = pd.Period(period, "M")
+    chosen = self_assessment[self_assessment["period"] <= period]
+    if chosen.empty:
+        return f"<p class='ci-note'>The self-assessment has no ratings up to {period}.</p>"
+    latest = chosen.groupby("client_id")["period"].transform("max")
+    gaps = perception.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
+    summary = perception.gap_summary(gaps)
+    if summary.empty:
+        return "<p class='ci-note'>No client ratings to set the self-assessment against.</p>"
+    parts = [
+        table_html(
+            pd.DataFrame(
+                {
+                    "Component": summary["label"],
+                    "Clients": summary["clients"],
+                    "Team (self), mean": [fmt(v, 2) for v in summary["self"]],
+                    "Clients, mean": [fmt(v, 2) for v in summary["client"]],
+                    "Mean gap (95% CI over clients)": [
+                        f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
+                        for g, lo, hi in zip(summary["gap"], summary["ci_low"], summary["ci_high"])
+                    ],
+                    "Blind spots": summary["blind_spots"],
+                }
+            ),
+            caption="Each client's latest self-assessment against its ratings over the three months to then; "
+            "gap = self minus client.",
+        )
+    ]
+    names = df.drop_duplicates("client_id").set_index(
+        df.drop_duplicates("client_id")["client_id"].astype(str)
+    )["client_name"]
+    spots = gaps[gaps["blind_spot"]].sort_values("gap", ascending=False)
+    if len(spots):
+        parts.append("<h3>Blind spots</h3>")
+        parts.append(
+            table_html(
+                pd.DataFrame(
+                    {
+                        "Client": [names.get(c, c) for c in spots["client_id"]],
+                        "Month": spots["period"].astype(str),
+                        "Component": spots["label"],
+                        "Team (self)": [fmt(v, 1) for v in spots["self"]],
+                        "Client mean": [fmt(v, 2) for v in spots["client"]],
+                        "Gap (95% CI)": [
+                            f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
+                            for g, lo, hi in zip(spots["gap"], spots["ci_low"], spots["ci_high"])
+                        ],
+                    }
+                )
+            )
+        )
+    else:
+        parts.append(
+            "<p>No blind spots: the team's self-rating is never a point or more above a client's.</p>"
+        )
+    return "".join(parts)

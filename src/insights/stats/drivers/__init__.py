@@ -1,0 +1,67 @@
+"""Key-driver analysis of client satisfaction.
+
+Which service drivers (communication, responsiveness, quality, ...) go with
+higher overall satisfaction, how much of the explained variance each one
+accounts for, and where to act first.
+
+The analysis combines
+
+* an OLS (or WLS) regression of the outcome on the drivers with
+  heteroskedasticity-robust (HC3) or cluster-robust standard errors,
+* two decompositions of R^2 that cope with correlated drivers: the exact
+  LMG / Shapley decomposition and Johnson's relative weights, optionally
+  with bootstrap percentile intervals,
+* a proportional-odds (ordered logit) model as a robustness check, because
+  the outcome is an ordinal rating,
+* collinearity diagnostics (VIF) and an importance-performance matrix,
+* short findings in plain language that claim nothing which is not
+  significant at the 95% level.
+
+All functions are pure: no plotting, no I/O, nothing printed, and no Python
+warnings emitted. Problems with the data are collected in
+``DriverAnalysis.warnings``; too little data gives
+``status == "insufficient data"`` with a ``reason`` instead of an exception.
+Exceptions are reserved for misuse (unknown columns, negative weights, ...).
+
+Modules, each importing only those above it:
+
+* ``moments``: weighted means, cross-products and correlations in blocks of rows; sums per cluster.
+* ``quiet``: library warnings kept off the console.
+* ``result``: :class:`DriverAnalysis`, its JSON form and printed table.
+* ``prepare``: column checks, weights, clusters and the listwise-complete estimation sample.
+* ``importance``: LMG, relative weights, VIF and the importance-performance matrix
+  (Lindeman, Merenda & Gold 1980; Grömping 2006; Johnson 2000).
+* ``regression``: OLS/WLS with cluster-robust, HC3 or HC1 standard errors
+  (Cameron & Miller 2015; MacKinnon & White 1985).
+* ``ordered_logit_model``: the proportional-odds likelihood in closed form (McCullagh 1980).
+* ``ordered_logit``: the ordered-logit robustness check.
+* ``bootstrap``: (cluster) bootstrap intervals for the importances.
+* ``findings``: the plain-language findings.
+* ``analysis``: :func:`key_drivers`, which runs the steps.
+
+Each module lists the references for the methods it implements.
+"""
+
+from __future__ import annotations
+
+# The thresholds (``X as X``) stay importable from here, as before the split, outside ``__all__``.
+from insights.data.survey import DEFAULT_DRIVERS
+from insights.stats.drivers.analysis import FEW_CLUSTERS as FEW_CLUSTERS
+from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING_THRESHOLD
+from insights.stats.drivers.analysis import key_drivers
+from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
+from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
+from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
+from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES
+from insights.stats.drivers.result import DriverAnalysis
+
+__all__ = [
+    "DEFAULT_DRIVERS",
+    "QUADRANTS",
+    "DriverAnalysis",
+    "importance_performance",
+    "key_drivers",
+    "lmg",
+    "relative_weights",
+    "vif",
+]

@@ -1,0 +1,251 @@
+"""The portfolio's statistics: the league table, internal against external clients, movers and risks.
+
+Pure functions on the response frame; :mod:`insights.reporting.portfolio` turns their results into
+the portfolio report.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insights.data.survey import SurveyDefinition
+from insights.stats import metrics
+from insights.stats.client import top_box_mean
+from insights.stats.clustered import clustered_difference, clustered_mean
+from insights.stats.comparisons import ALPHA
+from insights.stats.nps import nps_points
+
+__all__ = [
+    "GROUP_COMPONENT_LABELS",
+    "at_risk",
+    "compare_groups",
+    "league_table",
+    "months_window",
+    "movers",
+    "per_response",
+]
+
+#: Labels of the two figures :func:`compare_groups` adds to the rated components.
+GROUP_COMPONENT_LABELS = {"csat": "CSAT (top-box %)", "nps": "NPS"}
+
+
+def months_window(df: pd.DataFrame, end: pd.Period, months: int) -> pd.DataFrame:
+    """The responses of the ``months`` periods up to and including ``end``."""
+    return df[(df["period"] > end - months) & (df["period"] <= end)]
+
+
+def league_table(window: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame:
+    """Per client: responses, NPS, CSAT and mean overall with their 95% CIs.
+
+    Parameters
+    ----------
+    window : DataFrame
+        The responses to summarise (normally the last few months).
+    survey : SurveyDefinition
+        For the overall scale (top box of CSAT).
+
+    Returns
+    -------
+    DataFrame
+        One row per client (sorted by id): ``client_id, client_name, client_type, n, nps,
+        nps_low, nps_high, csat, csat_low, csat_high, mean, mean_low, mean_high``; see
+        :func:`insights.stats.metrics.summary`.
+    """
+    rows = []
+    scale = survey.overall_scale
+    for client_id, group in window.groupby(window["client_id"].astype(str), sort=True):
+        h = metrics.summary(group, scale_max=scale.max, top_box=scale.top_box)
+        rows.append(
+            {
+                "client_id": client_id,
+                "client_name": str(group["client_name"].iloc[0]),
+                "client_type": str(group["client_type"].iloc[0]),
+                "n": h.n,
+                "nps": h.nps.score,
+                "nps_low": h.nps.ci_low,
+                "nps_high": h.nps.ci_high,
+                "csat": h.csat.score,
+                "csat_low": h.csat.ci_low,
+                "csat_high": h.csat.ci_high,
+                "mean": h.mean_overall.score,
+                "mean_low": h.mean_overall.ci_low,
+                "mean_high": h.mean_overall.ci_high,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def per_response(group: pd.DataFrame, component: str, survey: SurveyDefinition) -> pd.Series:
+    """One value per response whose mean is the component's figure: ratings as they are; CSAT as
+    0/100 (top box or not); NPS as +100 (promoter), 0 (passive), -100 (detractor)."""
+    if component == "nps":
+        return nps_points(group["likelihood_to_recommend"])
+    if component == "csat":
+        overall = group["overall_satisfaction"]
+        return (
+            (overall >= survey.overall_scale.top_box_threshold).astype(float).mul(100).where(overall.notna())
+        )
+    return group[component].astype(float)
+
+
+def compare_groups(
+    window: pd.DataFrame, survey: SurveyDefinition, by: str = "client_type"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Internal against external clients: each component, CSAT and NPS per group with 95% CIs, and a
+    test of the difference (internal minus external).
+
+    The responses of one client are not independent (the same people, the same account team), so
+    the intervals and the test of record are clustered by client
+    (:func:`insights.stats.clustered.clustered_mean`, :func:`insights.stats.clustered.clustered_difference`: CR1
+    standard errors, t on Welch-Satterthwaite degrees of freedom over the clients); with six
+    internal clients they are much wider than a test that treats every response as independent,
+    whose p-value is kept as ``p_responses`` for comparison only.
+
+    ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
+    ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
+    """
+
+    components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
+    levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
+    table, tests = [], []
+    for component in [*components, "csat", "nps"]:
+        label = GROUP_COMPONENT_LABELS.get(component) or survey.label(component)
+        results, naive = {}, {}
+        for level in levels:
+            group = window[window[by].astype(str) == level]
+            results[level] = clustered_mean(per_response(group, component, survey), group["client_id"])
+            naive[level] = (
+                metrics.nps(group)
+                if component == "nps"
+                else top_box_mean(group, survey)
+                if component == "csat"
+                else metrics.mean_score(group, component)
+            )
+            r = results[level]
+            table.append(
+                {
+                    "component": label,
+                    "group": level,
+                    "n": r.n,
+                    "clients": r.clusters,
+                    "estimate": r.score,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                }
+            )
+        if len(levels) == 2:
+            first, second = levels
+            diff = clustered_difference(results[first], results[second])
+            plain = (metrics.compare_nps if component == "nps" else metrics.compare_means)(
+                naive[first], naive[second]
+            )
+            tests.append(
+                {
+                    "component": label,
+                    "difference": diff.estimate,
+                    "ci_low": diff.ci_low,
+                    "ci_high": diff.ci_high,
+                    "p": diff.p_value,
+                    "test": diff.test,
+                    "significant": bool(diff.p_value < ALPHA),
+                    "p_responses": plain.p_value,
+                }
+            )
+    return pd.DataFrame(table), pd.DataFrame(tests)
+
+
+def movers(df: pd.DataFrame, end: pd.Period, *, months: int = 3) -> pd.DataFrame:
+    """Change in mean overall satisfaction: the last ``months`` against the ``months`` before.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Responses up to ``end``.
+    end : Period
+        The last month of the recent window.
+    months : int
+        Length of each window.
+
+    Returns
+    -------
+    DataFrame
+        Per client with at least two responses in both windows: ``client_id, client_name,
+        client_type, n_recent, n_before, change, ci_low, ci_high, p, significant`` (Welch t,
+        :func:`insights.stats.comparisons.compare_means`), largest absolute change first.
+    """
+    recent = months_window(df, end, months)
+    before = months_window(df, end - months, months)
+    rows = []
+    for client_id, group in recent.groupby(recent["client_id"].astype(str), sort=True):
+        earlier = before[before["client_id"].astype(str) == client_id]
+        if len(group) < 2 or len(earlier) < 2:
+            continue
+        diff = metrics.compare_means(metrics.mean_score(group), metrics.mean_score(earlier))
+        rows.append(
+            {
+                "client_id": client_id,
+                "client_name": str(group["client_name"].iloc[0]),
+                "client_type": str(group["client_type"].iloc[0]),
+                "n_recent": len(group),
+                "n_before": len(earlier),
+                "change": diff.estimate,
+                "ci_low": diff.ci_low,
+                "ci_high": diff.ci_high,
+                "p": diff.p_value,
+                "significant": bool(diff.p_value < ALPHA),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame.sort_values("change", key=lambda s: s.abs(), ascending=False) if len(frame) else frame
+
+
+def at_risk(league: pd.DataFrame, moved: pd.DataFrame, portfolio_mean: float) -> pd.DataFrame:
+    """Clients with a significant drop, a mean CI entirely below the portfolio mean, or an NPS CI below zero.
+
+    Parameters
+    ----------
+    league : DataFrame
+        From :func:`league_table`.
+    moved : DataFrame
+        From :func:`movers`.
+    portfolio_mean : float
+        Mean overall satisfaction of the whole portfolio over the league table's window.
+
+    Returns
+    -------
+    DataFrame
+        ``client_id, client_name, client_type, n, mean, why`` (every rule the client meets, in
+        words), lowest mean first.
+    """
+    if league.empty:
+        return league
+    reasons: dict[str, list[str]] = {}
+    for row in league.itertuples():
+        if pd.notna(row.mean_high) and row.mean_high < portfolio_mean:
+            reasons.setdefault(row.client_id, []).append(
+                f"mean {row.mean:.2f} (95% CI {row.mean_low:.2f} to {row.mean_high:.2f}) "
+                f"below the portfolio's {portfolio_mean:.2f}"
+            )
+        if pd.notna(row.nps_high) and row.nps_high < 0:
+            reasons.setdefault(row.client_id, []).append(
+                f"NPS {row.nps:+.0f} (95% CI up to {row.nps_high:+.0f})"
+            )
+    if len(moved):
+        for row in moved[moved["significant"] & (moved["change"] < 0)].itertuples():
+            reasons.setdefault(row.client_id, []).append(
+                f"mean fell {abs(row.change):.2f} (95% CI {row.ci_low:+.2f} to {row.ci_high:+.2f})"
+            )
+    names = league.set_index("client_id")
+    rows = [
+        {
+            "client_id": cid,
+            "client_name": names.at[cid, "client_name"],
+            "client_type": names.at[cid, "client_type"],
+            "n": int(names.at[cid, "n"]),
+            "mean": names.at[cid, "mean"],
+            "why": "; ".join(why),
+        }
+        for cid, why in reasons.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["client_id", "client_name", "client_type", "n", "mean", "why"])
+    return frame.sort_values("mean").reset_index(drop=True)
