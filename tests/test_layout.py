@@ -7,7 +7,8 @@
 * No import cycles between modules (imports inside functions count; ``TYPE_CHECKING`` ones do not).
 * ``stats`` holds pure functions on data frames: no file reading or writing, no plotting.
 * ``reporting`` lays results out: it computes no test statistics (no ``scipy.stats``, no statsmodels).
-* Every third-party package the code imports is declared in ``pyproject.toml``.
+* Every third-party package the code imports is declared in ``pyproject.toml`` (those of the tests
+  and benchmarks there or in the ``test`` extra); imports guarded by ``except ImportError`` are optional.
 
 The report notebooks shipped in ``insights/reporting/notebooks`` are part of the reporting layer.
 docs/architecture.md describes the layers.
