@@ -361,6 +361,7 @@ def run(
     ] = 60.0,
 ) -> None:
     """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
+    from insights.batch.runner import RunInterrupted
     from insights.batch.runner import run as run_reports
 
     extra = None
@@ -374,22 +375,26 @@ def run(
             "hourly_cost": float(hourly_cost),
         }
     people = _people_parameters(contacts, self_assessment, show_names, survey)
-    outcome = run_reports(
-        source,
-        out_dir,
-        period=period,
-        clients=client or None,
-        workers=workers,
-        force=force,
-        survey=survey,
-        months=months,
-        extra_parameters={**(extra or {}), **people},
-        sheet=sheet,
-        table=table,
-        query=query,
-        executor=executor,
-        scheduler=scheduler,
-    )
+    try:
+        outcome = run_reports(
+            source,
+            out_dir,
+            period=period,
+            clients=client or None,
+            workers=workers,
+            force=force,
+            survey=survey,
+            months=months,
+            extra_parameters={**(extra or {}), **people},
+            sheet=sheet,
+            table=table,
+            query=query,
+            executor=executor,
+            scheduler=scheduler,
+        )
+    except RunInterrupted as interrupted:  # SIGINT or SIGTERM: what finished is recorded
+        print(interrupted.describe(), file=sys.stderr)
+        raise typer.Exit(interrupted.exit_code) from None
     counts = outcome.counts()
     stream = sys.stderr if outcome.failed else sys.stdout
     print(

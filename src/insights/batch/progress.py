@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,37 @@ from insights.batch.tasks import ReportTask
 
 log = logging.getLogger(__name__)
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+#: Unicode categories escaped in log lines: controls, format characters (bidi overrides), line and
+#: paragraph separators.
+CONTROLS = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+class OneLineFormatter(logging.Formatter):
+    """A formatter whose messages stay on one line: control characters in them (a newline in a
+    client id, a terminal escape in an error) are written as escapes such as ``\\n`` and ``\\x1b``,
+    so no text from the data can forge or garble a log line."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with its control and format characters (and Unicode line separators) escaped.
+
+    Parameters
+    ----------
+    text
+        Any text; printable characters, non-ASCII letters among them, are kept as they are.
+
+    Returns
+    -------
+    str
+        The text, with each such character as its Python escape (``\\n``, ``\\x1b``, ``\\u2028``).
+    """
+    if text.isprintable():
+        return text
+    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in CONTROLS else ch for ch in text)
 
 
 def attach_logs(out_dir: Path, plain_lines: bool) -> list[logging.Handler]:
@@ -31,11 +63,11 @@ def attach_logs(out_dir: Path, plain_lines: bool) -> list[logging.Handler]:
         The handlers added to the ``insights`` logger, for :func:`detach_logs`.
     """
     file_handler = logging.FileHandler(out_dir / RUN_LOG, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    file_handler.setFormatter(OneLineFormatter(LOG_FORMAT))
     handlers: list[logging.Handler] = [file_handler]
     if plain_lines:
         stream = logging.StreamHandler(sys.stderr)
-        stream.setFormatter(logging.Formatter(LOG_FORMAT))
+        stream.setFormatter(OneLineFormatter(LOG_FORMAT))
         handlers.append(stream)
     logger = logging.getLogger("insights")
     for handler in handlers:
@@ -53,8 +85,8 @@ def detach_logs(handlers: list[logging.Handler]) -> None:
 
 def report_progress(
     finished: Iterable[tuple[ReportTask, ReportResult]], total: int, show_bar: bool
-) -> Iterator[ReportResult]:
-    """Log each finished report and drive the progress bar; yield the results as they come.
+) -> Iterator[tuple[ReportTask, ReportResult]]:
+    """Log each finished report and drive the progress bar; yield (task, result) as they come.
 
     Parameters
     ----------
@@ -81,4 +113,4 @@ def report_progress(
                 log.info("[%d/%d] %s rendered in %.1fs", done, total, label, result.seconds)
             bar.set_postfix(done=done - failed, failed=failed, refresh=False)
             bar.update(1)
-            yield result
+            yield task, result

@@ -10,23 +10,31 @@ The pieces: :mod:`~insights.batch.tasks` plans and fingerprints the reports,
 rendered from what, :mod:`~insights.batch.index` writes the index page and
 :mod:`~insights.batch.snapshot` the data every notebook reads.  Their public names are importable
 from here too.
+
+A run claims its output folder (:mod:`~insights.batch.outdir`) before it reads any data, records
+each report as it finishes, and on SIGINT or SIGTERM (:mod:`~insights.batch.interrupt`) stops
+handing out work, kills what is under way, records what finished and raises
+:class:`RunInterrupted`; the processes it started die with it (:mod:`~insights.batch.lifetime`).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from insights.batch.errors import RunError
 from insights.batch.execute import START_FAILURE, execute_task, export_html, html_exporter
 from insights.batch.executors import get_executor
 from insights.batch.index import write_index
+from insights.batch.interrupt import RunInterrupted, StopOnSignal
 from insights.batch.layout import INDEX_PAGE, KERNEL_NAME, LOCK_FILE, STATE_FILE, TEMPLATES
+from insights.batch.outdir import claimed_folder, output_errors, remove_temp_files
 from insights.batch.progress import attach_logs, detach_logs, report_progress
-from insights.batch.results import ReportResult, RunOutcome
+from insights.batch.results import ReportResult, RunOutcome, count_statuses
 from insights.batch.snapshot import write_snapshot
-from insights.batch.state import is_unchanged, read_state, skipped_result, write_state
+from insights.batch.state import RunState
 from insights.batch.tasks import (
     FILE_PARAMETERS,
     ReportTask,
@@ -49,6 +57,7 @@ __all__ = [
     "ReportTask",
     "RowHashes",
     "RunError",
+    "RunInterrupted",
     "RunOutcome",
     "execute_task",
     "export_html",
@@ -65,6 +74,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+DEFAULT_TITLE = "Client satisfaction reports"
 
 
 def run(
@@ -135,8 +145,11 @@ def run(
     Raises
     ------
     RunError
-        Before anything runs, for bad parameters; a data error when the source does not validate,
-        or a client id or the period is not in the data.
+        Before anything runs, for bad parameters or an output folder another run holds; a data
+        error when the source does not validate, or a client id or the period is not in the data.
+        Later, an output folder that cannot be written (``<path>: <reason>``).
+    RunInterrupted
+        On SIGINT or SIGTERM (in the main thread): what finished is recorded first.
     """
     from insights import __version__
     from insights.data.load import load
@@ -147,46 +160,54 @@ def run(
     get_executor(executor, scheduler)  # an unknown name or a stray --scheduler stops the run here
     source = str(source) if is_url(source) else Path(source).resolve()
     out = Path(out_dir).resolve()
-    data = load(source, survey, warn=False, sheet=sheet, table=table, query=query)
-    chosen = parse_period(period) if period else latest_period(data)
-    check_period(data, chosen)
-    if clients:
-        check_clients(data, clients)
-        client_ids = list(dict.fromkeys(clients))
-    else:
-        client_ids = sorted(data["client_id"].astype(str).unique())
-    if months < 1:
-        raise RunError(f"--months must be at least 1 (got {months})")
-    rows = RowHashes.of_frame(data)  # for the snapshot's name and every report's fingerprint
-    parameters = {
-        "source": str(write_snapshot(data, out, rows)),
-        "period": str(chosen),
-        "months": int(months),
-        "survey": str(Path(survey).resolve()) if survey else "",
-        **(extra_parameters or {}),
-    }
-    tasks = plan_tasks(
-        data,
-        out_dir=out,
-        client_notebook=client_notebook or notebook_path(CLIENT_REPORT),
-        portfolio_notebook=portfolio_notebook if portfolio_notebook is not None else notebook_path(PORTFOLIO),
-        clients=client_ids,
-        base_parameters=parameters,
-        version=__version__,
-        inputs=input_digests(parameters),
-        row_hashes=rows,
-    )
-    return run_reports(
-        tasks,
-        out,
-        workers=workers,
-        force=force,
-        period=str(chosen),
-        progress=progress,
-        warm=warm,
-        executor=executor,
-        scheduler=scheduler,
-    )
+    # The folder is claimed before the data is read: a refused run costs nothing and leaves nothing.
+    with StopOnSignal() as signals, claimed_folder(out):
+        data = load(source, survey, warn=False, sheet=sheet, table=table, query=query)
+        chosen = parse_period(period) if period else latest_period(data)
+        check_period(data, chosen)
+        if clients:
+            check_clients(data, clients)
+            client_ids = list(dict.fromkeys(clients))
+        else:
+            client_ids = sorted(data["client_id"].astype(str).unique())
+        if months < 1:
+            raise RunError(f"--months must be at least 1 (got {months})")
+        rows = RowHashes.of_frame(data)  # for the snapshot's name and every report's fingerprint
+        with output_errors():
+            snapshot = write_snapshot(data, out, rows)
+        parameters = {
+            "source": str(snapshot),
+            "period": str(chosen),
+            "months": int(months),
+            "survey": str(Path(survey).resolve()) if survey else "",
+            **(extra_parameters or {}),
+        }
+        if portfolio_notebook is None:
+            portfolio_notebook = notebook_path(PORTFOLIO)
+        tasks = plan_tasks(
+            data,
+            out_dir=out,
+            client_notebook=client_notebook or notebook_path(CLIENT_REPORT),
+            portfolio_notebook=portfolio_notebook,
+            clients=client_ids,
+            base_parameters=parameters,
+            version=__version__,
+            inputs=input_digests(parameters),
+            row_hashes=rows,
+        )
+        return _render(
+            tasks,
+            out,
+            signals,
+            workers=workers,
+            force=force,
+            period=str(chosen),
+            title=DEFAULT_TITLE,
+            progress=progress,
+            warm=warm,
+            executor=executor,
+            scheduler=scheduler,
+        )
 
 
 def run_reports(
@@ -196,7 +217,7 @@ def run_reports(
     workers: int | None = None,
     force: bool = False,
     period: str = "",
-    title: str = "Client satisfaction reports",
+    title: str = DEFAULT_TITLE,
     progress: bool | None = None,
     warm: bool = True,
     executor: str = "local",
@@ -227,48 +248,102 @@ def run_reports(
     Raises
     ------
     RunError
-        When another run holds the folder's lock.
+        When another run holds the folder's lock, or the folder cannot be written.
+    RunInterrupted
+        On SIGINT or SIGTERM (in the main thread): what finished is recorded first.
     """
-    from filelock import FileLock, Timeout
-
-    execute = get_executor(executor, scheduler)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(out_dir / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise RunError(
-            f"{out_dir}: another insights run is writing here (lock {out_dir / LOCK_FILE})"
-        ) from None
-    show_bar = sys.stderr.isatty() if progress is None else progress
-    handlers = attach_logs(out_dir, plain_lines=not show_bar)
-    try:
-        state = read_state(out_dir)
-        results: dict[str, ReportResult] = {}
-        pending: list[ReportTask] = []
-        for task in tasks:
-            if not force and is_unchanged(task, state):
-                results[task.key] = skipped_result(task, state)
-                log.info("%s: unchanged since the last run, skipped", task.key)
-            else:
-                pending.append(task)
-        if pending:
-            finished = execute(pending, workers=workers, warm=warm, scheduler=scheduler)
-            for result in report_progress(finished, len(pending), show_bar):
-                results[result.key] = result
-        ordered = [results[t.key] for t in tasks]
-        outcome = RunOutcome(out_dir, out_dir / INDEX_PAGE, ordered)
-        write_state(out_dir, tasks, ordered, state)
-        write_index(out_dir, tasks, ordered, period=period, title=title)
-        counts = outcome.counts()
-        log.info(
-            "run finished: %d ok, %d unchanged, %d failed; index: %s",
-            counts["ok"],
-            counts["skipped"],
-            counts["failed"],
-            outcome.index,
+    get_executor(executor, scheduler)
+    with StopOnSignal() as signals, claimed_folder(out_dir):
+        return _render(
+            tasks,
+            out_dir,
+            signals,
+            workers=workers,
+            force=force,
+            period=period,
+            title=title,
+            progress=progress,
+            warm=warm,
+            executor=executor,
+            scheduler=scheduler,
         )
-        return outcome
-    finally:
-        detach_logs(handlers)
-        lock.release()
+
+
+def _render(tasks: list[ReportTask], out_dir: Path, signals: StopOnSignal, **options) -> RunOutcome:
+    """Render into a claimed folder, with ``run.log`` (and plain lines or a bar) for the whole time."""
+    progress = options.pop("progress")
+    show_bar = sys.stderr.isatty() if progress is None else progress
+    signals.defer()  # from here on a signal only asks the reports under way to stop
+    with output_errors():
+        handlers = attach_logs(out_dir, plain_lines=not show_bar)
+        try:
+            return _render_logged(tasks, out_dir, signals, show_bar=show_bar, **options)
+        finally:
+            detach_logs(handlers)
+
+
+def _render_logged(
+    tasks, out_dir, signals, *, workers, force, period, title, warm, executor, scheduler, show_bar
+) -> RunOutcome:
+    state = RunState(out_dir)
+    if state.problem:
+        log.warning("%s", state.problem)
+        if show_bar:  # the log's stderr lines are off while a bar is drawn; this must still be seen
+            print(f"warning: {state.problem}", file=sys.stderr)
+    results: dict[str, ReportResult] = {}
+    pending: list[ReportTask] = []
+    for task in tasks:
+        if not force and state.is_unchanged(task):
+            results[task.key] = state.skipped_result(task)
+            log.info("%s: unchanged since the last run, skipped", task.key)
+        else:
+            pending.append(task)
+    if pending and not signals.stop():
+        execute = get_executor(executor, scheduler)
+        finished = execute(pending, workers=workers, warm=warm, scheduler=scheduler, stop=signals.stop)
+        progress_lines = report_progress(finished, len(pending), show_bar)
+        try:
+            with closing(finished), closing(progress_lines):
+                for task, result in progress_lines:
+                    results[task.key] = result
+                    state.record(task, result)  # at once: an interrupted run keeps what it finished
+        except BaseException:
+            _sweep_quietly(out_dir)
+            raise
+    if signals.stop() and len(results) < len(tasks):
+        _stop_interrupted(tasks, results, out_dir, state, signals, period=period, title=title)
+    ordered = [results[t.key] for t in tasks]
+    outcome = RunOutcome(out_dir, out_dir / INDEX_PAGE, ordered)
+    state.write(tasks, ordered)
+    write_index(out_dir, tasks, ordered, period=period, title=title)
+    counts = outcome.counts()
+    log.info(
+        "run finished: %d ok, %d unchanged, %d failed; index: %s",
+        counts["ok"],
+        counts["skipped"],
+        counts["failed"],
+        outcome.index,
+    )
+    return outcome
+
+
+def _stop_interrupted(tasks, results, out_dir, state, signals, *, period, title) -> None:
+    """Record what finished (state, index page), then raise :class:`RunInterrupted`."""
+    done = [task for task in tasks if task.key in results]
+    done_results = [results[task.key] for task in done]
+    remove_temp_files(out_dir)  # the half-written files of the reports that were killed
+    state.write(done, done_results)
+    write_index(out_dir, done, done_results, period=period, title=title)
+    counts = {**count_statuses(done_results), "not_started": len(tasks) - len(done)}
+    interrupted = RunInterrupted(signals.signum, counts)
+    log.warning("%s", interrupted.describe())
+    raise interrupted
+
+
+def _sweep_quietly(out_dir: Path) -> None:
+    # The run is failing (a full disk, say) and its executor has killed the reports under way: take
+    # their half-written files with it if the folder allows; the next run sweeps them otherwise.
+    try:
+        remove_temp_files(out_dir)
+    except OSError:
+        pass

@@ -1,4 +1,8 @@
-"""The skip state: what each report was last rendered from, so an unchanged one is not rendered again."""
+"""The skip state: what each report was last rendered from, so an unchanged one is not rendered again.
+
+It is written as each report finishes (atomically), so a run that is interrupted or killed loses
+nothing it finished: the next run skips those reports.
+"""
 
 from __future__ import annotations
 
@@ -12,58 +16,76 @@ from insights.batch.tasks import ReportTask
 from insights.core.atomic import write_text_atomic
 
 
-def read_state(out_dir: Path) -> dict:
-    """The state the last run left in ``out_dir`` (empty when there is none or it cannot be read).
+class RunState:
+    """The state file of an output folder: read once at the start of a run, then kept up to date.
 
-    Parameters
+    Attributes
     ----------
-    out_dir
-        The run's output folder.
-
-    Returns
-    -------
-    dict
-        Report key -> that report's last result (as :func:`dataclasses.asdict` gives it).
-    """
-    try:
-        return json.loads((out_dir / STATE_FILE).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def is_unchanged(task: ReportTask, state: dict) -> bool:
-    """Whether ``task`` was rendered from the same inputs last time and both its files are still there."""
-    previous = state.get(task.key, {})
-    return (
-        previous.get("fingerprint") == task.fingerprint
-        and Path(task.html_path).exists()
-        and Path(task.ipynb_path).exists()
-    )
-
-
-def skipped_result(task: ReportTask, state: dict) -> ReportResult:
-    """The result of an unchanged report: skipped, with the summary it had when it was rendered."""
-    return ReportResult(
-        task.key, "skipped", 0.0, None, state.get(task.key, {}).get("summary"), task.fingerprint
-    )
-
-
-def write_state(out_dir: Path, tasks, results, previous: dict) -> None:
-    """Record ``results`` over the ``previous`` state, atomically.
-
-    Parameters
-    ----------
-    out_dir
-        The run's output folder.
-    tasks, results
-        Reports and their results, in the same order.
+    path
+        The state file.
     previous
-        The state read at the start of the run: reports not in this run keep their entries.
+        Report key -> that report's last result (as :func:`dataclasses.asdict` gives it).
+    problem
+        Why the file could not be used (corrupt, or valid JSON of the wrong shape), or None.  Every
+        report is rendered again then.
     """
-    state = dict(previous)
-    for task, result in zip(tasks, results):
-        entry = asdict(result)
-        if result.status == "failed":
-            entry["fingerprint"] = None  # a failed report is always tried again
-        state[task.key] = entry
-    write_text_atomic(out_dir / STATE_FILE, json.dumps(state, indent=1, default=str))
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / STATE_FILE
+        self.problem: str | None = None
+        self.previous = self._read()
+        self._entries = dict(self.previous)
+
+    def _read(self) -> dict:
+        try:
+            state = json.loads(self.path.read_text("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            self.problem = f"{self.path}: state unreadable, rendering all ({type(exc).__name__})"
+            return {}
+        if not isinstance(state, dict):
+            self.problem = f"{self.path}: state unreadable, rendering all (not a JSON object)"
+            return {}
+        # an entry of the wrong shape only renders its own report again
+        return {key: entry for key, entry in state.items() if isinstance(entry, dict)}
+
+    def is_unchanged(self, task: ReportTask) -> bool:
+        """Whether ``task`` was rendered from the same inputs last time and both its files are still there."""
+        return (
+            self.previous.get(task.key, {}).get("fingerprint") == task.fingerprint
+            and Path(task.html_path).exists()
+            and Path(task.ipynb_path).exists()
+        )
+
+    def skipped_result(self, task: ReportTask) -> ReportResult:
+        """The result of an unchanged report: skipped, with the summary it had when it was rendered."""
+        summary = self.previous.get(task.key, {}).get("summary")
+        if not isinstance(summary, dict):
+            summary = None
+        return ReportResult(task.key, "skipped", 0.0, None, summary, task.fingerprint)
+
+    def record(self, task: ReportTask, result: ReportResult) -> None:
+        """Record one finished report and write the state file at once (atomically)."""
+        self._entries[task.key] = _entry(result)
+        self._write()
+
+    def write(self, tasks, results) -> None:
+        """Record ``results`` (in the order of ``tasks``) over the previous state and write it.
+
+        Reports that are not in this run keep their entries.
+        """
+        self._entries = dict(self.previous)
+        for task, result in zip(tasks, results):
+            self._entries[task.key] = _entry(result)
+        self._write()
+
+    def _write(self) -> None:
+        write_text_atomic(self.path, json.dumps(self._entries, indent=1, default=str))
+
+
+def _entry(result: ReportResult) -> dict:
+    entry = asdict(result)
+    if result.status == "failed":
+        entry["fingerprint"] = None  # a failed report is always tried again
+    return entry

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from insights.batch.execute import html_exporter
 from insights.batch.layout import KERNEL_NAME
+from insights.batch.lifetime import die_with_parent, ignore_interrupts
 
 
 def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
@@ -27,7 +28,7 @@ def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
     Path
         ``folder``.
     """
-    from insights.batch.warm import PROVISIONER_NAME, SINGLE_THREAD_ENV
+    from insights.batch.warm import PROVISIONER_NAME, QUIET_DEBUGGER_ENV, SINGLE_THREAD_ENV
 
     spec_dir = folder / "kernels" / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
@@ -43,7 +44,7 @@ def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
         ],
         "display_name": "Python (client-insights run)",
         "language": "python",
-        "env": {"PYTHONWARNINGS": "ignore", **SINGLE_THREAD_ENV},
+        "env": {"PYTHONWARNINGS": "ignore", **SINGLE_THREAD_ENV, **QUIET_DEBUGGER_ENV},
     }
     if warm:
         spec["metadata"] = {"kernel_provisioner": {"provisioner_name": PROVISIONER_NAME}}
@@ -51,7 +52,9 @@ def write_kernel_spec(folder: Path, warm: bool = True) -> Path:
     return folder
 
 
-def init_worker(kernel_dir: str, warm: bool, zygote_server: str | None = None) -> None:
+def init_worker(
+    kernel_dir: str, warm: bool, zygote_server: str | None = None, run_pid: int | None = None
+) -> None:
     """Point Jupyter at this run's kernel spec, get a warm zygote, build the exporter once.
 
     Parameters
@@ -63,7 +66,13 @@ def init_worker(kernel_dir: str, warm: bool, zygote_server: str | None = None) -
     zygote_server
         The socket of the run's shared zygote server (a local run), which forks this worker's
         zygote; without it the worker starts its own (a Dask worker).
+    run_pid
+        The run's process, when it started this worker (a local run): the worker dies with it and
+        leaves Ctrl-C to it.  A Dask worker's life is its cluster's business.
     """
+    if run_pid is not None:
+        die_with_parent(run_pid)
+        ignore_interrupts()
     os.environ["JUPYTER_PATH"] = kernel_dir + os.pathsep + os.environ.get("JUPYTER_PATH", "")
     # jsonschema (under nbformat) imports rfc3987_syntax when it is installed (JupyterLab brings it),
     # for a string format no notebook schema uses, and that compiles a grammar: 0.8 s per worker.

@@ -1,9 +1,11 @@
 """Executors: where a run's reports are rendered, by name (``insights run --executor NAME``).
 
-An executor is a function ``execute(tasks, *, workers, warm, scheduler)`` that renders every task
-and yields ``(task, result)`` pairs as reports finish, in any order; it writes each report's
-notebook and page where the task says.  Each is imported when first used: a local run never
-imports Dask.
+An executor is a function ``execute(tasks, *, workers, warm, scheduler, stop)`` that renders every
+task and yields ``(task, result)`` pairs as reports finish, in any order; it writes each report's
+notebook and page where the task says.  It polls ``stop()`` while reports are under way: once that
+is True, or when the iterator is closed early, it starts nothing more, abandons the reports under
+way (writing none of them) and ends.  Each is imported when first used: a local run never imports
+Dask.
 """
 
 from __future__ import annotations

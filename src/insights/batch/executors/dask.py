@@ -18,7 +18,8 @@ import dataclasses
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from insights.batch.errors import describe_exception
@@ -29,6 +30,8 @@ from insights.batch.worker import init_worker, write_kernel_spec
 from insights.core.atomic import write_bytes_atomic
 
 PLUGIN_NAME = "client-insights-kernels"
+#: How often the run checks whether it was asked to stop while reports are under way.
+POLL_SECONDS = 0.2
 
 
 def _plugin_class():
@@ -127,7 +130,12 @@ def _client(scheduler: str | None, workers: int | None):
 
 
 def execute_on_dask(
-    tasks: list[ReportTask], *, workers: int | None, warm: bool, scheduler: str | None
+    tasks: list[ReportTask],
+    *,
+    workers: int | None,
+    warm: bool,
+    scheduler: str | None,
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[ReportTask, ReportResult]]:
     """Render ``tasks`` on a Dask cluster; write each report under ``--out`` and yield it as it finishes.
 
@@ -141,9 +149,11 @@ def execute_on_dask(
         Each worker forks kernels from its own warm zygote.
     scheduler
         The address of a running scheduler (default: a new LocalCluster on this machine).
+    stop
+        Polled while reports are under way: once it returns True the reports not finished are
+        cancelled on the cluster and nothing more is written or yielded.
     """
-    from distributed import as_completed
-
+    stop = stop or (lambda: False)
     client, cluster = _client(scheduler, workers)
     try:
         client.register_plugin(_plugin_class()(warm), name=PLUGIN_NAME)
@@ -165,27 +175,54 @@ def execute_on_dask(
             ): task
             for task in tasks
         }
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                result, ipynb, html, remote_paths = future.result()
-            except Exception as exc:  # the task kept killing workers, or the cluster went away
-                yield task, ReportResult(task.key, "failed", 0.0, describe_exception(exc))
-                continue
-            if ipynb is not None:
-                # the executed notebook names its inputs the way a local run does
-                text = ipynb.decode("utf-8")
-                for name, remote in remote_paths.items():
-                    original = str(snapshot) if name == "source" else str(task.parameters[name])
-                    text = text.replace(_json_string(remote), _json_string(original))
-                write_bytes_atomic(task.ipynb_path, text.encode("utf-8"))
-            if html is not None:
-                write_bytes_atomic(task.html_path, html)
-            yield task, result
+        try:
+            for future in _as_finished(futures, stop):
+                task = futures[future]
+                try:
+                    result, ipynb, html, remote_paths = future.result()
+                except Exception as exc:  # the task kept killing workers, or the cluster went away
+                    yield task, ReportResult(task.key, "failed", 0.0, describe_exception(exc))
+                    continue
+                _write_back(task, snapshot, ipynb, html, remote_paths)
+                yield task, result
+        finally:
+            unfinished = [future for future in futures if not future.done()]
+            if unfinished:  # stopped, or given up by the caller: what is left is not wanted any more
+                client.cancel(unfinished)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _as_finished(futures, stop: Callable[[], bool]) -> Iterator:
+    """Yield futures as they finish, until all have or ``stop()`` (checked a few times a second)."""
+    from distributed import as_completed
+
+    finished = as_completed(futures)
+    while not finished.is_empty() and not stop():
+        batch = finished.next_batch(block=False)
+        if not batch:
+            time.sleep(POLL_SECONDS)
+        for future in batch:
+            yield future
+            if stop():
+                return
+
+
+def _write_back(
+    task: ReportTask, snapshot: Path, ipynb: bytes | None, html: bytes | None, remote_paths
+) -> None:
+    """Write a report a worker sent back where a local run would have, naming the run's own inputs."""
+    if ipynb is not None:
+        # the executed notebook names its inputs the way a local run does
+        text = ipynb.decode("utf-8")
+        for name, remote in remote_paths.items():
+            original = str(snapshot) if name == "source" else str(task.parameters[name])
+            text = text.replace(_json_string(remote), _json_string(original))
+        write_bytes_atomic(task.ipynb_path, text.encode("utf-8"))
+    if html is not None:
+        write_bytes_atomic(task.html_path, html)
 
 
 def _input_files(parameters: dict) -> dict[str, tuple[str, bytes]]:
