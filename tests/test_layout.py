@@ -241,9 +241,9 @@ def layer_of(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] != "insights":
         return None
-    if parts[1:] == ["cli"]:
+    if parts[1] == "cli":
         return "cli"
-    return parts[1] if parts[1] in RANK and parts[1] not in ("facade", "cli") else None
+    return parts[1] if parts[1] in RANK and parts[1] != "facade" else None
 
 
 def internal(imports: list[Import]) -> Iterator[Import]:
