@@ -12,10 +12,10 @@ PYTHON  ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
              command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
              && { command -v $$p; break; }; done)
 
-.PHONY: help setup demo test lab bench clean
+.PHONY: help setup demo lint test test-fast lab bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: client-insights needs Python 3.11 or newer on PATH (or make PYTHON=...)"; exit 1; }
@@ -32,8 +32,22 @@ demo: setup ## Render the reports of the bundled sample into reports/demo and pr
 	  --events data/sample/events.csv --contacts data/sample/contacts.csv \
 	  --self-assessment data/sample/self_assessment.csv
 
-test: setup ## Run the whole test suite
+# What `make lint` checks; the rules and the line length are in pyproject.toml ([tool.ruff]).
+LINTED  := src tests benchmarks
+# `make test-fast`: no notebook rendering, browser or cluster tests (markers: tests/conftest.py), no
+# nbval (so none of its --nbval-lax from addopts); on all cores when pytest-xdist is installed.
+FAST    := -m "not slow and not browser and not cluster" -p no:nbval -o addopts=-ra
+XDIST    = $(shell $(PY) -c 'import xdist' 2>/dev/null && echo "-n auto --dist loadfile")
+
+lint: setup ## Check style: ruff check and ruff format --check
+	$(PY) -m ruff check $(LINTED)
+	$(PY) -m ruff format --check $(LINTED)
+
+test: setup ## Run the whole test suite (notebooks, browser and cluster tests included)
 	$(PY) -m pytest
+
+test-fast: setup ## The quick tests only (under a minute): no notebook rendering, browser or cluster
+	$(PY) -m pytest tests $(FAST) $(XDIST)
 
 lab: setup ## JupyterLab with a registered kernel for the project
 	$(PY) -m ipykernel install --user --name $(KERNEL) --display-name "Python (client-insights)"

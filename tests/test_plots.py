@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 from PIL import Image
 
 from insights.reporting import plots
+from insights.reporting.plots.axes import _annotated_heatmap
 
 
 def _pixels(figure: Figure) -> np.ndarray:
@@ -39,7 +40,7 @@ def test_the_heat_map_draws_what_seaborn_draws():
     with matplotlib.rc_context():
         plots.use_style()
         ours, ax = _axes()
-        plots._annotated_heatmap(
+        _annotated_heatmap(
             ax,
             values,
             texts,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import re
+import signal
 from pathlib import Path
 
 import nbformat
@@ -10,7 +14,7 @@ import pytest
 from conftest import DATA
 from filelock import FileLock
 
-from insights.batch.runner import LOCK_FILE, RunError, run
+from insights.batch.runner import LOCK_FILE, STATE_FILE, RunError, run
 from insights.core.atomic import atomic_path, write_text_atomic
 from insights.core.slug import slugify
 from insights.data.selection import SelectionError
@@ -39,15 +43,8 @@ def write_survey(path: Path, changed_client: str | None = None) -> Path:
 
 
 def toy_run(source, out, **kwargs):
-    return run(
-        source,
-        out,
-        client_notebook=TOY,
-        portfolio_notebook=TOY_PORTFOLIO,
-        workers=2,
-        progress=False,
-        **kwargs,
-    )
+    options = {"client_notebook": TOY, "portfolio_notebook": TOY_PORTFOLIO, "workers": 2, "progress": False}
+    return run(source, out, **{**options, **kwargs})
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +287,274 @@ def test_the_shared_warm_kernel_server_goes_when_its_run_dies(tmp_path):
     while any(running(p) for p in [server, *forked]) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(running(p) for p in [server, *forked])
+
+
+# --- runs that survive what schedulers and users do to them ------------------------------------------
+
+
+def test_a_refused_run_leaves_nothing_behind(tmp_path):
+    """The lock is taken before the data is read: a refused run writes no snapshot."""
+    source = write_survey(tmp_path / "s.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(str(out / LOCK_FILE)):
+        with pytest.raises(RunError, match="another insights run is writing here"):
+            toy_run(source, out)
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE]
+
+
+def test_an_unreadable_state_file_renders_everything_with_a_warning(tmp_path, capsys):
+    source = write_survey(tmp_path / "s.csv")
+    out = tmp_path / "out"
+    assert {r.status for r in toy_run(source, out, clients=["CON"]).results} == {"ok"}
+    good = (out / STATE_FILE).read_text("utf-8")
+    for content in ["[1, 2, 3]", "null", '{"portfolio": ']:
+        (out / STATE_FILE).write_text(content)
+        capsys.readouterr()
+        again = toy_run(source, out, clients=["CON"])
+        assert {r.status for r in again.results} == {"ok"}, content  # nothing is known to be unchanged
+        err = capsys.readouterr().err
+        assert "state unreadable, rendering all" in err and "Traceback" not in err, content
+        assert set(json.loads((out / STATE_FILE).read_text("utf-8"))) == {"portfolio", slugify("CON")}
+    assert "state unreadable, rendering all" in (out / "run.log").read_text("utf-8")
+    # one entry of the wrong shape: only that report renders again
+    (out / STATE_FILE).write_text(json.dumps({**json.loads(good), "portfolio": 5}))
+    statuses = {r.key: r.status for r in toy_run(source, out, clients=["CON"]).results}
+    assert statuses == {"portfolio": "ok", slugify("CON"): "skipped"}
+    assert "state unreadable" not in capsys.readouterr().err
+
+
+def test_an_output_folder_under_a_file_is_one_error_line(run_cli, tmp_path):
+    source = write_survey(tmp_path / "s.csv")
+    (tmp_path / "file.txt").write_text("not a folder")
+    code, out, err = run_cli("run", source, "--out", tmp_path / "file.txt" / "out")
+    assert code == 1 and out == ""
+    assert err == f"error: {tmp_path / 'file.txt' / 'out'}: Not a directory\n"
+    code, _, err = run_cli("run", source, "--out", tmp_path / "file.txt")
+    assert code == 1 and err == f"error: {tmp_path / 'file.txt'}: File exists\n"
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_keeps_earlier_reports(run_cli, tmp_path, monkeypatch):
+    import insights.batch.runner as runner
+    import insights.batch.state as state
+
+    source = write_survey(tmp_path / "s.csv")
+    original_run, writes = runner.run, []
+
+    def with_toys(*args, **kwargs):
+        return original_run(
+            *args, client_notebook=TOY, portfolio_notebook=TOY_PORTFOLIO, progress=False, **kwargs
+        )
+
+    def full_disk(target, text):
+        writes.append(target)
+        if len(writes) == 1:
+            return write_text_atomic(target, text)
+        with atomic_path(target) as tmp:  # as the disk fills while the state's temp file is written
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
+
+    monkeypatch.setattr(runner, "run", with_toys)
+    monkeypatch.setattr(state, "write_text_atomic", full_disk)
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(
+        "run", source, "--out", out, "--client", "CON", "--client", "a/b", "--workers", "1"
+    )
+    assert code == 1 and stdout == ""
+    errors = [line for line in err.splitlines() if not re.match(r"\d{4}-\d\d-\d\d .* INFO ", line)]
+    assert errors == [f"error: {out / STATE_FILE}: No space left on device"]
+    kept = json.loads((out / STATE_FILE).read_text("utf-8"))  # the state as the first report left it
+    assert len(kept) == 1
+    [(key, entry)] = kept.items()
+    assert entry["status"] == "ok"
+    html = out / "portfolio.html" if key == "portfolio" else out / "clients" / f"{key}.html"
+    assert html.exists()
+    assert not [p for p in out.rglob("*") if ".tmp." in p.name]
+
+
+def test_control_characters_in_client_ids_stay_on_their_log_line(tmp_path):
+    from insights.batch.progress import attach_logs, detach_logs, report_progress
+    from insights.batch.results import ReportResult
+    from insights.batch.tasks import ReportTask
+
+    forged = "EVIL\n2026-01-01 00:00:00,000 INFO [9/9] C99 rendered in 1.0s\x1b[2K"
+    task = ReportTask("evil", "client", "Evil", forged, "", "nb", {}, "a.ipynb", "a.html", "f")
+    handlers = attach_logs(tmp_path, plain_lines=False)
+    try:
+        list(
+            report_progress([(task, ReportResult("evil", "failed", 1.0, "ValueError: bad\rworse"))], 1, False)
+        )
+    finally:
+        detach_logs(handlers)
+    [line] = (tmp_path / "run.log").read_text("utf-8").splitlines()
+    assert "EVIL\\n2026-01-01" in line and "\\x1b[2K" in line and "ValueError: bad\\rworse" in line
+    assert "\x1b" not in line and "\r" not in line
+
+
+def _slow_toy(folder: Path, marker: Path) -> Path:
+    """The toy report, but clients named SLOW… take minutes while ``marker`` exists."""
+    notebook = nbformat.read(TOY, as_version=4)
+    slow = f"import os, time\nif client_id.startswith('SLOW') and os.path.exists({str(marker)!r}):\n    time.sleep(300)"
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(slow))
+    path = folder / "slow_toy.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def _read_state(out: Path) -> dict:
+    try:
+        return json.loads((out / STATE_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def test_a_killed_run_keeps_what_it_finished_and_the_next_run_skips_it(tmp_path):
+    """State is written as reports finish: SIGKILL mid-run loses nothing that was done; the next
+    run skips it, and sweeps away the temp files the killed run was writing."""
+    import subprocess
+    import sys
+    import time
+
+    source = tmp_path / "s.csv"
+    source.write_text(
+        HEADER
+        + "".join(
+            f"R{i}{m},{c},{c} Ltd,2026-0{m}-05,4,4,4,4,4,4,4\n"
+            for i, c in enumerate(["FAST1", "FAST2", "SLOW1", "SLOW2"])
+            for m in (1, 2)
+        )
+    )
+    marker = tmp_path / "slow"
+    marker.touch()
+    notebook = _slow_toy(tmp_path, marker)
+    out = tmp_path / "out"
+    script = (
+        "from pathlib import Path\n"
+        "from insights.batch.runner import run\n"
+        f"run({str(source)!r}, {str(out)!r}, client_notebook=Path({str(notebook)!r}),"
+        f" portfolio_notebook=Path({str(TOY_PORTFOLIO)!r}), workers=2, progress=False)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while len(_read_state(out)) < 3 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        done = _read_state(out)
+        assert set(done) == {"portfolio", slugify("FAST1"), slugify("FAST2")}
+        time.sleep(1)  # the slow reports are well under way: their notebooks' temp files exist
+    finally:
+        process.kill()
+        process.wait()
+    assert [p for p in (out / "clients").iterdir() if ".tmp." in p.name]
+    marker.unlink()
+    again = toy_run(source, out, client_notebook=notebook)
+    statuses = {r.key: r.status for r in again.results}
+    assert statuses == {
+        "portfolio": "skipped",
+        slugify("FAST1"): "skipped",
+        slugify("FAST2"): "skipped",
+        slugify("SLOW1"): "ok",
+        slugify("SLOW2"): "ok",
+    }
+    assert not [p for p in out.rglob("*") if ".tmp." in p.name]
+
+
+@pytest.mark.parametrize(
+    "signum, to_group",
+    [
+        (signal.SIGTERM, False),  # what a scheduler sends
+        (signal.SIGKILL, False),  # what a scheduler sends when SIGTERM was not enough
+        (signal.SIGINT, False),
+        (signal.SIGINT, True),  # Ctrl-C: the terminal sends SIGINT to the whole process group
+    ],
+    ids=["sigterm", "sigkill", "sigint", "ctrl-c"],
+)
+def test_a_signalled_run_stops_at_once_and_leaves_nothing_running(tmp_path, sample_csv, signum, to_group):
+    """``insights run`` on the sample data, signalled once a report is done: its process tree goes
+    with it, nothing is written into --out after it exited, and (unless killed) it records what
+    finished and says so in one line."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    out = tmp_path / "out"
+    clients = ["C01", "C02", "C03", "C04", "C05"]
+    command = [
+        sys.executable,
+        "-m",
+        "insights.cli",
+        "run",
+        str(sample_csv),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    process = subprocess.Popen(
+        command + [a for c in clients for a in ("--client", c)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a shell gives a command
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not _read_state(out) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        assert _read_state(out), process.communicate()[1]  # a report is done, and the run knows it
+        tree = psutil.Process(process.pid).children(recursive=True)
+        assert tree
+        if to_group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    files = _files(out)
+    deadline = time.monotonic() + 15
+    while [p for p in tree if _running(p)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [p.pid for p in tree if _running(p)] == []
+    time.sleep(2)
+    assert _files(out) == files  # nothing written after the run exited
+    if signum == signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+        return
+    assert process.returncode == 128 + signum
+    assert "Traceback" not in err and "Debugger warning" not in err
+    lines = [line for line in err.splitlines() if line.startswith("interrupted:")]
+    assert len(lines) == 1 and err.splitlines()[-1] == lines[0]
+    rendered, not_started = map(
+        int,
+        re.fullmatch(
+            r"interrupted: (\d+) rendered, (\d+) not started; run again to finish", lines[0]
+        ).groups(),
+    )
+    assert rendered >= 1 and not_started >= 1 and rendered + not_started == len(clients) + 1
+    state = json.loads((out / STATE_FILE).read_text("utf-8"))
+    assert len(state) == rendered and {e["status"] for e in state.values()} == {"ok"}
+    index = (out / "index.html").read_text("utf-8")
+    assert f"{rendered} ok, 0 unchanged, 0 failed" in index
+    # no placeholder notebook for a report that never ran, no half-written file
+    notebooks = {p.stem for p in out.rglob("*.ipynb")}
+    assert notebooks == {p.stem for p in out.rglob("*.html") if p.name != "index.html"}
+    assert not [p for p in out.rglob("*") if ".tmp." in p.name]
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()}
+
+
+def _running(process) -> bool:
+    import psutil
+
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -37,6 +37,9 @@ PROVISIONER_NAME = "insights-zygote-provisioner"
 # One BLAS thread per process: a run already keeps every core busy with one kernel each, and a
 # process that forks must have no helper threads.
 SINGLE_THREAD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# The kernel's debugger (debugpy, imported as a kernel starts) warns on stderr that Python's frozen
+# modules may hide breakpoints: nobody debugs a report kernel, and the warning is noise in a run.
+QUIET_DEBUGGER_ENV = {"PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 _zygote: ZygoteClient | None = None
@@ -120,8 +123,11 @@ def _warm_figures(warm_report) -> None:
             figure.savefig(io.BytesIO(), format="png", bbox_inches=False)
 
 
-def _run_kernel(request: dict) -> None:
+def _run_kernel(request: dict, zygote_pid: int) -> None:
     """In the forked child: become an IPython kernel for one report, then exit."""
+    from insights.batch.lifetime import die_with_parent
+
+    die_with_parent(zygote_pid)  # a kernel whose worker (and so zygote) went has no one to answer
     try:
         os.setpgid(0, 0)  # its own process group, so signals for it reach only it
     except OSError:
@@ -180,6 +186,7 @@ def _serve_worker(connection: Connection) -> None:
             exit_codes[pid] = os.waitstatus_to_exitcode(status)
 
     signal.signal(signal.SIGCHLD, reap)
+    zygote_pid = os.getpid()
     while True:
         try:
             request = connection.recv()
@@ -189,7 +196,7 @@ def _serve_worker(connection: Connection) -> None:
             pid = os.fork()
             if pid == 0:
                 connection.close()
-                _run_kernel(request)
+                _run_kernel(request, zygote_pid)
             connection.send(pid)
         elif request["op"] == "poll":
             reap()
@@ -203,13 +210,18 @@ def _zygote_main(connection: Connection) -> None:
     _serve_worker(connection)
 
 
-def _server_main(listening_fd: int) -> None:
+def _server_main(listening_fd: int, run_pid: int) -> None:
     """The zygote of a local run, shared by its workers: warm up once, fork a zygote per worker.
 
     Serves the Unix socket it was handed, already listening (workers that connect during the
     warm-up wait in its backlog), and stops when its standard input closes, which is when the run
-    ends or its process dies.
+    ends or its process dies (and at once, warming up or not, when the run's process dies on Linux).
     """
+    from insights.batch.lifetime import die_with_parent, ignore_interrupts
+
+    die_with_parent(run_pid)
+    ignore_interrupts()
+    server_pid = os.getpid()
     listener = socket.socket(fileno=listening_fd)
     _warm_and_freeze()
     signal.signal(signal.SIGCHLD, lambda *_: _reap_all())
@@ -221,6 +233,7 @@ def _server_main(listening_fd: int) -> None:
         if listener in readable:
             accepted, _ = listener.accept()
             if os.fork() == 0:
+                die_with_parent(server_pid)
                 listener.close()
                 devnull = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(devnull, lifeline)  # the worker's zygote and its kernels do not hold the lifeline
@@ -260,7 +273,7 @@ class ZygoteClient:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "insights.batch.warm", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
-            env={**os.environ, **SINGLE_THREAD_ENV},
+            env={**os.environ, **SINGLE_THREAD_ENV, **QUIET_DEBUGGER_ENV},
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
@@ -288,15 +301,24 @@ class ZygoteServer:
     """
 
     def __init__(self, folder: str | os.PathLike) -> None:
+        from insights.batch.lifetime import interrupts_held
+
         self.path = os.path.join(os.fspath(folder), "zygote.sock")
         # Bound and listening here, so workers can connect at once; the server takes it over.
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener, interrupts_held():
             listener.bind(self.path)
             listener.listen(64)
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "insights.batch.warm", "--serve", str(listener.fileno())],
+                [
+                    sys.executable,
+                    "-m",
+                    "insights.batch.warm",
+                    "--serve",
+                    str(listener.fileno()),
+                    str(os.getpid()),
+                ],
                 pass_fds=[listener.fileno()],
-                env={**os.environ, **SINGLE_THREAD_ENV},
+                env={**os.environ, **SINGLE_THREAD_ENV, **QUIET_DEBUGGER_ENV},
                 stdin=subprocess.PIPE,
             )
 
@@ -306,7 +328,10 @@ class ZygoteServer:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def close(self) -> None:
+    def close(self, now: bool = False) -> None:
+        """Stop the server: let it finish (``now=False``) or kill it (an interrupted run)."""
+        if now:
+            self.process.kill()
         if self.process.stdin and not self.process.stdin.closed:
             self.process.stdin.close()
         try:
@@ -382,6 +407,6 @@ class ZygoteProvisioner(LocalProvisioner):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--serve":
-        _server_main(int(sys.argv[2]))
+        _server_main(int(sys.argv[2]), int(sys.argv[3]))
     else:
         _zygote_main(Connection(int(sys.argv[1])))

@@ -18,22 +18,20 @@ import dataclasses
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from insights.batch.runner import (
-    FILE_PARAMETERS,
-    KERNEL_NAME,
-    ReportResult,
-    ReportTask,
-    _last_line,
-    _worker_init,
-    execute_task,
-    write_kernel_spec,
-)
+from insights.batch.errors import describe_exception
+from insights.batch.execute import execute_task
+from insights.batch.results import ReportResult
+from insights.batch.tasks import FILE_PARAMETERS, ReportTask
+from insights.batch.worker import init_worker, write_kernel_spec
 from insights.core.atomic import write_bytes_atomic
 
 PLUGIN_NAME = "client-insights-kernels"
+#: How often the run checks whether it was asked to stop while reports are under way.
+POLL_SECONDS = 0.2
 
 
 def _plugin_class():
@@ -50,7 +48,7 @@ def _plugin_class():
         def setup(self, worker):
             folder = Path(tempfile.mkdtemp(prefix="insights-kernel-"))
             write_kernel_spec(folder, warm=self.warm)
-            _worker_init(str(folder), self.warm)
+            init_worker(str(folder), self.warm)
 
     return KernelPlugin
 
@@ -76,7 +74,25 @@ def execute_remote(
     snapshot: bytes,
     inputs: dict[str, tuple[str, bytes]] | None = None,
 ) -> tuple[ReportResult, bytes | None, bytes | None, dict[str, str]]:
-    """Run on a worker: execute ``task`` in a private folder; return the files' bytes and local paths."""
+    """On a worker: execute ``task`` in a private folder; return the files' bytes and local paths.
+
+    Parameters
+    ----------
+    task
+        The report, with the paths of the machine that runs ``insights run``.
+    notebook
+        The report notebook's bytes.
+    snapshot_name, snapshot
+        The data snapshot's file name and bytes (scattered once to every worker).
+    inputs
+        Other input files: parameter name -> (file name, bytes).
+
+    Returns
+    -------
+    tuple
+        The result, the executed notebook's and the page's bytes (None when not written), and the
+        local path each file parameter was given here (to name the originals again).
+    """
     local_source = _local_snapshot(snapshot_name, snapshot)
     local_inputs = {
         name: str(_local_snapshot(file_name, data)) for name, (file_name, data) in (inputs or {}).items()
@@ -114,11 +130,30 @@ def _client(scheduler: str | None, workers: int | None):
 
 
 def execute_on_dask(
-    tasks: list[ReportTask], *, workers: int | None, warm: bool, scheduler: str | None
+    tasks: list[ReportTask],
+    *,
+    workers: int | None,
+    warm: bool,
+    scheduler: str | None,
+    stop: Callable[[], bool] | None = None,
 ) -> Iterator[tuple[ReportTask, ReportResult]]:
-    """Execute ``tasks`` on the cluster at ``scheduler`` (or a new LocalCluster); yield as they finish."""
-    from distributed import as_completed
+    """Render ``tasks`` on a Dask cluster; write each report under ``--out`` and yield it as it finishes.
 
+    Parameters
+    ----------
+    tasks
+        The reports to render.
+    workers
+        Workers of the new LocalCluster when there is no ``scheduler`` (default: one per CPU).
+    warm
+        Each worker forks kernels from its own warm zygote.
+    scheduler
+        The address of a running scheduler (default: a new LocalCluster on this machine).
+    stop
+        Polled while reports are under way: once it returns True the reports not finished are
+        cancelled on the cluster and nothing more is written or yielded.
+    """
+    stop = stop or (lambda: False)
     client, cluster = _client(scheduler, workers)
     try:
         client.register_plugin(_plugin_class()(warm), name=PLUGIN_NAME)
@@ -140,27 +175,54 @@ def execute_on_dask(
             ): task
             for task in tasks
         }
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                result, ipynb, html, remote_paths = future.result()
-            except Exception as exc:  # the task kept killing workers, or the cluster went away
-                yield task, ReportResult(task.key, "failed", 0.0, _last_line(exc))
-                continue
-            if ipynb is not None:
-                # the executed notebook names its inputs the way a local run does
-                text = ipynb.decode("utf-8")
-                for name, remote in remote_paths.items():
-                    original = str(snapshot) if name == "source" else str(task.parameters[name])
-                    text = text.replace(_json_string(remote), _json_string(original))
-                write_bytes_atomic(task.ipynb_path, text.encode("utf-8"))
-            if html is not None:
-                write_bytes_atomic(task.html_path, html)
-            yield task, result
+        try:
+            for future in _as_finished(futures, stop):
+                task = futures[future]
+                try:
+                    result, ipynb, html, remote_paths = future.result()
+                except Exception as exc:  # the task kept killing workers, or the cluster went away
+                    yield task, ReportResult(task.key, "failed", 0.0, describe_exception(exc))
+                    continue
+                _write_back(task, snapshot, ipynb, html, remote_paths)
+                yield task, result
+        finally:
+            unfinished = [future for future in futures if not future.done()]
+            if unfinished:  # stopped, or given up by the caller: what is left is not wanted any more
+                client.cancel(unfinished)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _as_finished(futures, stop: Callable[[], bool]) -> Iterator:
+    """Yield futures as they finish, until all have or ``stop()`` (checked a few times a second)."""
+    from distributed import as_completed
+
+    finished = as_completed(futures)
+    while not finished.is_empty() and not stop():
+        batch = finished.next_batch(block=False)
+        if not batch:
+            time.sleep(POLL_SECONDS)
+        for future in batch:
+            yield future
+            if stop():
+                return
+
+
+def _write_back(
+    task: ReportTask, snapshot: Path, ipynb: bytes | None, html: bytes | None, remote_paths
+) -> None:
+    """Write a report a worker sent back where a local run would have, naming the run's own inputs."""
+    if ipynb is not None:
+        # the executed notebook names its inputs the way a local run does
+        text = ipynb.decode("utf-8")
+        for name, remote in remote_paths.items():
+            original = str(snapshot) if name == "source" else str(task.parameters[name])
+            text = text.replace(_json_string(remote), _json_string(original))
+        write_bytes_atomic(task.ipynb_path, text.encode("utf-8"))
+    if html is not None:
+        write_bytes_atomic(task.html_path, html)
 
 
 def _input_files(parameters: dict) -> dict[str, tuple[str, bytes]]:
@@ -179,4 +241,4 @@ def _json_string(text: str) -> str:
     return json.dumps(text)[1:-1]
 
 
-__all__ = ["KERNEL_NAME", "execute_on_dask", "execute_remote"]
+__all__ = ["execute_on_dask", "execute_remote"]
