@@ -339,3 +339,49 @@ def test_alerts_command_rejects_bad_input_with_exit_1(run_cli, sample_csv):
     assert run_cli("alerts", sample_csv, "--client", "NOPE")[0] == 1
     assert run_cli("alerts", sample_csv, "--period", "October")[0] == 1
     assert run_cli("alerts", sample_csv, "--format", "xml")[0] == 2
+
+
+# --- the batch: computed once per run ------------------------------------------------------------------
+
+
+def test_a_reports_fingerprint_holds_its_own_flags_only(sample_df, tmp_path):
+    from insights.batch.alerts import flag_digests
+    from insights.batch.tasks import plan_tasks
+    from insights.reporting.notebooks import CLIENT_REPORT, PORTFOLIO, notebook_path
+
+    alerts = compute_alerts(sample_df)
+    changed = alerts.flags.copy()
+    changed.loc[changed["client_id"] == "I02", "q"] = 0.049  # as if another client's data had moved I02's q
+
+    def plan(flags):
+        tasks = plan_tasks(
+            sample_df,
+            out_dir=tmp_path,
+            client_notebook=notebook_path(CLIENT_REPORT),
+            portfolio_notebook=notebook_path(PORTFOLIO),
+            clients=["C01", "I02"],
+            base_parameters={"period": "2026-10", "alerts": str(tmp_path / "alerts.json")},
+            version="test",
+            flags=flag_digests(type(alerts)(alerts.period, flags)),
+        )
+        return {t.key: t.fingerprint for t in tasks}
+
+    before, after = plan(alerts.flags), plan(changed)
+    moved = {key for key in before if before[key] != after[key]}
+    assert moved == {"portfolio", next(key for key in before if key.startswith("i02"))}
+
+
+def test_a_run_writes_its_flags_once_and_every_page_shows_them(run_cli, sample_csv, tmp_path):
+    out = tmp_path / "run"
+    code, _, err = run_cli("run", sample_csv, "--out", out, "--client", "I02", "--workers", "1")
+    assert code == 0, err
+    written = json.loads((out / "alerts.json").read_text(encoding="utf-8"))
+    code, printed, _ = run_cli("alerts", sample_csv, "--format", "json")
+    assert written == json.loads(printed)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "significant drop" in index and 'href="alerts.json"' in index
+    page = next((out / "clients").glob("i02-*.html")).read_text(encoding="utf-8")
+    for flag in (r for r in written if r["client_id"] == "I02"):
+        assert report.esc(flag["detail"]) in page
+    notebook = json.loads(next((out / "clients").glob("i02-*.ipynb")).read_text(encoding="utf-8"))
+    assert str(out / "alerts.json") in "".join(notebook["cells"][1]["source"])  # the parameter papermill set
