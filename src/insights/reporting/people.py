@@ -13,6 +13,7 @@ import pandas as pd
 
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
+from insights.stats.alerts import Alerts
 from insights.stats.client import flag_text
 
 CONTACTS_MISSING = (
@@ -79,7 +80,7 @@ def people_section(
     show_names: bool = False,
     survey: SurveyDefinition | None = None,
     key: str | None = None,
-    alerts=None,
+    alerts: Alerts | None = None,
 ) -> PeopleSection:
     """Compute the People section of a client report (works without a contact list too: then the
     people are the respondents of the responses, for the follow-up list).
@@ -134,7 +135,15 @@ def people_section(
     )
 
 
-def _portfolio_falls(df, client_id, period, months, survey, key, alerts) -> pd.DataFrame:
+def _portfolio_falls(
+    df: pd.DataFrame,
+    client_id: str,
+    period: pd.Period,
+    months: int,
+    survey: SurveyDefinition,
+    key: str | None,
+    alerts: Alerts | None,
+) -> pd.DataFrame:
     """The client's people whose ratings fell, as the portfolio's flags say: ``client_id, pseudonym,
     p_value, q_value``."""
     from insights.stats.people import pseudonym
