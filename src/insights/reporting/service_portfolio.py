@@ -256,7 +256,7 @@ def _clients_display(per_client: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Client": data["client_name"].fillna(data["client_id"]).astype(str),
-            "Type": data["client_type"].fillna("–").astype(str),
+            "Type": data["client_type"].astype(object).fillna("–").astype(str),
             "Due": data["events"],
             "Breached": data["breached"],
             "Attainment": [pct(v) for v in data["attainment"]],
