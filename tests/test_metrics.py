@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from insights.stats import comparisons, intervals, metrics
@@ -483,6 +484,7 @@ def test_scorecard_shape_order_and_columns():
         "prev_mean",
         "change",
         "p_value",
+        "q_value",
         "significant",
         "test",
         "rank",
@@ -490,7 +492,7 @@ def test_scorecard_shape_order_and_columns():
     # 7 client x month cells with responses, 2 components each.
     assert len(card) == 14
     assert list(card["component"][:2]) == ["quality", "nps"]
-    assert list(card["test"][:2]) == ["welch_t", "z"]
+    assert set(card["test"]) == {"moderated_t"}
     assert card["period"].dtype == "period[M]"
 
 
@@ -521,56 +523,85 @@ def test_scorecard_unanswered_component_keeps_an_empty_unranked_row():
     assert not c_feb["significant"]
 
 
+def moderated_p(df: pd.DataFrame, values: pd.Series, client: str, month: str, previous: str) -> float:
+    """The scorecard's p-value by hand: every client's squared deviations from its own months' means
+    (``sum (n - 1) s**2`` on ``n - months`` degrees of freedom), those variances moderated across the
+    clients (Smyth 2004), and Student's t of the two months' means on the moderated degrees of freedom."""
+    from insights.stats.moderated import fit_variance_prior, moderate
+
+    data = pd.DataFrame({"c": df["client_id"].astype(str), "m": df["period"], "y": values}).dropna()
+    ss = data.groupby("c").apply(lambda g: ((g["y"] - g.groupby("m")["y"].transform("mean")) ** 2).sum())
+    dof = data.groupby("c").size() - data.groupby("c")["m"].nunique()
+    variance = ss / dof.where(dof > 0)
+    post, post_dof = moderate(variance.to_numpy(), dof.to_numpy(float), fit_variance_prior(variance, dof))
+    at = list(variance.index).index(client)
+    now = data.loc[(data["c"] == client) & (data["m"] == pd.Period(month, "M")), "y"]
+    before = data.loc[(data["c"] == client) & (data["m"] == pd.Period(previous, "M")), "y"]
+    t = (now.mean() - before.mean()) / math.sqrt(post[at] * (1 / len(now) + 1 / len(before)))
+    return float(2 * stats.t.sf(abs(t), post_dof[at]))
+
+
 def test_scorecard_previous_period_is_the_latest_earlier_month_with_answers():
-    card = scorecard(scorecard_responses(), ["quality"])
+    df = scorecard_responses()
+    card = scorecard(df, ["quality"])
 
     a_mar = cell(card, "A", "2024-03", "quality")  # A skipped February
     assert a_mar["prev_period"] == pd.Period("2024-01", freq="M")
     assert a_mar["prev_n"] == 3
     assert a_mar["change"] == pytest.approx(2.5 - 13 / 3)
-    assert a_mar["p_value"] == pytest.approx(stats.ttest_ind([2, 3], [5, 4, 4], equal_var=False).pvalue)
+    assert a_mar["p_value"] == pytest.approx(moderated_p(df, df["quality"], "A", "2024-03", "2024-01"))
 
     b_feb = cell(card, "B", "2024-02", "quality")
     assert b_feb["prev_period"] == pd.Period("2024-01", freq="M")
     assert b_feb["change"] == pytest.approx(-1.0)
-    assert b_feb["p_value"] == pytest.approx(stats.ttest_ind([3, 3, 4], [5, 4, 4], equal_var=False).pvalue)
+    assert b_feb["p_value"] == pytest.approx(moderated_p(df, df["quality"], "B", "2024-02", "2024-01"))
 
     c_mar = cell(card, "C", "2024-03", "quality")  # February had no quality answers
     assert c_mar["prev_period"] == pd.Period("2024-01", freq="M")
     assert c_mar["change"] == pytest.approx(3.0)
-    assert c_mar["p_value"] == pytest.approx(stats.ttest_ind([5, 4], [1, 2], equal_var=False).pvalue)
+    assert c_mar["p_value"] == pytest.approx(moderated_p(df, df["quality"], "C", "2024-03", "2024-01"))
 
     first_months = card[card["period"] == pd.Period("2024-01", freq="M")]
     assert first_months["prev_mean"].isna().all() and first_months["p_value"].isna().all()
     assert not first_months["significant"].any()
 
 
-def test_scorecard_nps_change_uses_a_z_test_on_summed_variances():
-    card = scorecard(scorecard_responses(), ["quality"])
+def test_scorecard_nps_change_is_the_moderated_t_on_the_coding():
+    df = scorecard_responses()
+    card = scorecard(df, ["quality"])
+    coding = nps_classes.nps_points(df["likelihood_to_recommend"])
 
     b_feb = cell(card, "B", "2024-02", "nps")
     # Jan: 9, 9, 9 -> +100, se 0.  Feb: 9, 8, 0 -> p = d = 1/3 -> 0, se = 100 sqrt((2/3) / 3).
-    se_feb = 100 * math.sqrt((2 / 3) / 3)
-    assert b_feb["test"] == "z"
+    assert b_feb["test"] == "moderated_t"
     assert b_feb["change"] == pytest.approx(-100)
-    assert b_feb["se"] == pytest.approx(se_feb)
-    assert b_feb["p_value"] == pytest.approx(2 * stats.norm.sf(100 / se_feb))  # z = 2.12
-    assert b_feb["significant"]
+    assert b_feb["se"] == pytest.approx(100 * math.sqrt((2 / 3) / 3))  # the cell's own standard error
+    assert b_feb["p_value"] == pytest.approx(moderated_p(df, coding, "B", "2024-02", "2024-01"))
 
     a_mar = cell(card, "A", "2024-03", "nps")
-    se_jan = 100 * math.sqrt((2 / 3 + 1 / 3 - (1 / 3) ** 2) / 3)
-    se_mar = 100 * math.sqrt((0.5 - 0.5**2) / 2)
-    z = (-50 - 100 / 3) / math.sqrt(se_jan**2 + se_mar**2)
-    assert a_mar["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)))
-    assert not a_mar["significant"]
+    assert a_mar["p_value"] == pytest.approx(moderated_p(df, coding, "A", "2024-03", "2024-01"))
 
     # C answered NPS in February, so March is compared with February, not January.
     assert cell(card, "C", "2024-03", "nps")["prev_period"] == pd.Period("2024-02", freq="M")
 
 
+def test_scorecard_significance_is_judged_on_each_periods_q_values():
+    card = scorecard(scorecard_responses(), ["quality"])
+    for _, month in card.groupby("period"):
+        tested = month["p_value"].notna()
+        expected = multipletests(month.loc[tested, "p_value"], method="fdr_bh")[1]
+        assert month.loc[tested, "q_value"].to_numpy() == pytest.approx(expected)
+        assert (month["significant"] == (month["q_value"] < 0.05)).all()
+    by = scorecard(scorecard_responses(), ["quality"], fdr="by")
+    assert (by["q_value"].fillna(1) >= card["q_value"].fillna(1) - 1e-12).all()
+
+
 def test_scorecard_alpha_and_rank_min_n():
-    strict = scorecard(scorecard_responses(), ["quality"], alpha=0.01)
-    assert not cell(strict, "B", "2024-02", "nps")["significant"]  # p = 0.034
+    loose = scorecard(scorecard_responses(), ["quality"], alpha=0.5)
+    b_feb = cell(loose, "B", "2024-02", "nps")
+    assert b_feb["significant"] == (b_feb["q_value"] < 0.5)
+    strict = scorecard(scorecard_responses(), ["quality"], alpha=1e-9)
+    assert not strict["significant"].any()
 
     ranked = scorecard(scorecard_responses(), ["quality"], rank_min_n=3)
     assert pd.isna(cell(ranked, "A", "2024-03", "quality")["rank"])  # only two answers
@@ -618,9 +649,8 @@ def test_scorecard_cells_agree_with_independent_per_cell_computation():
         assert row.top2 == pytest.approx(100 * (now >= 4).mean())
         if pd.isna(row.prev_period):
             continue
-        before = answers(row.client_id, row.prev_period)
-        expected = stats.ttest_ind(now, before, equal_var=False)
-        assert row.p_value == pytest.approx(expected.pvalue)
+        expected = moderated_p(df, df["quality"], row.client_id, str(row.period), str(row.prev_period))
+        assert row.p_value == pytest.approx(expected)
     assert quality["prev_period"].notna().sum() == 6  # two comparisons per client
 
 

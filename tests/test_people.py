@@ -157,7 +157,8 @@ def test_falls_and_new_detractors_by_hand():
             "likelihood_to_recommend": 4,
         }
     )
-    # P2: earlier ratings 3, 4, 5 (mean 4, sd 1), now 3: a fall of 1 with t = -1 / (1 * sqrt(1 + 1/3)), p = 0.48
+    # P2: earlier ratings 3, 4, 5 (mean 4, sd 1), now 3: a fall of 1 with t = -1 / (1 * sqrt(1 + 1/3)),
+    # one-sided p = 0.24 (two people: too few to moderate their spreads, so each keeps its own)
     for month, value in zip((7, 8, 9), (3, 4, 5)):
         rows.append(
             {
@@ -181,12 +182,13 @@ def test_falls_and_new_detractors_by_hand():
     scores = people.contact_scores(data, period="2026-10").set_index("respondent_id")
 
     p1 = scores.loc["P1"]
-    assert p1["change"] == pytest.approx(-2.0) and p1["p_value"] == 0 and p1["fell"]
+    assert p1["change"] == pytest.approx(-2.0) and p1["p_value"] == 0 and p1["q_value"] == 0 and p1["fell"]
     assert p1["detractor_now"] and p1["new_detractor"] and p1["previous_ltr"] == 8 and p1["latest_ltr"] == 4
     p2 = scores.loc["P2"]
     t = -1 / math.sqrt(1 + 1 / 3)
     assert p2["change"] == pytest.approx(-1.0)
-    assert p2["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 2))
+    assert p2["p_value"] == pytest.approx(stats.t.cdf(t, 2))
+    assert p2["q_value"] == pytest.approx(stats.t.cdf(t, 2))  # Benjamini-Hochberg over the two: 0 and 0.24
     assert not p2["fell"]  # a point lower, but well within this person's own spread
     assert (
         p2["detractor_now"] and not p2["new_detractor"]

@@ -22,9 +22,11 @@ from insights.data.survey import SurveyDefinition, SurveyDefinitionError
 if TYPE_CHECKING:
     from insights.data.sample import generate_sample, write_sample
     from insights.data.store import ImportReport, import_responses
+    from insights.stats.alerts import Alerts, compute_alerts
     from insights.stats.drivers import importance_performance, key_drivers, lmg, relative_weights, vif
     from insights.stats.metrics import compare_means, compare_nps, csat, mean_score, nps, scorecard, trend
     from insights.stats.metrics import summary as headline
+    from insights.stats.portfolio import compare_groups
 
 # Imported on first use: scipy, statsmodels and duckdb cost a second at start-up, which the command
 # line and the report runner's workers (which only load and validate) need not pay.
@@ -36,6 +38,8 @@ _LAZY = {
         ["compare_means", "compare_nps", "csat", "mean_score", "nps", "scorecard", "trend"], "stats.metrics"
     ),
     "headline": "stats.metrics:summary",
+    **dict.fromkeys(["Alerts", "compute_alerts"], "stats.alerts"),
+    "compare_groups": "stats.portfolio",
     **dict.fromkeys(["generate_sample", "write_sample"], "data.sample"),
     **dict.fromkeys(["ImportReport", "import_responses"], "data.store"),
 }
@@ -65,6 +69,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Alerts",
     "DataSummary",
     "ImportReport",
     "InsightsError",
@@ -74,8 +79,10 @@ __all__ = [
     "SurveyDataWarning",
     "SurveyDefinition",
     "SurveyDefinitionError",
+    "compare_groups",
     "compare_means",
     "compare_nps",
+    "compute_alerts",
     "csat",
     "generate_sample",
     "headline",

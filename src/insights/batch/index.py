@@ -1,4 +1,4 @@
-"""The index page: every client with its headline figures, status and links (all text escaped)."""
+"""The index page: every client with its headline figures, flags, status and links (all text escaped)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from insights.batch.layout import INDEX_PAGE, TEMPLATES
+from insights.batch.layout import ALERTS_FILE, INDEX_PAGE, TEMPLATES
 from insights.batch.results import count_statuses
 from insights.core.atomic import write_text_atomic
 
 STATUS_TEXT = {"ok": "rendered", "skipped": "unchanged", "failed": "failed"}
 
 
-def write_index(out_dir: Path, tasks, results, *, period: str, title: str) -> Path:
+def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alerts=None) -> Path:
     """Render ``index.html`` into ``out_dir``, atomically.
 
     Parameters
@@ -26,6 +26,10 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str) -> Pa
         The report period, shown under the title.
     title
         The page title.
+    alerts
+        The run's flags (:class:`insights.stats.alerts.Alerts`): each client's "vs previous" and
+        "Flags" cells come from them (so a failed report's client still shows its flags), and the
+        page counts them by kind with a link to ``alerts.json``.
 
     Returns
     -------
@@ -43,7 +47,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str) -> Pa
             portfolio = {"html": html, "ipynb": ipynb, "status": result.status, "error": result.error}
             continue
         figures = {}
-        for item in (result.summary or {}).get("figures", []):
+        for item in [*(result.summary or {}).get("figures", []), *_flag_cells(alerts, task.client_id)]:
             label = str(item.get("label", ""))
             figures[label] = item
             if label not in columns:
@@ -70,8 +74,37 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str) -> Pa
         columns=columns,
         portfolio=portfolio,
         counts=count_statuses(results),
+        flags=_flag_counts(alerts, out_dir),
     )
     return write_text_atomic(out_dir / INDEX_PAGE, page)
+
+
+def _flag_cells(alerts, client_id: str | None) -> list[dict]:
+    """A client's "vs previous" and "Flags" cells from the run's flags (none without them)."""
+    if alerts is None or client_id is None:
+        return []
+    from insights.reporting.client import flags_summary
+
+    mine = alerts.for_client(client_id)
+    dropped = bool((mine["kind"] == "drop").any())
+    return [
+        {"label": "vs previous", "value": "significant drop" if dropped else "–", "flag": dropped},
+        flags_summary(mine),
+    ]
+
+
+def _flag_counts(alerts, out_dir: Path) -> dict | None:
+    """The run's flags counted by kind, and the link to ``alerts.json`` (None without flags computed)."""
+    if alerts is None:
+        return None
+    from insights.reporting.client import KIND_WORDS
+
+    counts = alerts.flags["kind"].value_counts()
+    return {
+        "total": int(len(alerts.flags)),
+        "kinds": [f"{KIND_WORDS[k].lower()}: {int(counts[k])}" for k in KIND_WORDS if k in counts.index],
+        "file": ALERTS_FILE if (Path(out_dir) / ALERTS_FILE).exists() else None,
+    }
 
 
 def _relative(out_dir: Path, path: str) -> str:

@@ -5,6 +5,9 @@ an executor (:mod:`insights.batch.executors`), and lists the results.  Each repo
 kernel, so nothing from one client's run is visible in another's; a failure is recorded and the
 batch goes on.
 
+The period's flags are computed once, before any report (:mod:`~insights.batch.alerts`): written to
+``alerts.json`` beside the index page, passed to every notebook and shown on the index page.
+
 The pieces: :mod:`~insights.batch.tasks` plans and fingerprints the reports,
 :mod:`~insights.batch.execute` renders one, :mod:`~insights.batch.state` remembers what was
 rendered from what, :mod:`~insights.batch.index` writes the index page and
@@ -24,6 +27,7 @@ import sys
 from contextlib import closing
 from pathlib import Path
 
+from insights.batch.alerts import flag_digests, write_run_alerts
 from insights.batch.errors import RunError
 from insights.batch.execute import START_FAILURE, execute_task, export_html, html_exporter
 from insights.batch.executors import get_executor
@@ -182,6 +186,9 @@ def run(
             "survey": str(Path(survey).resolve()) if survey else "",
             **(extra_parameters or {}),
         }
+        with output_errors():
+            alerts_path, alerts = write_run_alerts(data, out, chosen, parameters, survey)
+        parameters["alerts"] = str(alerts_path)
         if portfolio_notebook is None:
             portfolio_notebook = notebook_path(PORTFOLIO)
         tasks = plan_tasks(
@@ -194,6 +201,7 @@ def run(
             version=__version__,
             inputs=input_digests(parameters),
             row_hashes=rows,
+            flags=flag_digests(alerts),
         )
         return _render(
             tasks,
@@ -207,6 +215,7 @@ def run(
             warm=warm,
             executor=executor,
             scheduler=scheduler,
+            alerts=alerts,
         )
 
 
@@ -222,6 +231,7 @@ def run_reports(
     warm: bool = True,
     executor: str = "local",
     scheduler: str | None = None,
+    alerts=None,
 ) -> RunOutcome:
     """Execute ``tasks`` (skipping unchanged ones unless ``force``), then write the state and index page.
 
@@ -239,6 +249,8 @@ def run_reports(
         Shown on the index page.
     progress
         Show a progress bar (default: when stderr is a terminal); else log plain lines to stderr.
+    alerts
+        The period's flags (:class:`insights.stats.alerts.Alerts`) for the index page, if any.
 
     Returns
     -------
@@ -266,6 +278,7 @@ def run_reports(
             warm=warm,
             executor=executor,
             scheduler=scheduler,
+            alerts=alerts,
         )
 
 
@@ -283,7 +296,7 @@ def _render(tasks: list[ReportTask], out_dir: Path, signals: StopOnSignal, **opt
 
 
 def _render_logged(
-    tasks, out_dir, signals, *, workers, force, period, title, warm, executor, scheduler, show_bar
+    tasks, out_dir, signals, *, workers, force, period, title, warm, executor, scheduler, show_bar, alerts
 ) -> RunOutcome:
     state = RunState(out_dir)
     if state.problem:
@@ -311,11 +324,11 @@ def _render_logged(
             _sweep_quietly(out_dir)
             raise
     if signals.stop() and len(results) < len(tasks):
-        _stop_interrupted(tasks, results, out_dir, state, signals, period=period, title=title)
+        _stop_interrupted(tasks, results, out_dir, state, signals, period=period, title=title, alerts=alerts)
     ordered = [results[t.key] for t in tasks]
     outcome = RunOutcome(out_dir, out_dir / INDEX_PAGE, ordered)
     state.write(tasks, ordered)
-    write_index(out_dir, tasks, ordered, period=period, title=title)
+    write_index(out_dir, tasks, ordered, period=period, title=title, alerts=alerts)
     counts = outcome.counts()
     log.info(
         "run finished: %d ok, %d unchanged, %d failed; index: %s",
@@ -327,13 +340,13 @@ def _render_logged(
     return outcome
 
 
-def _stop_interrupted(tasks, results, out_dir, state, signals, *, period, title) -> None:
+def _stop_interrupted(tasks, results, out_dir, state, signals, *, period, title, alerts=None) -> None:
     """Record what finished (state, index page), then raise :class:`RunInterrupted`."""
     done = [task for task in tasks if task.key in results]
     done_results = [results[task.key] for task in done]
     remove_temp_files(out_dir)  # the half-written files of the reports that were killed
     state.write(done, done_results)
-    write_index(out_dir, done, done_results, period=period, title=title)
+    write_index(out_dir, done, done_results, period=period, title=title, alerts=alerts)
     counts = {**count_statuses(done_results), "not_started": len(tasks) - len(done)}
     interrupted = RunInterrupted(signals.signum, counts)
     log.warning("%s", interrupted.describe())

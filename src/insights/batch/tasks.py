@@ -20,6 +20,9 @@ from insights.core.slug import slugify
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
 FILE_PARAMETERS = ("events", "contacts", "self_assessment", "survey")
+#: Notebook parameters that name a file the run writes for the notebooks (the flags): each report's
+#: fingerprint holds only its part of it (``flags`` of :func:`plan_tasks`).
+RUN_FILE_PARAMETERS = ("alerts",)
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def plan_tasks(
     version: str,
     inputs: dict | None = None,
     row_hashes: RowHashes | None = None,
+    flags: dict[str, str] | None = None,
 ) -> list[ReportTask]:
     """One task per client plus the portfolio; each fingerprinted by the inputs it reads.
 
@@ -167,6 +171,10 @@ def plan_tasks(
         contacts and self-assessment), so a changed file re-renders even when its path is the same.
     row_hashes
         ``data``'s row hashes, when the caller has them already.
+    flags
+        Hashes of the period's flags (:func:`insights.batch.alerts.flag_digests`): a client report's
+        fingerprint holds its client's flags, the portfolio's all of them, so a report whose flags
+        change (a q-value depends on every client) is rendered again.
 
     Returns
     -------
@@ -183,8 +191,14 @@ def plan_tasks(
     tasks: list[ReportTask] = []
     if portfolio_notebook is not None:
         parameters = dict(base_parameters)
+        shown = [flags.get("", "")] if flags is not None else []
         digest = fingerprint(
-            rows.of(slice(None)), portfolio_notebook.read_bytes(), _settings(parameters), version, *extra
+            rows.of(slice(None)),
+            portfolio_notebook.read_bytes(),
+            _settings(parameters),
+            version,
+            *extra,
+            *shown,
         )
         tasks.append(
             _task(
@@ -204,7 +218,10 @@ def plan_tasks(
     for client_id in clients:
         parameters = {**base_parameters, "client_id": client_id}
         mine = rows.of(positions.get(client_id, []))
-        digest = fingerprint(mine, period_rows, notebook_bytes, _settings(parameters), version, *extra)
+        shown = [flags.get(client_id, "")] if flags is not None else []
+        digest = fingerprint(
+            mine, period_rows, notebook_bytes, _settings(parameters), version, *extra, *shown
+        )
         tasks.append(
             _task(
                 slugify(client_id),

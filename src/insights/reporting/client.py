@@ -1,5 +1,10 @@
 """The client report: its statistics computed once, and the header, headline, scorecard, comments and
 caveats sections as escaped HTML.
+
+Every "significant" mark of a client report is one of the period's flags
+(:func:`insights.stats.alerts.compute_alerts`, computed once for the whole portfolio, or read back
+from a run's ``alerts.json``): the headline cards' falls, the scorecard's component falls and the
+list of flags under the headline, each with its p- and q-value.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
-from insights.stats.client import Comparison, compare_headlines
+from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
+from insights.stats.changes import BASELINE_MONTHS, headline_values
+from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
 from insights.stats.nps import NPS_GROUPS
 
 MIN_CELL = 5  # cells with fewer responses are flagged, not trusted
@@ -41,6 +48,8 @@ class ClientReport:
     portfolio_overall_trend: pd.DataFrame
     drivers: drivers_mod.DriverAnalysis
     caveats: list[str] = field(default_factory=list)
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # this client's flags of the period
+    baseline_scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per component
 
     @property
     def n(self) -> int:
@@ -55,8 +64,13 @@ def client_report(
     months: int = 12,
     survey: SurveyDefinition | None = None,
     n_boot: int = 200,
+    alerts: Alerts | None = None,
 ) -> ClientReport:
-    """Compute every section of one client's report for ``period`` (trends over ``months``)."""
+    """Compute every section of one client's report for ``period`` (trends over ``months``).
+
+    ``alerts`` are the period's flags of the whole portfolio (:func:`insights.stats.alerts.compute_alerts`,
+    or a run's ``alerts.json`` read back); without them they are computed here from ``df``.
+    """
     survey = survey or SurveyDefinition.default()
     period = pd.Period(period, "M")
     first = period - (months - 1)
@@ -66,10 +80,13 @@ def client_report(
     current = window[window["period"] == period]
     earlier = mine[mine["period"] < period]
     previous_period = earlier["period"].max() if len(earlier) else None
-    previous = earlier[earlier["period"] == previous_period] if previous_period is not None else earlier
+    baseline = earlier[earlier["period"] >= period - BASELINE_MONTHS]
     rest = df[(ids != client_id) & (df["period"] == period)]
     drivers_present = [d for d in survey.driver_names if d in df.columns]
     scale = survey.overall_scale
+    if alerts is None:
+        alerts = compute_alerts(df, period, survey, months=months)
+    flags = alerts.for_client(client_id)
 
     headline = metrics.summary(current, scale_max=scale.max, top_box=scale.top_box)
     card = metrics.scorecard(
@@ -90,6 +107,8 @@ def client_report(
     )
 
     caveats = _client_caveats(headline.n, nps_trend, overall_trend, analysis, window, months, previous_period)
+    caveats.extend(alert_caveats(period))
+    span = baseline_label(baseline)
     return ClientReport(
         client_id=client_id,
         client_name=str(mine["client_name"].iloc[0]) if len(mine) else client_id,
@@ -100,9 +119,7 @@ def client_report(
         survey=survey,
         responses=window,
         headline=headline,
-        vs_previous=compare_headlines(
-            current, previous, survey, f"{previous_period}" if previous_period else "previous"
-        ),
+        vs_previous=with_flags(compare_headlines(current, baseline, survey, span, tested=True), flags),
         vs_portfolio=compare_headlines(current, rest, survey, "other clients"),
         scorecard=card,
         nps_trend=nps_trend,
@@ -110,7 +127,24 @@ def client_report(
         portfolio_overall_trend=portfolio_trend,
         drivers=analysis,
         caveats=caveats,
+        flags=flags,
+        baseline_scores=_baseline_scores(baseline, [*drivers_present, "overall_satisfaction"], survey),
     )
+
+
+def baseline_label(baseline: pd.DataFrame) -> str:
+    """The months a client's baseline holds, in words (``"2025-11 to 2026-09"``)."""
+    if baseline.empty:
+        return "earlier months"
+    low, high = baseline["period"].min(), baseline["period"].max()
+    return f"{low}" if low == high else f"{low} to {high}"
+
+
+def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: SurveyDefinition) -> pd.Series:
+    """Each component's mean (and NPS) over the client's baseline months."""
+    scores = {c: float(baseline[c].astype(float).mean()) if len(baseline) else np.nan for c in components}
+    scores["nps"] = float(headline_values(baseline, survey)["nps"].mean()) if len(baseline) else np.nan
+    return pd.Series(scores, dtype=float)
 
 
 def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
@@ -143,10 +177,6 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
         caveats.append(
             f"{len(window) - nps_answers} of {len(window)} responses in the window skipped the NPS question."
         )
-    caveats.append(
-        "Changes are called significant at the 95% level, one test at a time "
-        "(no correction for the number of comparisons)."
-    )
     return caveats
 
 
@@ -165,8 +195,9 @@ def header_html(report: ClientReport) -> str:
 
 
 def headline_cards_html(report: ClientReport) -> str:
-    """NPS, CSAT and mean overall as cards: value, 95% CI, and the change against the previous
-    period and the other clients (green or red when significant)."""
+    """NPS, CSAT and mean overall as cards: value, 95% CI, the change against the client's earlier
+    months (red when it is a flagged fall) and the difference from the other clients (for
+    information: no test)."""
     h = report.headline
     scale = report.survey.overall_scale
     cards = [
@@ -178,27 +209,54 @@ def headline_cards_html(report: ClientReport) -> str:
     for label, value, result, ci_digits, digits, unit, key in cards:
         lines = []
         for comparison in (report.vs_previous[key], report.vs_portfolio[key]):
-            css = ""
-            if comparison.significant:
-                css = "ci-up" if comparison.difference.estimate > 0 else "ci-down"
+            css = "ci-down" if comparison.significant else ""
             lines.append({"css": css, "text": comparison.text(digits, unit)})
         ci = f"95% CI {fmt(result.ci_low, ci_digits)} to {fmt(result.ci_high, ci_digits)}"
         shown.append({"label": label, "value": value, "ci": ci, "lines": lines})
     return render("headline_cards.html.j2", cards=shown)
 
 
+#: How the list of flags names each kind.
+KIND_WORDS = {
+    "drop": "Significant drop",
+    "component_drop": "Component fell",
+    "at_risk": "At risk",
+    "mover": "Mover",
+    "person": "Person",
+    "service": "Service levels",
+}
+
+
+def _flag_mark(flags: pd.DataFrame, kind: str, metric: str) -> str:
+    """``"fall (p = ..., q = ...)"`` for a flagged metric, else ``""``."""
+    if flags.empty:
+        return ""
+    hit = flags[(flags["kind"] == kind) & (flags["metric"] == metric)]
+    return "" if hit.empty else f"fall ({flag_text(hit['p'].iloc[0], hit['q'].iloc[0])})"
+
+
 def scorecard_table(report: ClientReport) -> pd.DataFrame:
-    """The period's scorecard, one row per component, for people."""
+    """The period's scorecard, one row per component, for people: the month against the client's
+    earlier months, with the component's flag (overall satisfaction and NPS: the drop flags)."""
     rows = report.scorecard[report.scorecard["period"] == report.period]
+    earlier = report.baseline_scores.reindex(rows["component"]).to_numpy(float)
+    marks = []
+    for component in rows["component"]:
+        if component == "overall_satisfaction":
+            marks.append(_flag_mark(report.flags, "drop", "mean"))
+        elif component == "nps":
+            marks.append(_flag_mark(report.flags, "drop", "nps"))
+        else:
+            marks.append(_flag_mark(report.flags, "component_drop", component))
     table = pd.DataFrame(
         {
             "Component": [report.survey.label(c) for c in rows["component"]],
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
             "Top-2-box %": rows["top2"].round(0).to_numpy(),
-            "Change": rows["change"].round(2).to_numpy(),
-            "p": rows["p_value"].round(3).to_numpy(),
-            "Significant": np.where(rows["significant"].fillna(False).astype(bool), "yes", ""),
+            "Earlier months": np.round(earlier, 2),
+            "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
+            "Significant fall": marks,
             "Rank among clients": [
                 f"{r} of {n}" if pd.notna(r) else "–" for r, n in zip(rows["rank"], rows["rank_of"])
             ],
@@ -207,24 +265,15 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
     return table
 
 
+def flag_sentence(flag: dict) -> str:
+    """One flag in words: its kind, what it says and its p- and q-value (or the rule it follows)."""
+    test = flag_text(flag["p"], flag["q"])
+    return f"{KIND_WORDS.get(flag['kind'], flag['kind'])}: {flag['detail']} ({test or flag['method']})."
+
+
 def headline_findings(report: ClientReport) -> list[str]:
-    """Plain sentences about significant changes only (95%)."""
-    found = []
-    names = {
-        "nps": ("NPS", 0, " points"),
-        "csat": ("CSAT", 0, " points"),
-        "mean": ("Mean overall satisfaction", 2, ""),
-    }
-    for key, (name, digits, unit) in names.items():
-        for comparison in (report.vs_previous[key], report.vs_portfolio[key]):
-            if comparison.significant:
-                d = comparison.difference
-                direction = "higher" if d.estimate > 0 else "lower"
-                found.append(
-                    f"{name} is {abs(d.estimate):.{digits}f}{unit} {direction} than {comparison.baseline} "
-                    f"(95% CI {d.ci_low:+.{digits}f} to {d.ci_high:+.{digits}f})."
-                )
-    return found
+    """Every flag of this client in the period, in words, with its p- and q-value."""
+    return [flag_sentence(flag) for flag in report.flags.to_dict("records")]
 
 
 def comments_html(
@@ -262,12 +311,29 @@ def comments_html(
     return render("comments.html.j2", total=len(recent), span=span, groups=shown)
 
 
+#: Flags that colour the index page's "Flags" cell (rules such as detractors are listed, not coloured).
+INDEX_FLAG_KINDS = ("drop", "component_drop", "at_risk", "mover")
+
+
+def flags_summary(flags: pd.DataFrame) -> dict:
+    """The index page's "Flags" cell of one client: the kinds flagged, every flag on hover."""
+    if flags.empty:
+        return {"label": "Flags", "value": "–"}
+    counts = flags["kind"].value_counts()
+    kinds = [k for k in KIND_WORDS if k in counts.index]
+    value = ", ".join(f"{k.replace('_', ' ')}" + (f" ({counts[k]})" if counts[k] > 1 else "") for k in kinds)
+    return {
+        "label": "Flags",
+        "value": value,
+        "detail": " | ".join(flag_sentence(f) for f in flags.to_dict("records")),
+        "flag": bool(flags["kind"].isin(INDEX_FLAG_KINDS).any() or (flags["metric"] == "ratings").any()),
+    }
+
+
 def index_summary(report: ClientReport) -> dict:
     """Pre-formatted headline figures for the index page (the runner shows them as given)."""
     h = report.headline
-    nps_change = report.vs_previous["nps"]
-    mean_change = report.vs_previous["mean"]
-    dropped = any(c.significant and c.difference.estimate < 0 for c in (nps_change, mean_change))
+    dropped = bool(len(report.flags)) and bool((report.flags["kind"] == "drop").any())
     return {
         "client_id": report.client_id,
         "period": str(report.period),
@@ -289,6 +355,7 @@ def index_summary(report: ClientReport) -> dict:
                 "detail": f"95% CI {fmt(h.mean_overall.ci_low, 2)} to {fmt(h.mean_overall.ci_high, 2)}",
             },
             {"label": "vs previous", "value": "significant drop" if dropped else "–", "flag": dropped},
+            flags_summary(report.flags),
         ],
     }
 
@@ -306,12 +373,12 @@ class HeaderSection(Section):
         return header_html(self.report)
 
 
-NO_CHANGE = "No significant change against the previous period or the other clients (95% level)."
+NO_CHANGE = "No flags for this client this month (how flags are judged: see the caveats)."
 
 
 @dataclass(frozen=True, repr=False)
 class HeadlineSection(Section):
-    """The headline cards and the significant changes in words (or ``no_change``)."""
+    """The headline cards and the client's flags in words (or ``no_change``)."""
 
     report: ClientReport
     no_change: str = NO_CHANGE

@@ -11,6 +11,7 @@ import pandas as pd
 from insights.reporting.client import ClientReport
 from insights.reporting.html import Section, render, table_html
 from insights.reporting.people import GapSection, PeopleSection, contact_preference
+from insights.stats.client import flag_text
 
 #: Business days (Monday to Friday; public holidays are not known) to call a detractor back.
 CALL_BACK_DAYS = 2
@@ -164,7 +165,7 @@ def _people_items(section: PeopleSection, moment: pd.Timestamp, period: pd.Perio
                 "action": "Check in: ask what changed",
                 "who": f"{section.who(row)} ({row['role']})",
                 "how": contact_preference(row["preferred_channel"], row["detail_level"]),
-                "why": f"ratings fell {abs(row['change']):.2f} points (p = {row['p_value']:.3f})",
+                "why": f"ratings fell {abs(row['change']):.2f} points ({flag_text(row['p_value'], row['q_value'])})",
             }
         )
     return items

@@ -13,6 +13,7 @@ import pandas as pd
 
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
+from insights.stats.client import flag_text
 
 CONTACTS_MISSING = (
     "No contact list was given (insights run --contacts FILE): people by role and contact, their "
@@ -78,9 +79,15 @@ def people_section(
     show_names: bool = False,
     survey: SurveyDefinition | None = None,
     key: str | None = None,
+    alerts=None,
 ) -> PeopleSection:
     """Compute the People section of a client report (works without a contact list too: then the
-    people are the respondents of the responses, for the follow-up list)."""
+    people are the respondents of the responses, for the follow-up list).
+
+    Whose ratings fell is the portfolio's ``person`` flags (``alerts``,
+    :func:`insights.stats.alerts.compute_alerts`); without them the people of every client in ``df``
+    are tested here as one family, as the alerts do.
+    """
     from insights.stats import people
 
     survey = survey or SurveyDefinition.default()
@@ -92,7 +99,10 @@ def people_section(
         listed = contacts[contacts["client_id"].astype(str) == str(client_id)]
         if listed.empty:
             notes.append("The contact list has nobody for this client.")
-    scores = people.contact_scores(mine, listed, period=period, months=months, survey=survey, key=key)
+    falls = _portfolio_falls(df, client_id, period, months, survey, key, alerts)
+    scores = people.contact_scores(
+        mine, listed, period=period, months=months, survey=survey, key=key, falls=falls
+    )
     by_role = people.scores_by_role(mine, scores, period=period, months=months, survey=survey)
     if contacts is not None and len(scores):
         unlisted = scores[~scores["in_contact_list"]]
@@ -104,13 +114,12 @@ def people_section(
             )
         if len(silent):
             notes.append(f"{len(silent)} listed contact(s) did not answer in the last {months} months.")
-    tested = int(scores["p_value"].notna().sum()) if len(scores) else 0
-    if tested:
-        notes.append(
-            f"'Ratings fell' compares each person's answers in {period} with their own earlier answers "
-            f"(t test at the 5% level, a fall of at least {people.MIN_FALL:g} points); {tested} people could "
-            f"be tested, so about {tested * 0.025:.1f} would be flagged by chance alone."
-        )
+    notes.append(
+        f"'Ratings fell' compares each person's answers in {period} with their own earlier answers: a "
+        "one-sided t test whose spread is moderated across every person of the portfolio, judged on the "
+        "false discovery rate over all the people tested (Benjamini-Hochberg, q < 0.05), and a fall of at "
+        f"least {people.MIN_FALL:g} points."
+    )
     return PeopleSection(
         str(client_id),
         period,
@@ -122,6 +131,35 @@ def people_section(
         people.flagged_contacts(scores) if len(scores) else scores,
         people.primary_contact(listed, client_id),
         notes,
+    )
+
+
+def _portfolio_falls(df, client_id, period, months, survey, key, alerts) -> pd.DataFrame:
+    """The client's people whose ratings fell, as the portfolio's flags say: ``client_id, pseudonym,
+    p_value, q_value``."""
+    from insights.stats.people import pseudonym
+    from insights.stats.people_alerts import fall_tests
+
+    if alerts is not None:
+        rows = alerts.of_kind("person", str(client_id))
+        rows = rows[rows["metric"] == "ratings"]
+        return pd.DataFrame(
+            {
+                "client_id": rows["client_id"],
+                "pseudonym": rows["subject"],
+                "p_value": rows["p"].astype(float),
+                "q_value": rows["q"].astype(float),
+            }
+        )
+    tested = fall_tests(df, period, months=months, survey=survey)
+    fell = tested[tested["fell"] & (tested["client_id"] == str(client_id))]
+    return pd.DataFrame(
+        {
+            "client_id": fell["client_id"],
+            "pseudonym": [pseudonym(r, key) for r in fell["respondent_id"]],
+            "p_value": fell["p_value"],
+            "q_value": fell["q_value"],
+        }
     )
 
 
@@ -164,7 +202,8 @@ def flagged_sentences(section: PeopleSection) -> list[str]:
         if row["fell"]:
             found.append(
                 f"{person}: ratings fell {abs(row['change']):.2f} points in {section.period} "
-                f"({row['recent_rating']:.2f} against {row['earlier_rating']:.2f} before, p = {row['p_value']:.3f})."
+                f"({row['recent_rating']:.2f} against {row['earlier_rating']:.2f} before; "
+                f"{flag_text(row['p_value'], row['q_value'])})."
             )
     scores = section.scores
     for _, row in (

@@ -1,5 +1,10 @@
-"""The portfolio report: every client on one page (league table, client types, drivers, risks, movers)
-and the perception gaps across clients, as tables and escaped HTML (``templates/sections/portfolio_*``).
+"""The portfolio report: every client on one page (league table, client types, drivers, risks, movers,
+every flag of the period) and the perception gaps across clients, as tables and escaped HTML
+(``templates/sections/portfolio_*``).
+
+Movers, clients at risk and the list of flags are the period's flags
+(:func:`insights.stats.alerts.compute_alerts`): the same list the index page, the client reports
+and ``insights alerts`` show.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
 from insights.stats import drivers as drivers_mod
-from insights.stats import metrics
+from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
+from insights.stats.client import flag_text
 from insights.stats.portfolio import (
     GROUP_COMPONENT_LABELS,
     at_risk,
@@ -40,6 +46,7 @@ class PortfolioReport:
     movers: pd.DataFrame
     at_risk: pd.DataFrame
     caveats: list[str] = field(default_factory=list)
+    flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # every flag of the period
 
 
 def portfolio_report(
@@ -50,11 +57,17 @@ def portfolio_report(
     league_months: int = 3,
     survey: SurveyDefinition | None = None,
     n_boot: int = 100,
+    alerts: Alerts | None = None,
 ) -> PortfolioReport:
-    """Compute the portfolio report for ``period``; the league table covers the last ``league_months``."""
+    """Compute the portfolio report for ``period``; the league table covers the last ``league_months``.
+
+    ``alerts`` are the period's flags (computed here from ``df`` when not given).
+    """
     survey = survey or SurveyDefinition.default()
     period = pd.Period(period, "M")
     upto = df[df["period"] <= period]
+    if alerts is None:
+        alerts = compute_alerts(df, period, survey, months=months)
     league = league_table(months_window(upto, period, league_months), survey)
     window = months_window(upto, period, months)
     by_type, type_tests = compare_groups(window, survey)
@@ -63,8 +76,7 @@ def portfolio_report(
         window, drivers_present, cluster="client_id", n_boot=n_boot, labels=survey.drivers
     )
     moved = movers(upto, period, months=league_months)
-    portfolio_mean = metrics.mean_score(months_window(upto, period, league_months))
-    risks = at_risk(league, moved, portfolio_mean.score)
+    risks = at_risk(league, alerts.flags)
     caveats = [
         f"League table, movers and risks use the last {league_months} months "
         f"({period - league_months + 1} to {period}); "
@@ -72,8 +84,7 @@ def portfolio_report(
         f"Drivers across clients: {analysis.n} complete responses, cluster-robust standard errors by client"
         + (f" ({analysis.n_clusters} clients)." if analysis.n_clusters else "."),
         *[f"Model warning: {w}" for w in analysis.warnings],
-        "Each test is at the 95% level on its own; "
-        "with many clients a few 'significant' results are expected by chance.",
+        *alert_caveats(period),
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
@@ -90,6 +101,7 @@ def portfolio_report(
         moved,
         risks,
         caveats,
+        alerts.flags,
     )
 
 
@@ -198,9 +210,12 @@ def risk_display(report: PortfolioReport) -> pd.DataFrame:
 
 
 def movers_display(report: PortfolioReport, top: int = 10) -> pd.DataFrame:
+    """The largest changes in mean overall satisfaction; "Significant" marks the ``mover`` flags."""
     moved = report.movers.head(top)
     if moved.empty:
         return pd.DataFrame({"Client": []})
+    flags = report.flags
+    flagged = set(flags.loc[flags["kind"] == "mover", "client_id"]) if len(flags) else set()
     return pd.DataFrame(
         {
             "Client": moved["client_name"],
@@ -208,8 +223,36 @@ def movers_display(report: PortfolioReport, top: int = 10) -> pd.DataFrame:
             "n (recent / before)": [f"{a} / {b}" for a, b in zip(moved["n_recent"], moved["n_before"])],
             "Change in mean": [fmt(v, 2, signed=True) for v in moved["change"]],
             "95% CI": [ci_text(lo, hi, 2, True) for lo, hi in zip(moved["ci_low"], moved["ci_high"])],
-            "p": [f"{p:.3g}" for p in moved["p"]],
-            "Significant": np.where(moved["significant"], "yes", ""),
+            "p": [f"{p:.2g}" for p in moved["p"]],
+            "q": [f"{q:.2g}" for q in moved["q"]],
+            "Significant": np.where(moved["client_id"].isin(flagged), "yes", ""),
+        }
+    )
+
+
+#: How the portfolio's list of flags names each kind.
+FLAG_KINDS = {
+    "drop": "drop",
+    "component_drop": "component fell",
+    "at_risk": "at risk",
+    "mover": "mover",
+    "person": "person",
+    "service": "service levels",
+}
+
+
+def flags_display(report: PortfolioReport) -> pd.DataFrame:
+    """Every flag of the period, one row each: client, kind, what, p and q (or the rule), family."""
+    flags = report.flags
+    if flags is None or flags.empty:
+        return pd.DataFrame({"Client": []})
+    return pd.DataFrame(
+        {
+            "Client": flags["client_name"],
+            "Flag": [FLAG_KINDS.get(k, k) for k in flags["kind"]],
+            "What": flags["detail"],
+            "p, q": [flag_text(p, q) or m for p, q, m in zip(flags["p"], flags["q"], flags["method"])],
+            "Family": flags["family"],
         }
     )
 

@@ -11,7 +11,9 @@ and a few words.
 
 from __future__ import annotations
 
+from insights.reporting.alerts_file import read_alerts
 from insights.reporting.client import (
+    KIND_WORDS,
     MIN_CELL,
     NO_CHANGE,
     CaveatsSection,
@@ -22,6 +24,7 @@ from insights.reporting.client import (
     ScorecardSection,
     client_report,
     comments_html,
+    flag_sentence,
     header_html,
     headline_cards_html,
     headline_findings,
@@ -54,6 +57,7 @@ from insights.reporting.portfolio import (
     PortfolioGapsSection,
     PortfolioHeaderSection,
     PortfolioReport,
+    flags_display,
     league_display,
     movers_display,
     portfolio_gaps_html,
@@ -64,6 +68,7 @@ from insights.reporting.portfolio import (
     type_comparison_display,
     type_findings,
 )
+from insights.stats.alerts import Alerts, compute_alerts
 from insights.stats.client import Comparison, compare_headlines
 from insights.stats.comparisons import ALPHA
 from insights.stats.nps import NPS_GROUPS
@@ -71,6 +76,8 @@ from insights.stats.portfolio import GROUP_COMPONENT_LABELS, compare_groups, lea
 
 __all__ = [
     "ALPHA",
+    "KIND_WORDS",
+    "Alerts",
     "CALL_BACK_DAYS",
     "CHECK_IN_DAYS",
     "CONTACTS_MISSING",
@@ -98,8 +105,11 @@ __all__ = [
     "comments_html",
     "compare_groups",
     "compare_headlines",
+    "compute_alerts",
     "esc",
     "findings_html",
+    "flag_sentence",
+    "flags_display",
     "flagged_sentences",
     "follow_up_html",
     "follow_up_list",
@@ -120,6 +130,7 @@ __all__ = [
     "portfolio_header_html",
     "portfolio_report",
     "portfolio_summary",
+    "read_alerts",
     "reference_date",
     "risk_display",
     "scorecard_table",

@@ -49,6 +49,7 @@ def client_section(
     hourly_cost: float = DEFAULT_HOURLY_COST,
     tz: str = "UTC",
     max_rows: int = MAX_OPEN_ROWS,
+    flags: pd.DataFrame | None = None,
 ) -> ServiceSection:
     """One client's "Service levels": attainment trend against the target, breaches by category and
     severity, cost, the weekday x hour heat map, and the events open or overdue at ``as_of``.
@@ -68,6 +69,10 @@ def client_section(
         Attainment target (a fraction), cost of an idle person-hour, time zone of weekdays and hours.
     max_rows : int
         Unresolved events listed at most.
+    flags : DataFrame, optional
+        The client's flags of the period (:func:`insights.stats.alerts.compute_alerts`): with them,
+        attainment is called significantly lower only when the portfolio's ``service`` family flags
+        it (its q-value beside the p-value).
 
     Returns
     -------
@@ -97,7 +102,7 @@ def client_section(
     pending = open_events(mine, as_of=moment, tz=tz)
     parts.append(_client_cards(current, trend, pending, period, months, moment, target))
 
-    findings = _client_findings(current, trend[trend["period"] < period], target, period, trend)
+    findings = _client_findings(current, trend[trend["period"] < period], target, period, trend, flags)
     weekday = service_timing.weekday_test(window, tz=tz)
     if weekday.ok and weekday.significant:
         findings.extend(weekday.findings)
@@ -208,7 +213,12 @@ def _client_cards(
 
 
 def _client_findings(
-    current: pd.Series, earlier: pd.DataFrame, target: float, period: pd.Period, trend: pd.DataFrame
+    current: pd.Series,
+    earlier: pd.DataFrame,
+    target: float,
+    period: pd.Period,
+    trend: pd.DataFrame,
+    flags: pd.DataFrame | None = None,
 ) -> list[str]:
     """The month against the target and against the months before (Fisher's exact test,
     :func:`insights.stats.service_levels.compare_attainment`), months below target, and the cost."""
@@ -225,7 +235,16 @@ def _client_findings(
     change = service_levels.compare_attainment(
         int(current["met"]), int(current["events"]), base_met, base_events
     )
-    if change.significant:
+    if flags is not None:
+        fell = flags[(flags["kind"] == "service") & (flags["metric"] == "attainment_change")]
+        if len(fell):
+            found.append(
+                f"That is significantly lower than the {pct(change.baseline)} of the previous months "
+                f"({100 * change.difference:+.0f} pts, 95% CI {100 * change.ci_low:+.0f} to "
+                f"{100 * change.ci_high:+.0f}; Fisher's exact test, one-sided p = {fell['p'].iloc[0]:.2g}, "
+                f"q = {fell['q'].iloc[0]:.2g} across the clients)."
+            )
+    elif change.significant:
         direction = "lower" if change.difference < 0 else "higher"
         found.append(
             f"That is significantly {direction} than the {pct(change.baseline)} of the previous months "

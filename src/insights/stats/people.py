@@ -21,10 +21,10 @@ Statistical rules (each documented where it is computed)
 --------------------------------------------------------
 * A contact's ratings *fell significantly* when the mean of their recent responses (the last
   :data:`RECENT_MONTHS` month(s) up to the period: by default the report month itself) is below
-  the mean of their earlier responses in the window by at least :data:`MIN_FALL` points and a t
-  test says p < 0.05.  A response's rating is the mean of its answered drivers and overall
-  satisfaction.  One test per person: with many people a few flags are expected by chance (the
-  People section says how many).  See :func:`contact_scores`.
+  the mean of their earlier responses in the window by at least :data:`MIN_FALL` points and the
+  fall is significant in the family of every person tested (one-sided moderated t, q < 0.05 by
+  Benjamini-Hochberg; :func:`insights.stats.people_alerts.fall_tests`).  A response's rating is
+  the mean of its answered drivers and overall satisfaction.  See :func:`contact_scores`.
 * A contact *became a detractor* when their NPS answer in the report period is 0-6 and their
   previous NPS answer was 7-10.
 """
@@ -36,13 +36,12 @@ import hmac
 import math
 import os
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from insights.data.contracts import NOT_STATED
 from insights.data.survey import SurveyDefinition
 from insights.stats.nps import DETRACTOR_MAX, nps_class
+from insights.stats.people_alerts import MIN_FALL, RECENT_MONTHS, fall_tests
 
 __all__ = [
     "MIN_FALL",
@@ -59,13 +58,6 @@ __all__ = [
 UNKNOWN_ROLE = "Role not known"
 PSEUDONYM_KEY_ENV = "INSIGHTS_PSEUDONYM_KEY"
 PSEUDONYM_PREFIX = "Contact "
-#: Months at the end of the window whose responses count as "recent" for a fall in ratings
-#: (1: the report month against the earlier months).
-RECENT_MONTHS = 1
-#: The smallest fall (scale points) worth calling: a significant fall smaller than this is noise
-#: in practice (and a contact who always answered the same gives a zero spread).
-MIN_FALL = 0.5
-ALPHA = 0.05
 
 _SCORE_COLUMNS = [
     "client_id",
@@ -88,6 +80,7 @@ _SCORE_COLUMNS = [
     "earlier_rating",
     "change",
     "p_value",
+    "q_value",
     "fell",
     "detractor_now",
     "new_detractor",
@@ -121,31 +114,6 @@ def pseudonym(respondent_id: object, key: str | bytes | None = None) -> str:
 # --- per-person analysis ----------------------------------------------------------------------------
 
 
-def _rating(responses: pd.DataFrame, survey: SurveyDefinition) -> pd.Series:
-    """A response's rating: the mean of its answered drivers and overall satisfaction."""
-    columns = [c for c in (*survey.driver_names, "overall_satisfaction") if c in responses.columns]
-    return responses[columns].astype(float).mean(axis=1, skipna=True)
-
-
-def _fall_test(recent: np.ndarray, earlier: np.ndarray) -> tuple[float, float]:
-    """Change (recent mean - earlier mean) and its two-sided p-value.
-
-    The spread comes from the earlier responses alone: ``t = change / (s_earlier * sqrt(1/m + 1/n))``
-    on ``n - 1`` degrees of freedom, exact under normality whatever ``m`` is, so a single recent
-    response can be tested (it is the prediction-interval test of a new observation).  Needs at
-    least two earlier responses; a zero spread gives p = 0 for any fall (the size rule
-    :data:`MIN_FALL` then decides).
-    """
-    m, n = len(recent), len(earlier)
-    if m < 1 or n < 2:
-        return (float(np.mean(recent) - np.mean(earlier)) if m and n else math.nan), math.nan
-    change = float(np.mean(recent) - np.mean(earlier))
-    se = float(np.std(earlier, ddof=1)) * math.sqrt(1 / m + 1 / n)
-    if se == 0:
-        return change, (0.0 if change != 0 else 1.0)
-    return change, float(2 * stats.t.sf(abs(change / se), n - 1))
-
-
 def contact_scores(
     responses: pd.DataFrame,
     contacts: pd.DataFrame | None = None,
@@ -155,6 +123,7 @@ def contact_scores(
     recent_months: int = RECENT_MONTHS,
     survey: SurveyDefinition | None = None,
     key: str | None = None,
+    falls: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per person (contacts listed, and respondents who answered in the window).
 
@@ -162,13 +131,17 @@ def contact_scores(
     detail_level, in_contact_list, responses`` (in the ``months`` window ending in ``period``),
     ``responses_now`` (in ``period``), ``last_answered``, ``latest_overall``, ``latest_ltr``,
     ``latest_group`` (promoter / passive / detractor of the latest NPS answer), ``previous_ltr``,
-    ``recent_rating``, ``earlier_rating``, ``change``, ``p_value``, ``fell``, ``detractor_now``,
-    ``new_detractor``.
+    ``recent_rating``, ``earlier_rating``, ``change``, ``p_value``, ``q_value``, ``fell``,
+    ``detractor_now``, ``new_detractor``.
 
     * A response's *rating* is the mean of its answered drivers and overall satisfaction.
     * ``fell``: the mean rating of the last ``recent_months`` months is at least
-      :data:`MIN_FALL` below the mean of the earlier months of the window, with p < 0.05 in the
-      t test of :func:`_fall_test` (at least one recent and two earlier responses).
+      :data:`MIN_FALL` below the mean of the earlier months of the window, and significantly so
+      in the family of people tested (:func:`insights.stats.people_alerts.fall_tests`).  By default
+      the family is the people of ``responses``; the reports pass ``falls``, the portfolio's
+      flagged falls (``client_id, pseudonym, p_value, q_value``: the ``person`` flags of
+      :func:`insights.stats.alerts.compute_alerts`), and then exactly those people fell and
+      ``p_value``/``q_value`` are theirs (NaN for everybody else).
     * ``detractor_now``: the person's NPS answer in ``period`` is 0-6 (the latest, if several).
     * ``new_detractor``: a detractor now whose previous NPS answer (any earlier month) was 7-10.
 
@@ -181,8 +154,9 @@ def contact_scores(
     data = responses[responses["respondent_id"].notna() & (responses["period"] <= period)].copy()
     data["client_id"] = data["client_id"].astype(str)
     data["respondent_id"] = data["respondent_id"].astype(str)
-    data["_rating"] = _rating(data, survey)
     data = data.sort_values(["submitted_at", "response_id"], kind="stable")
+    tested = fall_tests(responses, period, months=months, recent_months=recent_months, survey=survey)
+    tested = tested.set_index(["client_id", "respondent_id"])
 
     people = _people(contacts, data[data["period"] >= first])
     listed_clients = {client for (client, _), info in people.items() if info["in_contact_list"]}
@@ -196,10 +170,12 @@ def contact_scores(
                 "respondent_id": respondent_id,
                 "pseudonym": pseudonym(respondent_id, key),
                 **info,
-                **_person_figures(history, period, first, period - (recent_months - 1)),
+                **_person_figures(history, period, first, _fall_of(tested, client_id, respondent_id)),
             }
         )
     frame = pd.DataFrame(rows, columns=_SCORE_COLUMNS)
+    if falls is not None:
+        frame = _with_portfolio_falls(frame, falls)
     frame.attrs["listed_clients"] = sorted(listed_clients)
     if frame.empty:
         return frame
@@ -238,16 +214,46 @@ def _people(contacts: pd.DataFrame | None, window: pd.DataFrame) -> dict[tuple[s
     return people
 
 
-def _person_figures(
-    history: pd.DataFrame, period: pd.Period, first: pd.Period, recent_start: pd.Period
-) -> dict:
-    """One person's responses, latest answers, fall in ratings and detractor status (see
-    :func:`contact_scores`) from their responses up to ``period`` in time order."""
+def _with_portfolio_falls(frame: pd.DataFrame, falls: pd.DataFrame) -> pd.DataFrame:
+    """``fell``, ``p_value`` and ``q_value`` from the portfolio's flagged falls (matched by pseudonym)."""
+    keyed = falls.assign(client_id=falls["client_id"].astype(str)).set_index(["client_id", "pseudonym"])
+    at = pd.MultiIndex.from_arrays([frame["client_id"], frame["pseudonym"]])
+    return frame.assign(
+        p_value=keyed["p_value"].reindex(at).to_numpy(float),
+        q_value=keyed["q_value"].reindex(at).to_numpy(float),
+        fell=at.isin(keyed.index),
+    )
+
+
+def _fall_of(tested: pd.DataFrame, client_id: str, respondent_id: str) -> dict:
+    """The person's row of the fall tests (NaN figures when they have none)."""
+    key = (client_id, respondent_id)
+    if key in tested.index:
+        row = tested.loc[key]
+        return {
+            "recent_rating": float(row["recent_rating"]),
+            "earlier_rating": float(row["earlier_rating"]),
+            "change": float(row["change"]),
+            "p_value": float(row["p_value"]),
+            "q_value": float(row["q_value"]),
+            "fell": bool(row["fell"]),
+        }
+    return {
+        "recent_rating": math.nan,
+        "earlier_rating": math.nan,
+        "change": math.nan,
+        "p_value": math.nan,
+        "q_value": math.nan,
+        "fell": False,
+    }
+
+
+def _person_figures(history: pd.DataFrame, period: pd.Period, first: pd.Period, fall: dict) -> dict:
+    """One person's responses, latest answers, fall in ratings (``fall``, from the family's tests)
+    and detractor status (see :func:`contact_scores`) from their responses up to ``period`` in time
+    order."""
     in_window = history[history["period"] >= first]
     now = history[history["period"] == period]
-    recent = in_window[in_window["period"] >= recent_start]["_rating"].dropna().to_numpy()
-    earlier = in_window[in_window["period"] < recent_start]["_rating"].dropna().to_numpy()
-    change, p_value = _fall_test(recent, earlier)
     ltr_now = now["likelihood_to_recommend"].dropna()
     ltr_all = history["likelihood_to_recommend"].dropna()
     ltr_before = history[history["period"] < period]["likelihood_to_recommend"].dropna()
@@ -267,11 +273,7 @@ def _person_figures(
         "latest_ltr": latest_ltr,
         "latest_group": nps_class(latest_ltr),
         "previous_ltr": previous_ltr,
-        "recent_rating": float(recent.mean()) if len(recent) else math.nan,
-        "earlier_rating": float(earlier.mean()) if len(earlier) else math.nan,
-        "change": change,
-        "p_value": p_value,
-        "fell": bool(not math.isnan(p_value) and p_value < ALPHA and change <= -MIN_FALL),
+        **fall,
         "detractor_now": detractor_now,
         "new_detractor": bool(
             detractor_now and not math.isnan(previous_ltr) and previous_ltr > DETRACTOR_MAX

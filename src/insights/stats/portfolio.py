@@ -1,7 +1,9 @@
 """The portfolio's statistics: the league table, internal against external clients, movers and risks.
 
 Pure functions on the response frame; :mod:`insights.reporting.portfolio` turns their results into
-the portfolio report.
+the portfolio report.  Movers and clients at risk are families of flags whose tests and
+corrections live in :mod:`insights.stats.changes` and :mod:`insights.stats.risks` (see
+:mod:`insights.stats.alerts`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import pandas as pd
 
 from insights.data.survey import SurveyDefinition
 from insights.stats import metrics
+from insights.stats.changes import mover_tests
 from insights.stats.client import top_box_mean
 from insights.stats.clustered import clustered_difference, clustered_mean
 from insights.stats.comparisons import ALPHA
@@ -89,7 +92,7 @@ def per_response(group: pd.DataFrame, component: str, survey: SurveyDefinition) 
 
 
 def compare_groups(
-    window: pd.DataFrame, survey: SurveyDefinition, by: str = "client_type"
+    window: pd.DataFrame, survey: SurveyDefinition | None = None, by: str = "client_type"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Internal against external clients: each component, CSAT and NPS per group with 95% CIs, and a
     test of the difference (internal minus external).
@@ -103,7 +106,22 @@ def compare_groups(
 
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
     ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
+
+    This is the comparison to use for any two groups of clients (``insights.compare_groups``):
+    :func:`insights.stats.metrics.compare_means` on the pooled responses is Welch's test on
+    responses, which is right for two independent samples of answers but not for two groups of
+    clients.
+
+    Examples
+    --------
+    >>> import insights
+    >>> from insights.data.sample import sample_dir
+    >>> table, tests = insights.compare_groups(insights.load(sample_dir() / "responses.csv", warn=False))
+    >>> row = tests.set_index("component").loc["Overall satisfaction"]
+    >>> bool(row["p"] > 0.05), bool(row["p_responses"] < 0.001)
+    (True, True)
     """
+    survey = survey or SurveyDefinition.default()
 
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
@@ -170,82 +188,52 @@ def movers(df: pd.DataFrame, end: pd.Period, *, months: int = 3) -> pd.DataFrame
     -------
     DataFrame
         Per client with at least two responses in both windows: ``client_id, client_name,
-        client_type, n_recent, n_before, change, ci_low, ci_high, p, significant`` (Welch t,
-        :func:`insights.stats.comparisons.compare_means`), largest absolute change first.
+        client_type, n_recent, n_before, recent, before, change, ci_low, ci_high, p, q,
+        significant``: a two-sided moderated t test whose spread is pooled within the client's
+        months and moderated across the clients, judged on its Benjamini-Hochberg q-value across
+        the clients (:func:`insights.stats.changes.mover_tests`); largest absolute change first.
     """
-    recent = months_window(df, end, months)
-    before = months_window(df, end - months, months)
-    rows = []
-    for client_id, group in recent.groupby(recent["client_id"].astype(str), sort=True):
-        earlier = before[before["client_id"].astype(str) == client_id]
-        if len(group) < 2 or len(earlier) < 2:
-            continue
-        diff = metrics.compare_means(metrics.mean_score(group), metrics.mean_score(earlier))
-        rows.append(
-            {
-                "client_id": client_id,
-                "client_name": str(group["client_name"].iloc[0]),
-                "client_type": str(group["client_type"].iloc[0]),
-                "n_recent": len(group),
-                "n_before": len(earlier),
-                "change": diff.estimate,
-                "ci_low": diff.ci_low,
-                "ci_high": diff.ci_high,
-                "p": diff.p_value,
-                "significant": bool(diff.p_value < ALPHA),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    return frame.sort_values("change", key=lambda s: s.abs(), ascending=False) if len(frame) else frame
+    return mover_tests(df, pd.Period(end, "M"), months=months)
 
 
-def at_risk(league: pd.DataFrame, moved: pd.DataFrame, portfolio_mean: float) -> pd.DataFrame:
-    """Clients with a significant drop, a mean CI entirely below the portfolio mean, or an NPS CI below zero.
+def at_risk(league: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """The clients at risk: those with an ``at_risk`` flag, with every reason in words.
 
     Parameters
     ----------
     league : DataFrame
-        From :func:`league_table`.
-    moved : DataFrame
-        From :func:`movers`.
-    portfolio_mean : float
-        Mean overall satisfaction of the whole portfolio over the league table's window.
+        From :func:`league_table` (the clients' names, types, responses and means).
+    flags : DataFrame
+        The period's flags (:func:`insights.stats.alerts.compute_alerts`); the ``at_risk`` rows are
+        used: a mean below the portfolio's or an NPS below zero over the league table's months,
+        or a falling mover.
 
     Returns
     -------
     DataFrame
-        ``client_id, client_name, client_type, n, mean, why`` (every rule the client meets, in
-        words), lowest mean first.
+        ``client_id, client_name, client_type, n, mean, why`` (each reason with its p- and
+        q-value), lowest mean first.
     """
-    if league.empty:
-        return league
-    reasons: dict[str, list[str]] = {}
-    for row in league.itertuples():
-        if pd.notna(row.mean_high) and row.mean_high < portfolio_mean:
-            reasons.setdefault(row.client_id, []).append(
-                f"mean {row.mean:.2f} (95% CI {row.mean_low:.2f} to {row.mean_high:.2f}) "
-                f"below the portfolio's {portfolio_mean:.2f}"
-            )
-        if pd.notna(row.nps_high) and row.nps_high < 0:
-            reasons.setdefault(row.client_id, []).append(
-                f"NPS {row.nps:+.0f} (95% CI up to {row.nps_high:+.0f})"
-            )
-    if len(moved):
-        for row in moved[moved["significant"] & (moved["change"] < 0)].itertuples():
-            reasons.setdefault(row.client_id, []).append(
-                f"mean fell {abs(row.change):.2f} (95% CI {row.ci_low:+.2f} to {row.ci_high:+.2f})"
-            )
+    from insights.stats.client import flag_text
+
+    columns = ["client_id", "client_name", "client_type", "n", "mean", "why"]
+    risky = flags[flags["kind"] == "at_risk"] if len(flags) else flags
+    if league.empty or risky.empty:
+        return pd.DataFrame(columns=columns)
     names = league.set_index("client_id")
-    rows = [
-        {
-            "client_id": cid,
-            "client_name": names.at[cid, "client_name"],
-            "client_type": names.at[cid, "client_type"],
-            "n": int(names.at[cid, "n"]),
-            "mean": names.at[cid, "mean"],
-            "why": "; ".join(why),
-        }
-        for cid, why in reasons.items()
-    ]
-    frame = pd.DataFrame(rows, columns=["client_id", "client_name", "client_type", "n", "mean", "why"])
-    return frame.sort_values("mean").reset_index(drop=True)
+    rows = []
+    for client_id, reasons in risky.groupby("client_id", sort=False):
+        if client_id not in names.index:
+            continue
+        rows.append(
+            {
+                "client_id": client_id,
+                "client_name": names.at[client_id, "client_name"],
+                "client_type": names.at[client_id, "client_type"],
+                "n": int(names.at[client_id, "n"]),
+                "mean": names.at[client_id, "mean"],
+                "why": "; ".join(f"{r.detail} ({flag_text(r.p, r.q)})" for r in reasons.itertuples()),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("mean", kind="stable").reset_index(drop=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from insights.batch.errors import describe_exception
 from insights.batch.execute import execute_task
 from insights.batch.results import ReportResult
-from insights.batch.tasks import FILE_PARAMETERS, ReportTask
+from insights.batch.tasks import FILE_PARAMETERS, RUN_FILE_PARAMETERS, ReportTask
 from insights.batch.worker import init_worker, write_kernel_spec
 from insights.core.atomic import write_bytes_atomic
 
@@ -228,7 +228,7 @@ def _write_back(
 def _input_files(parameters: dict) -> dict[str, tuple[str, bytes]]:
     """The input files a notebook reads besides the data (a file each; folders stay on shared storage)."""
     found = {}
-    for name in FILE_PARAMETERS:
+    for name in (*FILE_PARAMETERS, *RUN_FILE_PARAMETERS):
         value = parameters.get(name)
         if value and Path(str(value)).is_file():
             found[name] = (Path(str(value)).name, Path(str(value)).read_bytes())
