@@ -616,3 +616,16 @@ def test_names_appear_with_the_flag(rendered):
     assert DISTINCTIVE[1] in follow_up and people.pseudonym(detractor) not in follow_up
     notebook = nbformat.read(base / "shown" / "clients" / f"{slugify('C03')}.ipynb", as_version=4)
     assert any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_portfolio_gaps_without_client_ratings_to_compare(sample_df):
+    # self-assessed clients none of whom answered in the window: the note, not a KeyError
+    from insights.data.people import read_self_assessment
+    from insights.reporting import report
+
+    team = pd.DataFrame(
+        {"client_id": ["NOBODY"], "period": ["2026-10"], "component": ["quality"], "score": [4.0]}
+    )
+    team = read_self_assessment(team)
+    html = report.portfolio_gaps_html(sample_df, team, "2026-10")
+    assert "No client ratings to set the self-assessment against." in html

@@ -546,6 +546,13 @@ def test_portfolio_section_on_the_sample(sample_events, sample_df):
     assert len(section.figures) >= 4
 
 
+def test_portfolio_section_with_a_client_whose_events_have_no_responses(sample_events, sample_df):
+    # a client with service events but no survey answers in the window: listed with a dash, not a crash
+    others = sample_df[sample_df["client_id"].astype(str) != "C05"]
+    html = service_report.portfolio_section(sample_events, others, "2026-10").html()
+    assert ">Service levels and satisfaction</h2>" in html
+
+
 def _cell(notebook: str, tag: str) -> str:
     nb = nbformat.read(REPORT_NOTEBOOKS / notebook, as_version=4)
     return next(c.source for c in nb.cells if tag in c.metadata.get("tags", []))

@@ -396,9 +396,8 @@ class ScorecardSection(Section):
     report: ClientReport
 
     def html(self) -> str:
-        if self.report.scorecard.empty:
-            return "<p class='ci-note'>No scores to show for this client.</p>"
-        return table_html(scorecard_table(self.report))
+        table = "" if self.report.scorecard.empty else table_html(scorecard_table(self.report))
+        return render("scorecard.html.j2", table=table)
 
 
 @dataclass(frozen=True, repr=False)

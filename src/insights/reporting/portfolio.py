@@ -1,5 +1,6 @@
 """The portfolio report: every client on one page (league table, client types, drivers, risks, movers,
-every flag of the period) and the perception gaps across clients, as tables and escaped HTML.
+every flag of the period) and the perception gaps across clients, as tables and escaped HTML
+(``templates/sections/portfolio_*``).
 
 Movers, clients at risk and the list of flags are the period's flags
 (:func:`insights.stats.alerts.compute_alerts`): the same list the index page, the client reports
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import ci_text, esc, fmt, table_html
+from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
 from insights.stats import drivers as drivers_mod
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
@@ -266,65 +267,125 @@ def portfolio_gaps_html(
     *,
     survey: SurveyDefinition | None = None,
 ) -> str:
-    """Across clients: per component the mean gap (each client's latest self-assessment up to
-    ``period``) with a t interval over clients, and every blind spot."""
+    """Perception gaps across clients, as escaped HTML.
+
+    Per component the mean gap (self minus client) over clients, with a t interval over clients
+    (:func:`insights.stats.perception.gap_summary`), each client's latest self-assessment up to
+    ``period`` set against its ratings (:func:`insights.stats.perception.perception_gaps`); then
+    every blind spot (a self-rating a point or more above the client's).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The loaded survey responses.
+    self_assessment : DataFrame or None
+        The team's self-assessment (:func:`insights.data.people.read_self_assessment`); None when
+        none was given, which the section says.
+    period : Period or str
+        The report month: self-assessments after it are ignored.
+    survey : SurveyDefinition, optional
+        The survey definition (components and labels); the shipped default when omitted.
+
+    Returns
+    -------
+    str
+        The section's HTML (``templates/sections/portfolio_gaps.html.j2``).
+    """
     from insights.stats import perception
 
     if self_assessment is None:
-        return f"<p class='ci-note'>{esc(SELF_ASSESSMENT_MISSING)}</p>"
+        return render("portfolio_gaps.html.j2", note=SELF_ASSESSMENT_MISSING)
     period = pd.Period(period, "M")
     chosen = self_assessment[self_assessment["period"] <= period]
     if chosen.empty:
-        return f"<p class='ci-note'>The self-assessment has no ratings up to {period}.</p>"
+        return render("portfolio_gaps.html.j2", note=f"The self-assessment has no ratings up to {period}.")
     latest = chosen.groupby("client_id")["period"].transform("max")
     gaps = perception.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
     summary = perception.gap_summary(gaps)
     if summary.empty:
-        return "<p class='ci-note'>No client ratings to set the self-assessment against.</p>"
-    parts = [
-        table_html(
-            pd.DataFrame(
-                {
-                    "Component": summary["label"],
-                    "Clients": summary["clients"],
-                    "Team (self), mean": [fmt(v, 2) for v in summary["self"]],
-                    "Clients, mean": [fmt(v, 2) for v in summary["client"]],
-                    "Mean gap (95% CI over clients)": [
-                        f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
-                        for g, lo, hi in zip(summary["gap"], summary["ci_low"], summary["ci_high"])
-                    ],
-                    "Blind spots": summary["blind_spots"],
-                }
-            ),
+        return render("portfolio_gaps.html.j2", note="No client ratings to set the self-assessment against.")
+    spots = gaps[gaps["blind_spot"]].sort_values("gap", ascending=False)
+    return render(
+        "portfolio_gaps.html.j2",
+        note="",
+        summary=table_html(
+            _gap_summary_display(summary),
             caption="Each client's latest self-assessment against its ratings over the three months to then; "
             "gap = self minus client.",
-        )
-    ]
-    names = df.drop_duplicates("client_id").set_index(
-        df.drop_duplicates("client_id")["client_id"].astype(str)
-    )["client_name"]
-    spots = gaps[gaps["blind_spot"]].sort_values("gap", ascending=False)
-    if len(spots):
-        parts.append("<h3>Blind spots</h3>")
-        parts.append(
-            table_html(
-                pd.DataFrame(
-                    {
-                        "Client": [names.get(c, c) for c in spots["client_id"]],
-                        "Month": spots["period"].astype(str),
-                        "Component": spots["label"],
-                        "Team (self)": [fmt(v, 1) for v in spots["self"]],
-                        "Client mean": [fmt(v, 2) for v in spots["client"]],
-                        "Gap (95% CI)": [
-                            f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
-                            for g, lo, hi in zip(spots["gap"], spots["ci_low"], spots["ci_high"])
-                        ],
-                    }
-                )
-            )
-        )
-    else:
-        parts.append(
-            "<p>No blind spots: the team's self-rating is never a point or more above a client's.</p>"
-        )
-    return "".join(parts)
+        ),
+        blind_spots=table_html(_blind_spots_display(spots, df)) if len(spots) else "",
+    )
+
+
+def _gap_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The mean gap per component across clients, for people."""
+    return pd.DataFrame(
+        {
+            "Component": summary["label"],
+            "Clients": summary["clients"],
+            "Team (self), mean": [fmt(v, 2) for v in summary["self"]],
+            "Clients, mean": [fmt(v, 2) for v in summary["client"]],
+            "Mean gap (95% CI over clients)": [
+                f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
+                for g, lo, hi in zip(summary["gap"], summary["ci_low"], summary["ci_high"])
+            ],
+            "Blind spots": summary["blind_spots"],
+        }
+    )
+
+
+def _blind_spots_display(spots: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """Every blind spot for people: the client's name (from ``df``), month, component and gap."""
+    clients = df.drop_duplicates("client_id")
+    names = clients.set_index(clients["client_id"].astype(str))["client_name"]
+    return pd.DataFrame(
+        {
+            "Client": [names.get(c, c) for c in spots["client_id"]],
+            "Month": spots["period"].astype(str),
+            "Component": spots["label"],
+            "Team (self)": [fmt(v, 1) for v in spots["self"]],
+            "Client mean": [fmt(v, 2) for v in spots["client"]],
+            "Gap (95% CI)": [
+                f"{fmt(g, 2, signed=True)} ({ci_text(lo, hi, 2, True)})"
+                for g, lo, hi in zip(spots["gap"], spots["ci_low"], spots["ci_high"])
+            ],
+        }
+    )
+
+
+# --- sections that display themselves ---------------------------------------------------------------
+
+
+def portfolio_header_html(report: PortfolioReport) -> str:
+    """The portfolio report's title and one-line description (escaped)."""
+    return render(
+        "portfolio_header.html.j2",
+        period=report.period,
+        clients=len(report.league),
+        responses=len(report.window),
+        months=report.window_months,
+        as_of=f"{report.as_of:%Y-%m-%d}",
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class PortfolioHeaderSection(Section):
+    """The portfolio report's title line (:func:`portfolio_header_html`)."""
+
+    report: PortfolioReport
+
+    def html(self) -> str:
+        return portfolio_header_html(self.report)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class PortfolioGapsSection(Section):
+    """Perception gaps across clients (:func:`portfolio_gaps_html` of these arguments)."""
+
+    df: pd.DataFrame
+    self_assessment: pd.DataFrame | None
+    period: pd.Period | str
+    survey: SurveyDefinition | None = None
+
+    def html(self) -> str:
+        return portfolio_gaps_html(self.df, self.self_assessment, self.period, survey=self.survey)

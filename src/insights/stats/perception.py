@@ -128,7 +128,8 @@ def _gap(row, ratings: pd.DataFrame, survey: SurveyDefinition) -> dict:
 def gap_summary(gaps: pd.DataFrame) -> pd.DataFrame:
     """Per component across clients: clients, mean self and client scores, the mean gap with a t
     95% interval over clients (each client once, its latest self-assessment), and blind spots."""
-    if gaps.empty:
+    latest = gaps.dropna(subset=["gap"]).sort_values("period").groupby(["client_id", "component"]).tail(1)
+    if latest.empty:  # no self-assessment, or none with client ratings to compare
         return pd.DataFrame(
             columns=[
                 "component",
@@ -142,7 +143,6 @@ def gap_summary(gaps: pd.DataFrame) -> pd.DataFrame:
                 "blind_spots",
             ]
         )
-    latest = gaps.dropna(subset=["gap"]).sort_values("period").groupby(["client_id", "component"]).tail(1)
     rows = []
     for (component, label), group in latest.groupby(["component", "label"], sort=False):
         n = len(group)
