@@ -39,9 +39,15 @@ QUICK_TESTS = {
 NOTEBOOK_TESTS = {
     "test_plots.py": {"test_a_chart_shows_once_as_laid_out_and_not_after_a_semicolon"},
     "test_service.py": {"test_client_report_notebook_renders_the_section"},
+    "test_alerts.py": {"test_a_run_writes_its_flags_once_and_every_page_shows_them"},
 }
-#: Slow for other reasons: generating the whole sample several times over.
+#: Slow for other reasons: generating the whole sample several times over, or thousands of simulated
+#: tests (the calibration of the flags; `make test` runs them).
 SLOW_TESTS = {
+    "test_alerts.py": {
+        "test_every_change_test_keeps_its_size_in_small_cells",
+        "test_planted_one_point_falls_are_found",
+    },
     "test_sample.py": {"test_sample_is_seeded", "test_bundled_copy_matches_the_generator"},
     "test_service.py": {"test_sample_events_are_valid_and_match_the_generator"},
 }
