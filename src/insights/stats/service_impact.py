@@ -58,6 +58,21 @@ __all__ = [
 FEW_CLUSTERS = 20
 
 
+#: The columns of :func:`satisfaction_panel`, one row per client and month.
+PANEL_COLUMNS = [
+    "client_id",
+    "period",
+    "n_responses",
+    "satisfaction",
+    "events",
+    "met",
+    "breached",
+    "attainment",
+    "cost",
+    "breaches_prev",
+]
+
+
 def satisfaction_panel(
     events: pd.DataFrame,
     responses: pd.DataFrame,
@@ -83,20 +98,7 @@ def satisfaction_panel(
     moment = frame.attrs.get("as_of", parse_as_of(as_of))
     frame = frame.assign(client_id=frame["client_id"].astype(str))
     if frame.empty:
-        return pd.DataFrame(
-            columns=[
-                "client_id",
-                "period",
-                "n_responses",
-                "satisfaction",
-                "events",
-                "met",
-                "breached",
-                "attainment",
-                "cost",
-                "breaches_prev",
-            ]
-        )
+        return pd.DataFrame(columns=PANEL_COLUMNS)
     last = min(frame["period"].max(), pd.Period(moment.tz_convert("UTC").tz_localize(None), "M"))
     periods = pd.period_range(frame["period"].min(), last, freq="M")
     clients = sorted(frame["client_id"].unique())
@@ -117,19 +119,7 @@ def satisfaction_panel(
         .reset_index()
     )
     panel = cells.merge(counts, on=["client_id", "period"], how="inner")
-    columns = [
-        "client_id",
-        "period",
-        "n_responses",
-        "satisfaction",
-        "events",
-        "met",
-        "breached",
-        "attainment",
-        "cost",
-        "breaches_prev",
-    ]
-    return panel[columns].sort_values(["client_id", "period"]).reset_index(drop=True)
+    return panel[PANEL_COLUMNS].sort_values(["client_id", "period"]).reset_index(drop=True)
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -129,17 +129,7 @@ class WeekdayTest:
             "hot_days": self.hot_days,
             "table": json_records(
                 self.table,
-                [
-                    "weekday",
-                    "events",
-                    "breached",
-                    "expected",
-                    "breach_rate",
-                    "ci_low",
-                    "ci_high",
-                    "residual",
-                    "hot",
-                ],
+                _TABLE_COLUMNS,
             ),
             "findings": list(self.findings),
         }
