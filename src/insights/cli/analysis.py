@@ -96,6 +96,14 @@ def drivers(
     sheet: SheetOpt = None,
     table_name: TableOpt = None,
     query: QueryOpt = None,
+    pooling: Annotated[
+        str,
+        typer.Option(
+            "--pooling",
+            help="With --client: 'partial' combines the client's responses with the portfolio's "
+            "(empirical Bayes); 'none' is the client's own regression.",
+        ),
+    ] = "none",
 ) -> None:
     """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
     from insights.data.read import describe_source
@@ -103,6 +111,10 @@ def drivers(
     from insights.stats.drivers import key_drivers
 
     check_format(format)
+    if pooling not in ("none", "partial"):
+        raise typer.BadParameter(f"'{pooling}' is not one of: none, partial", param_hint="--pooling")
+    if pooling == "partial" and client is None:
+        raise typer.BadParameter("partial pooling needs --client", param_hint="--pooling")
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
     if outcome not in df.columns:
         raise InsightsError(f"{describe_source(source)}: {outcome}: no such column to use as outcome")
@@ -115,11 +127,38 @@ def drivers(
         cluster="client_id" if client is None else None,
         labels=definition.drivers,
     )
+    pooled = None
+    if pooling == "partial":
+        analysis, pooled = _pooled_drivers(df, analysis, client, period, outcome, definition)
     result = analysis.to_dict()
+    if pooled is not None:
+        result["pooling"] = pooled
     if format == "json":
         print_json(result)
         return
     _print_drivers_table(source, client, period, result, definition)
+
+
+def _pooled_drivers(df, analysis, client: str, period, outcome: str, definition):
+    """(the client's analysis with partially pooled figures, the ``pooling`` JSON entry): the
+    portfolio of the period (every client) fitted once, the client read from it."""
+    from insights.core.jsonsafe import json_value
+    from insights.data.selection import select
+    from insights.stats.drivers.pooled_importance import pooled_analysis
+    from insights.stats.drivers.pooling import fit_pooled_drivers
+
+    if not analysis.ok:
+        return analysis, {"method": "partial", "status": "insufficient data", "reason": analysis.reason}
+    fit = fit_pooled_drivers(select(df, period=period), list(analysis.drivers), outcome)
+    if not fit.ok:
+        raise InsightsError(f"--pooling partial: {fit.reason}")
+    one = fit.for_client(client)
+    entry = {**fit.to_dict(), "status": "ok", "client_id": client, "n": one.n, "lean": json_value(one.lean)}
+    entry["own_coefficients"] = [
+        {"term": row["driver"], "coef": json_value(row["own_coef"]), "se": json_value(row["own_se"])}
+        for row in one.coefficients.to_dict(orient="records")
+    ]
+    return pooled_analysis(analysis, one, labels=definition.drivers), entry
 
 
 def _print_drivers_table(source: str, client, period, result: dict, definition) -> None:
@@ -129,6 +168,13 @@ def _print_drivers_table(source: str, client, period, result: dict, definition) 
     )
     if result.get("status", "ok") != "ok":
         out.print(f"[yellow]{result['status']}[/yellow]: {result.get('reason', '')}", markup=False)
+    if result.get("pooling", {}).get("status") == "ok":
+        pooling = result["pooling"]
+        out.print(
+            f"partial pooling: figures lean {pooling['lean']:.0%} on the portfolio of "
+            f"{pooling['n_clients']} clients ({pooling['n']} responses)",
+            markup=False,
+        )
     if result["coefficients"]:
         table = Table(
             "term", "coef", "95% CI", "p", "std. coef", box=None, padding=(0, 2), title="Regression"
