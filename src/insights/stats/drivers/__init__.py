@@ -38,6 +38,10 @@ Modules, each importing only those above it:
 * ``bootstrap``: (cluster) bootstrap intervals for the importances.
 * ``findings``: the plain-language findings.
 * ``analysis``: :func:`key_drivers`, which runs the steps.
+* ``pooling``: :func:`fit_pooled_drivers`, per-client effects partially pooled toward the
+  portfolio's (empirical Bayes; Morris 1983, Kass & Steffey 1989, Laird & Louis 1987).
+* ``pooled_importance``: a client's LMG and relative weights from its pooled effects, and its
+  analysis with the pooled figures (:func:`pooled_analysis`).
 
 Each module lists the references for the methods it implements.
 """
@@ -52,6 +56,8 @@ from insights.stats.drivers.analysis import key_drivers
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
+from insights.stats.drivers.pooled_importance import pooled_analysis, pooled_importance
+from insights.stats.drivers.pooling import PooledClient, PooledDrivers, fit_pooled_drivers
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES
 from insights.stats.drivers.result import DriverAnalysis
 
@@ -59,9 +65,14 @@ __all__ = [
     "DEFAULT_DRIVERS",
     "QUADRANTS",
     "DriverAnalysis",
+    "PooledClient",
+    "PooledDrivers",
+    "fit_pooled_drivers",
     "importance_performance",
     "key_drivers",
     "lmg",
+    "pooled_analysis",
+    "pooled_importance",
     "relative_weights",
     "vif",
 ]
