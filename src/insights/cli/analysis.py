@@ -119,9 +119,10 @@ def drivers(
     if outcome not in df.columns:
         raise InsightsError(f"{describe_source(source)}: {outcome}: no such column to use as outcome")
     scope = select(df, client=client, period=period)
+    driver_columns = [d for d in definition.driver_names if d in scope.columns and d != outcome]
     analysis = key_drivers(
         scope,
-        drivers=[d for d in definition.driver_names if d in scope.columns and d != outcome],
+        drivers=driver_columns,
         outcome=outcome,
         weight="weight" if "weight" in scope.columns else None,
         cluster="client_id" if client is None else None,
@@ -129,7 +130,7 @@ def drivers(
     )
     pooled = None
     if pooling == "partial":
-        analysis, pooled = _pooled_drivers(df, analysis, client, period, outcome, definition)
+        analysis, pooled = _pooled_drivers(df, analysis, driver_columns, client, period, outcome, definition)
     result = analysis.to_dict()
     if pooled is not None:
         result["pooling"] = pooled
@@ -139,19 +140,19 @@ def drivers(
     _print_drivers_table(source, client, period, result, definition)
 
 
-def _pooled_drivers(df, analysis, client: str, period, outcome: str, definition):
+def _pooled_drivers(df, analysis, driver_columns, client: str, period, outcome: str, definition):
     """(the client's analysis with partially pooled figures, the ``pooling`` JSON entry): the
-    portfolio of the period (every client) fitted once, the client read from it."""
+    portfolio of the period (every client) fitted once, the client read from it (also when the
+    client has too few responses for its own regression)."""
     from insights.core.jsonsafe import json_value
     from insights.data.selection import select
     from insights.stats.drivers.pooled_importance import pooled_analysis
     from insights.stats.drivers.pooling import fit_pooled_drivers
 
-    if not analysis.ok:
-        return analysis, {"method": "partial", "status": "insufficient data", "reason": analysis.reason}
-    fit = fit_pooled_drivers(select(df, period=period), list(analysis.drivers), outcome)
-    if not fit.ok:
-        raise InsightsError(f"--pooling partial: {fit.reason}")
+    fit = fit_pooled_drivers(select(df, period=period), list(analysis.drivers) or driver_columns, outcome)
+    if not fit.ok or client not in set(fit.clients["client_id"]):
+        reason = fit.reason if not fit.ok else f"no complete responses of {client}"
+        return analysis, {"method": "partial", "status": "insufficient data", "reason": reason}
     one = fit.for_client(client)
     entry = {**fit.to_dict(), "status": "ok", "client_id": client, "n": one.n, "lean": json_value(one.lean)}
     entry["own_coefficients"] = [

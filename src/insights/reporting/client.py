@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
+from insights.reporting.html import Section, caveats_html, esc, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
@@ -50,6 +50,7 @@ class ClientReport:
     caveats: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # this client's flags of the period
     baseline_scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per component
+    pooling: drivers_mod.PooledClient | None = None  # the partially pooled drivers, when used
 
     @property
     def n(self) -> int:
@@ -65,11 +66,16 @@ def client_report(
     survey: SurveyDefinition | None = None,
     n_boot: int = 200,
     alerts: Alerts | None = None,
+    pooling: str = "partial",
+    pooled: drivers_mod.PooledDrivers | None = None,
 ) -> ClientReport:
     """Compute every section of one client's report for ``period`` (trends over ``months``).
 
     ``alerts`` are the period's flags of the whole portfolio (:func:`insights.stats.alerts.compute_alerts`,
     or a run's ``alerts.json`` read back); without them they are computed here from ``df``.
+    ``pooling="partial"`` (the default) shows key drivers partially pooled toward the portfolio's
+    (:func:`insights.stats.drivers.fit_pooled_drivers` on every client's responses of the window,
+    or ``pooled``, that fit computed once for many reports); ``"none"`` the client's own regression.
     """
     survey = survey or SurveyDefinition.default()
     period = pd.Period(period, "M")
@@ -102,9 +108,12 @@ def client_report(
     nps_trend = metrics.trend(mine, kind="nps", **trend_kw)
     overall_trend = metrics.trend(mine, "overall_satisfaction", kind="mean", **trend_kw)
     portfolio_trend = metrics.trend(df, "overall_satisfaction", kind="mean", **trend_kw)
+    pooled_client = _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled)
     analysis = drivers_mod.key_drivers(
-        window, drivers_present, cluster=None, n_boot=n_boot, labels=survey.drivers
+        window, drivers_present, cluster=None, n_boot=0 if pooled_client else n_boot, labels=survey.drivers
     )
+    if pooled_client is not None:
+        analysis = drivers_mod.pooled_analysis(analysis, pooled_client, labels=survey.drivers)
 
     caveats = _client_caveats(headline.n, nps_trend, overall_trend, analysis, window, months, previous_period)
     caveats.extend(alert_caveats(period))
@@ -129,7 +138,24 @@ def client_report(
         caveats=caveats,
         flags=flags,
         baseline_scores=_baseline_scores(baseline, [*drivers_present, "overall_satisfaction"], survey),
+        pooling=pooled_client,
     )
+
+
+def _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled):
+    """The client's partially pooled drivers from ``pooled`` or a fit of every client's responses of
+    the window; None with ``pooling="none"`` or when pooling is not possible (too few clients, no
+    complete response of this client)."""
+    if pooling not in ("partial", "none"):
+        raise ValueError(f"pooling must be 'partial' or 'none', got {pooling!r}")
+    if pooling == "none" or not drivers_present:
+        return None
+    if pooled is None:
+        in_window = df[(df["period"] >= first) & (df["period"] <= period)]
+        pooled = drivers_mod.fit_pooled_drivers(in_window, drivers_present)
+    if not pooled.ok or client_id not in set(pooled.clients["client_id"]):
+        return None
+    return pooled.for_client(client_id)
 
 
 def baseline_label(baseline: pd.DataFrame) -> str:
@@ -145,6 +171,15 @@ def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: Surv
     scores = {c: float(baseline[c].astype(float).mean()) if len(baseline) else np.nan for c in components}
     scores["nps"] = float(headline_values(baseline, survey)["nps"].mean()) if len(baseline) else np.nan
     return pd.Series(scores, dtype=float)
+
+
+def drivers_lean_html(report: ClientReport) -> str:
+    """The key drivers' line on partial pooling (escaped): how much the client's figures lean on the
+    portfolio, and on how many responses they rest; empty without pooling."""
+    if report.pooling is None or not report.drivers.ok:
+        return ""
+    text = report.pooling.lean_text
+    return f"<p class='ci-note'>{esc(text[0].upper() + text[1:])}; hatched in the chart.</p>"
 
 
 def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
@@ -166,6 +201,11 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
         caveats.append("No earlier period to compare with.")
     if not analysis.ok:
         caveats.append(f"Key drivers over the last {months} months: insufficient data ({analysis.reason}).")
+    elif analysis.se_type == "pooled":
+        caveats.append(
+            f"Key drivers use the {analysis.n} complete responses of the last {months} months together "
+            f"with the other clients' (implied R² = {analysis.r2:.2f})."
+        )
     else:
         caveats.append(
             f"Key drivers use the {analysis.n} complete responses of the last {months} months "

@@ -18,7 +18,11 @@ from insights.reporting.plots.style import MUTED, PRIMARY, QUADRANT_COLOURS, _fi
 
 
 def importance_chart(
-    importance: pd.DataFrame, *, labels: Mapping[str, str] | None = None, title: str
+    importance: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    title: str,
+    lean: float | None = None,
 ) -> Figure:
     """Each driver's share of the explained variance (LMG), with bootstrap 95% CIs when available.
 
@@ -35,6 +39,11 @@ def importance_chart(
         Display names of the drivers; others are written out from their column names.
     title : str
         The chart's title (top left).
+    lean : float, optional
+        For partially pooled figures (:func:`insights.stats.drivers.pooled_analysis`): how much
+        they lean on the portfolio (0 to 1). Marked by a note under the axis and bars whose
+        hatching covers that fraction of their length; a table with ``portfolio_share`` adds the
+        portfolio's shares as hollow diamonds.
 
     Returns
     -------
@@ -47,6 +56,8 @@ def importance_chart(
     y = np.arange(len(data))
     colours = [QUADRANT_COLOURS.get(q, PRIMARY) for q in data["quadrant"]]
     ax.barh(y, data["share"], color=colours, height=0.62)
+    if lean is not None:
+        _mark_lean(ax, data, y, lean)
     if {"lmg_ci_low", "lmg_ci_high"} <= set(data.columns) and data["lmg_ci_low"].notna().any():
         total = data["lmg"].sum()
         low = data["lmg_ci_low"] / total * 100
@@ -62,13 +73,26 @@ def importance_chart(
             label="95% CI",
         )
         ax.legend(loc="lower right", frameon=False, fontsize=8)
-    for yi, share in zip(y, data["share"]):
+    at = data["share"]
+    if lean is not None and "portfolio_share" in data.columns:  # the labels clear the diamonds
+        at = np.fmax(at, data["portfolio_share"])
+    for yi, share, x in zip(y, data["share"], at):
         ax.annotate(
-            f"{share:.0f}%", (share, yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+            f"{share:.0f}%",
+            (x, yi),
+            xytext=(4 if lean is None else 6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
         )
     ax.set_yticks(y)
     ax.set_yticklabels([_label(labels, d) for d in data["driver"]])
     ax.set_xlabel("Share of explained variance in overall satisfaction (%)")
+    if lean is not None:
+        ax.set_xlabel(
+            "Share of explained variance in overall satisfaction (%)\n"
+            f"Figures lean {float(np.clip(lean, 0, 1)):.0%} on the portfolio (hatched part of each bar)"
+        )
     ax.set_title(title, loc="left")
     handles = [
         Line2D([0], [0], marker="s", linestyle="", color=c, label=q)
@@ -77,6 +101,27 @@ def importance_chart(
     ]
     fig.legend(handles=handles, loc="upper right", frameon=False, fontsize=8, ncols=len(handles))
     return _finish(fig, rect=(0, 0, 1, 0.93))
+
+
+def _mark_lean(ax, data: pd.DataFrame, y: np.ndarray, lean: float) -> None:
+    """The partial-pooling marks: the leaning part of each bar hatched, the portfolio's shares as
+    hollow diamonds, and a note saying how much the figures lean on the portfolio."""
+    lean = float(np.clip(lean, 0, 1))
+    ax.barh(y, data["share"] * lean, height=0.62, color="none", edgecolor="white", hatch="///", linewidth=0)
+    if "portfolio_share" in data.columns:
+        ax.scatter(
+            data["portfolio_share"],
+            y,
+            marker="D",
+            s=36,
+            facecolor="white",
+            edgecolor="#333",
+            linewidth=1.2,
+            zorder=4,
+            label="Portfolio",
+        )
+    if "lmg_ci_low" not in data.columns:  # otherwise the intervals' legend lists the diamonds too
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
 
 
 def quadrant_chart(

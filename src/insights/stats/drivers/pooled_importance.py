@@ -35,6 +35,14 @@ from insights.stats.drivers.importance import (
 from insights.stats.drivers.pooling import PooledClient
 from insights.stats.drivers.result import DriverAnalysis
 
+#: What the pooled figures were tested against (tests/test_pooling.py), for reports' caveats.
+POOLING_CALIBRATION = (
+    "Tested on generated portfolios of 40 clients (about 48 responses each, client effects "
+    "differing by SD 0.05): pooled effects missed the true ones by about half as much as each "
+    "client's own regression (RMSE 0.05 against 0.10), and their 95% intervals covered the truth "
+    "94% of the time; on data without effects under 1% of intervals excluded zero."
+)
+
 #: Draws of a client's coefficients behind the importance intervals.
 IMPORTANCE_DRAWS = 400
 
@@ -71,8 +79,9 @@ def pooled_importance(
     -------
     DataFrame
         One row per driver, in driver order: ``driver, lmg, lmg_ci_low, lmg_ci_high,
-        relative_weight, rw_ci_low, rw_ci_high, share, share_ci_low, share_ci_high, performance``
-        (the client's mean rating).
+        relative_weight, rw_ci_low, rw_ci_high, share, share_ci_low, share_ci_high, performance,
+        portfolio_share`` (the client's mean rating; the share of the portfolio's effects with the
+        portfolio's driver covariance, for comparison).
 
     Examples
     --------
@@ -100,6 +109,9 @@ def pooled_importance(
                 values[1:], [2.5, 97.5], axis=0
             )
     table["performance"] = client.driver_means
+    portfolio = _implied_corr(client.portfolio_mean, client.portfolio_driver_cov, client.sigma2)
+    portfolio_lmg = _lmg_from_corr(portfolio[1:, 1:], portfolio[0, 1:])
+    table["portfolio_share"] = 100 * portfolio_lmg / portfolio_lmg.sum()
     return pd.DataFrame(table)
 
 
@@ -123,10 +135,22 @@ def pooled_analysis(
       interval excludes zero.
     * The VIFs and the ordered logit stay the client's own (from ``own``).
 
-    Returns ``own`` unchanged when it is not ``ok``.
+    When ``own`` is not ``ok`` (too few responses for the client's own regression), the pooled
+    figures stand alone: no VIFs, no ordered logit, ``own.reason`` among the warnings.
     """
     if not own.ok:
-        return own
+        own = DriverAnalysis(
+            status="ok",
+            reason=None,
+            outcome=own.outcome,
+            drivers=tuple(client.drivers),
+            n=client.n,
+            warnings=[
+                *own.warnings,
+                f"Too few responses for the client's own regression ({own.reason}): the figures are "
+                "its pooled ones only.",
+            ],
+        )
     labels = dict(labels or {})
     drivers = list(client.drivers)
     importance = pooled_importance(client, draws=draws)
@@ -154,8 +178,8 @@ def pooled_analysis(
     r2 = float(1 - 1 / np.linalg.inv(corr)[0, 0])
     note = (
         f"Partial pooling: the {client.n} responses of {client.client_id} are combined with the "
-        f"portfolio of {client.n_clients} clients (empirical Bayes); the figures lean "
-        f"{client.lean:.0%} on the portfolio."
+        f"portfolio of {client.n_clients} clients (empirical Bayes, random effects by client); the "
+        f"figures lean {client.lean:.0%} on the portfolio. {POOLING_CALIBRATION}"
     )
     return replace(
         own,

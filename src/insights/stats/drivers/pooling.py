@@ -279,6 +279,8 @@ class PooledDrivers:
             driver_means=data.mean_x[j],
             outcome_mean=float(data.mean_y[j]),
             sigma2=self.sigma2,
+            portfolio_mean=state["hyper"][0],
+            portfolio_driver_cov=_pooled_driver_cov(data),
         )
 
     def __repr__(self) -> str:
@@ -322,6 +324,8 @@ class PooledClient:
     driver_means: np.ndarray  # the client's mean ratings (p,)
     outcome_mean: float
     sigma2: float
+    portfolio_mean: np.ndarray  # the portfolio's effects beta (p,)
+    portfolio_driver_cov: np.ndarray  # the pooled within-client driver covariance (p, p)
 
     @property
     def lean_text(self) -> str:
@@ -503,6 +507,11 @@ def _shrunk_driver_cov(data: _ClientData) -> np.ndarray:
     """Each client's driver covariance shrunk toward the pooled within-client one:
     ``(X_j'X_j + n0 S) / (n_j - 1 + n0)`` with ``n0 = DRIVER_COV_PRIOR_RESPONSES`` (the posterior
     mean under an inverse-Wishart prior centred on the portfolio's ``S``)."""
-    pooled = data.xx.sum(axis=0) / max((data.n - 1).sum(), 1)
+    pooled = _pooled_driver_cov(data)
     n0 = DRIVER_COV_PRIOR_RESPONSES
     return (data.xx + n0 * pooled) / (np.clip(data.n - 1, 0, None) + n0)[:, None, None]
+
+
+def _pooled_driver_cov(data: _ClientData) -> np.ndarray:
+    """The pooled within-client covariance of the drivers."""
+    return data.xx.sum(axis=0) / max((data.n - 1).sum(), 1)
