@@ -15,7 +15,8 @@ over the responses), so a portfolio of a hundred clients takes milliseconds:
    Dupuis 2012): ``E[sum_j w_j (b_hat_j - b_w)(b_hat_j - b_w)'] = T (W - sum w^2 / W) +
    sum_j w_j (1 - w_j / W) V_j``, solved for ``T`` and projected onto the positive semidefinite
    matrices; first with equal weights, then with ``w_j = 1 / (tr T / p + tr V_j / p)``. The
-   portfolio mean ``beta`` is the GLS mean with weights ``(T + V_j)^-1``.
+   portfolio mean ``beta`` is the mean of the own slopes weighted by ``w_j`` (recomputed with the
+   final ``T``): close to the GLS mean, and cheap enough to repeat for every bootstrap draw.
 3. Each client's posterior given ``(beta, T, sigma^2)``, in information form so that clients
    with too few responses for their own regression still get one (they lean wholly on the
    portfolio): with ``L_j = X_j'X_j / sigma^2`` and ``u_j = X_j'y_j / sigma^2``,
@@ -155,25 +156,26 @@ def _moments_spread(b: np.ndarray, v: np.ndarray, w: np.ndarray) -> np.ndarray:
     ``b`` (..., J, p) own slopes, ``v`` (..., J, p, p) their covariances, ``w`` (..., J) weights.
     """
     total = w.sum(-1)
-    mean = np.einsum("...j,...jk->...k", w, b) / total[..., None]
+    mean = (w[..., None, :] @ b)[..., 0, :] / total[..., None]
     dev = b - mean[..., None, :]
-    q = np.einsum("...j,...jk,...jl->...kl", w, dev, dev)
-    expected_noise = np.einsum("...j,...jkl->...kl", w * (1 - w / total[..., None]), v)
+    q = np.swapaxes(dev * w[..., None], -1, -2) @ dev
+    noise_weights = w * (1 - w / total[..., None])
+    expected_noise = (noise_weights[..., None, :] @ v.reshape(v.shape[:-2] + (-1,)))[..., 0, :]
     scale = total - (w**2).sum(-1) / total
-    return _psd((q - expected_noise) / scale[..., None, None])
+    return _psd((q - expected_noise.reshape(q.shape)) / scale[..., None, None])
 
 
-def _hyperparameters(b: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(beta, T), batched: equal-weight moments, then inverse-variance-weighted ones, then GLS mean."""
+def _hyperparameters(b: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(beta, T, the clients' weights w), batched: T by equal-weight moments, then by moments weighted
+    ``w_j = 1 / (tr T / p + tr V_j / p)``; beta the mean of the own slopes weighted by ``w``."""
     p = b.shape[-1]
     tau = _moments_spread(b, v, np.ones(b.shape[:-1]))
     noise = np.einsum("...jkk->...j", v) / p
     w = 1 / (np.einsum("...kk->...", tau)[..., None] / p + noise)
     tau = _moments_spread(b, v, w)
-    weights = np.linalg.inv(tau[..., None, :, :] + v)
-    precision = weights.sum(-3)
-    beta = np.linalg.solve(precision, np.einsum("...jkl,...jl->...k", weights, b)[..., None])[..., 0]
-    return beta, tau
+    w = 1 / (np.einsum("...kk->...", tau)[..., None] / p + noise)
+    beta = (w[..., None, :] @ b)[..., 0, :] / w.sum(-1)[..., None]
+    return beta, tau, w
 
 
 def _posterior(
@@ -207,8 +209,8 @@ class PooledDrivers:
         The outcome and client columns.
     drivers : tuple of str
     portfolio : DataFrame
-        ``driver, coef, se, ci_low, ci_high, spread``: the portfolio mean effect ``beta`` (se from
-        the GLS precision) and the between-client SD ``sqrt(T_kk)``.
+        ``driver, coef, se, ci_low, ci_high, spread``: the portfolio mean effect ``beta`` (se
+        ``sqrt(sum w_j^2 (T + V_j)_kk) / sum w_j``) and the between-client SD ``sqrt(T_kk)``.
     coefficients : DataFrame
         (Computed on first use.) One row per client and driver: ``client_id, driver, coef, se,
         ci_low, ci_high, own_coef, own_se`` (the pooled estimate with its 95% interval, and the
@@ -352,7 +354,7 @@ def fit_pooled_drivers(
 
     The model, the estimator and the intervals are described in the module docstring
     (:mod:`insights.stats.drivers.pooling`): random slopes by client with fixed client levels;
-    own OLS fits, a weighted method-of-moments between-client covariance, GLS portfolio mean,
+    own OLS fits, a weighted method-of-moments between-client covariance, weighted portfolio mean,
     and intervals that add the hyperparameters' uncertainty by a parametric bootstrap
     (Morris 1983; Kass & Steffey 1989; Laird & Louis 1987). Fit once for the portfolio, then
     read clients with :meth:`PooledDrivers.for_client`.
@@ -425,7 +427,7 @@ def _fit(data, own, drivers, outcome, client, draws, random_state, notes) -> Poo
     docstring); the intervals are computed from the draws when asked for."""
     p = len(drivers)
     v = own.sigma2 * own.xx_inv
-    beta, tau = _hyperparameters(own.b, v)
+    beta, tau, w = _hyperparameters(own.b, v)
     mean, _, lean = _posterior(beta, tau, own.sigma2, data)
     hyper = None
     if draws > 0:
@@ -434,13 +436,13 @@ def _fit(data, own, drivers, outcome, client, draws, random_state, notes) -> Poo
         v_star = sigma2_star[:, None, None, None] * own.xx_inv
         chol = np.linalg.cholesky(tau + v + 1e-12 * np.eye(p))
         b_star = beta + np.einsum("jkl,rjl->rjk", chol, rng.standard_normal((draws, len(v), p)))
-        hyper = (*_hyperparameters(b_star, v_star), sigma2_star)
+        hyper = (*_hyperparameters(b_star, v_star)[:2], sigma2_star)
     own_b = np.full((len(data.n), p), np.nan)
     own_se = np.full((len(data.n), p), np.nan)
     own_b[own.full] = own.b
     own_se[own.full] = np.sqrt(np.einsum("jkk->jk", v))
-    weights = np.linalg.inv(tau + v)
-    beta_se = np.sqrt(np.diag(np.linalg.inv(weights.sum(axis=0))))
+    # Var(sum w_j b_j / W) = sum w_j^2 (T + V_j) / W^2 for fixed weights
+    beta_se = np.sqrt(np.diag(np.einsum("j,jkl->kl", w**2, tau + v)) / w.sum() ** 2)
     portfolio = pd.DataFrame(
         {
             "driver": drivers,
