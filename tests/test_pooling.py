@@ -239,3 +239,81 @@ def test_cli_pooling_needs_a_client_and_a_known_value(run_cli, sample_csv):
     assert code == 2 and "needs --client" in err
     code, _, err = run_cli("drivers", sample_csv, "--client", "C03", "--pooling", "full")
     assert code == 2 and "none, partial" in err
+
+
+def test_a_client_too_small_for_its_own_regression_gets_pooled_figures():
+    from insights.stats.drivers import key_drivers
+
+    frame, truth = simulated_driver_portfolio(14)
+    small = frame[frame["client_id"] == "S03"].head(12)  # fewer than p + 10 = 16 responses
+    frame = pd.concat([frame[frame["client_id"] != "S03"], small])
+    own = key_drivers(small, cluster=None)
+    assert not own.ok
+    pooled = pooled_analysis(own, fit_pooled_drivers(frame).for_client("S03"))
+    assert pooled.ok and pooled.n == 12
+    assert any("Too few responses for the client's own regression" in w for w in pooled.warnings)
+    assert pooled.findings[0].startswith("Figures for S03 lean ")
+    lean = float(pooled.findings[0].split("lean ")[1].split("%")[0])
+    assert lean > 85  # 12 responses: mostly the portfolio
+
+
+@pytest.fixture(scope="module")
+def sample_flags(sample_df):
+    from insights.stats.alerts import compute_alerts
+
+    return compute_alerts(sample_df, pd.Period("2026-10", "M"))
+
+
+@pytest.mark.slow  # the portfolio's flags and two reports: tens of seconds on a loaded machine
+def test_client_report_uses_partial_pooling_and_says_how_much_it_leans(sample_df, sample_flags):
+    from insights.reporting import report
+
+    pooled = report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags)
+    own = report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags, pooling="none")
+    assert pooled.drivers.se_type == "pooled" and own.drivers.se_type == "HC3"
+    assert own.pooling is None and report.drivers_lean_html(own) == ""
+    assert pooled.pooling.client_id == "C03" and 0 < pooled.pooling.lean < 1
+    line = report.drivers_lean_html(pooled)
+    assert f"lean {pooled.pooling.lean:.0%} on the portfolio" in line and "45 responses" in line
+    assert any("together with the other clients'" in c for c in pooled.caveats)
+    assert any("Tested on generated portfolios" in c for c in pooled.caveats)
+    # the same fit, computed once for the portfolio and passed in, gives the same report figures
+    window = sample_df[(sample_df["period"] >= pd.Period("2025-11", "M"))]
+    fit = fit_pooled_drivers(window, list(pooled.drivers.drivers))
+    again = report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags, pooled=fit)
+    pd.testing.assert_frame_equal(again.drivers.coefficients, pooled.drivers.coefficients)
+    with pytest.raises(ValueError, match="pooling"):
+        report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags, pooling="full")
+
+
+@pytest.mark.slow  # the portfolio's flags and two reports: tens of seconds on a loaded machine
+def test_the_lean_line_escapes_the_client_id(sample_df, sample_flags):
+    from dataclasses import replace
+
+    from insights.reporting import report
+
+    r = report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags)
+    hostile = replace(r, pooling=replace(r.pooling, client_id="<script>x</script>"))
+    line = report.drivers_lean_html(hostile)
+    assert "<script>" not in line and "&lt;script&gt;" in line
+
+
+def test_importance_chart_marks_the_lean_and_the_portfolio():
+    from matplotlib.collections import PathCollection
+
+    from insights.reporting import plots
+
+    frame, _ = simulated_driver_portfolio(15)
+    client = fit_pooled_drivers(frame).for_client("S01")
+    table = pooled_importance(client).assign(quadrant="Keep up")
+    plain = plots.importance_chart(table.drop(columns="portfolio_share"), title="t")
+    marked = plots.importance_chart(table, title="t", lean=client.lean)
+    label = marked.axes[0].get_xlabel()
+    assert f"lean {client.lean:.0%} on the portfolio" in label and "lean" not in plain.axes[0].get_xlabel()
+    diamonds = [c for c in marked.axes[0].collections if isinstance(c, PathCollection)]
+    assert len(diamonds) == 1 and len(diamonds[0].get_offsets()) == len(table)
+    np.testing.assert_allclose(np.sort(diamonds[0].get_offsets()[:, 0]), np.sort(table["portfolio_share"]))
+    hatched = [p for p in marked.axes[0].patches if p.get_hatch()]
+    np.testing.assert_allclose(
+        sorted(p.get_width() for p in hatched), np.sort(table["share"] * client.lean), rtol=1e-9
+    )
