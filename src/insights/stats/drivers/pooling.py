@@ -70,6 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.stats.drivers.moments import _group_sums
 from insights.stats.drivers.prepare import _check_columns, _default_drivers, _numeric
 
 #: Clients with their own full-rank regression needed to estimate the between-client spread.
@@ -95,22 +96,21 @@ class _ClientData:
 
 
 def _client_data(codes: np.ndarray, ids: np.ndarray, x: np.ndarray, y: np.ndarray) -> _ClientData:
-    """Per-client sums in one sorted pass (``np.add.reduceat``)."""
-    order = np.argsort(codes, kind="stable")
-    codes, x, y = codes[order], x[order], y[order]
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    n = np.diff(np.r_[starts, len(codes)]).astype(float)
-    p = x.shape[1]
-    mean_x = np.add.reduceat(x, starts, axis=0) / n[:, None]
-    mean_y = np.add.reduceat(y, starts) / n
-    xc = x - mean_x[codes[starts].searchsorted(codes)]
-    yc = y - mean_y[codes[starts].searchsorted(codes)]
-    products = np.concatenate([(xc[:, :, None] * xc[:, None, :]).reshape(len(y), p * p), xc * yc[:, None]], 1)
-    sums = np.add.reduceat(products, starts, axis=0)
-    xx = sums[:, : p * p].reshape(-1, p, p)
-    xy = sums[:, p * p :]
-    yy = np.add.reduceat(yc**2, starts)
-    return _ClientData(ids[codes[starts]], n, mean_x, mean_y, xx, xy, yy)
+    """Per-client sums of the complete responses (``codes`` index ``ids``), one driver column at a
+    time so that a million responses never need an (n, p * p) intermediate; clients without a
+    complete response are left out."""
+    present = np.flatnonzero(np.bincount(codes, minlength=len(ids)) > 0)
+    groups = np.searchsorted(present, codes)  # dense 0..J-1
+    n_groups = len(present)
+    n = np.bincount(groups, minlength=n_groups).astype(float)
+    mean_x = _group_sums(x, groups, n_groups) / n[:, None]
+    mean_y = _group_sums(y, groups, n_groups) / n
+    xc = x - mean_x[groups]
+    yc = y - mean_y[groups]
+    xx = np.stack([_group_sums(xc, groups, n_groups, xc[:, k]) for k in range(x.shape[1])], axis=1)
+    xy = _group_sums(xc, groups, n_groups, yc)
+    yy = _group_sums(yc, groups, n_groups, yc)
+    return _ClientData(ids[present], n, mean_x, mean_y, xx, xy, yy)
 
 
 @dataclass(frozen=True)
