@@ -65,11 +65,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from insights.core.jsonsafe import json_value
 from insights.stats.drivers.moments import _group_sums
 from insights.stats.drivers.prepare import _check_columns, _default_drivers, _numeric
 
@@ -297,8 +298,6 @@ class PooledDrivers:
 
     def to_dict(self) -> dict:
         """JSON-ready portfolio summary (no per-client rows)."""
-        from insights.core.jsonsafe import json_value
-
         return {
             "method": "partial",
             "n_clients": len(self.clients),
@@ -417,8 +416,6 @@ def fit_pooled_drivers(
 
 
 def _replace_reason(result: PooledDrivers, reason: str) -> PooledDrivers:
-    from dataclasses import replace
-
     return replace(result, reason=reason)
 
 
