@@ -317,3 +317,27 @@ def test_importance_chart_marks_the_lean_and_the_portfolio():
     np.testing.assert_allclose(
         sorted(p.get_width() for p in hatched), np.sort(table["share"] * client.lean), rtol=1e-9
     )
+
+
+def test_pooled_share_intervals_cover_the_clients_true_shares():
+    # A client's true LMG shares: its true effects with its own driver covariance (from 400
+    # responses a month of the same generated clients) and the true noise SD 0.45.
+    from insights.stats.drivers.importance import _lmg_from_corr
+
+    frame, truth = simulated_driver_portfolio(31)
+    large, same = simulated_driver_portfolio(31, per_month=400)
+    assert same.equals(truth)
+    fit = fit_pooled_drivers(frame, random_state=31)
+    covered = []
+    for client_id in truth.index:
+        table = pooled_importance(fit.for_client(client_id))
+        drivers = list(table["driver"])
+        corr = _implied_corr(
+            truth.loc[client_id, drivers].to_numpy(),
+            np.cov(large.loc[large["client_id"] == client_id, drivers].to_numpy().T),
+            0.45**2,
+        )
+        parts = _lmg_from_corr(corr[1:, 1:], corr[0, 1:])
+        share = 100 * parts / parts.sum()
+        covered.extend((table["share_ci_low"] <= share) & (share <= table["share_ci_high"]))
+    assert 0.88 <= np.mean(covered) <= 0.99, np.mean(covered)

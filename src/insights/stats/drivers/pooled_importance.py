@@ -6,7 +6,8 @@ by its pooled coefficients ``b``, its driver covariance ``S`` shrunk toward the 
 (:func:`insights.stats.drivers.pooling._shrunk_driver_cov`) and the within-client residual
 variance ``sigma^2``: ``Var(y) = b'Sb + sigma^2``, ``Cov(x, y) = S b``. The intervals come from
 draws of ``b`` from its approximate posterior ``N(m, V)`` (``V`` includes the hyperparameters'
-uncertainty), each decomposed exactly (Lindeman, Merenda & Gold 1980; Johnson 2000); 2.5% and
+uncertainty) and of ``S`` from its inverse-Wishart posterior (mean ``S``, ``n_j - 1 + n0``
+degrees of freedom), each decomposed exactly (Lindeman, Merenda & Gold 1980; Johnson 2000); 2.5% and
 97.5% percentiles.
 
 References
@@ -32,7 +33,7 @@ from insights.stats.drivers.importance import (
     _relative_weights_from_corr,
     importance_performance,
 )
-from insights.stats.drivers.pooling import PooledClient
+from insights.stats.drivers.pooling import DRIVER_COV_PRIOR_RESPONSES, PooledClient
 from insights.stats.drivers.result import DriverAnalysis
 
 #: What the pooled figures were tested against (tests/test_pooling.py), for reports' caveats.
@@ -49,7 +50,7 @@ IMPORTANCE_DRAWS = 400
 
 def _implied_corr(b: np.ndarray, driver_cov: np.ndarray, sigma2: float) -> np.ndarray:
     """Correlation matrices of (outcome, drivers) implied by coefficients ``b`` (..., p)."""
-    cov_xy = b @ driver_cov  # (..., p); driver_cov is symmetric
+    cov_xy = np.einsum("...k,...kl->...l", b, driver_cov)  # (..., p)
     var_y = np.einsum("...k,...k->...", cov_xy, b) + sigma2
     p = b.shape[-1]
     full = np.empty(b.shape[:-1] + (p + 1, p + 1))
@@ -96,7 +97,13 @@ def pooled_importance(
     p = len(client.drivers)
     chol = np.linalg.cholesky(client.cov + 1e-12 * np.eye(p))
     b = np.vstack([client.mean, client.mean + rng.standard_normal((draws, p)) @ chol.T])
-    corr = _implied_corr(b, client.driver_cov, client.sigma2)
+    driver_cov = np.broadcast_to(client.driver_cov, (draws + 1, p, p)).copy()
+    if draws > 0:
+        # the driver covariance's own uncertainty: its inverse-Wishart posterior, mean driver_cov
+        n_eff = max(client.n - 1, 0) + DRIVER_COV_PRIOR_RESPONSES
+        wishart = stats.invwishart(df=n_eff + p + 1, scale=n_eff * client.driver_cov)
+        driver_cov[1:] = wishart.rvs(size=draws, random_state=rng).reshape(draws, p, p)
+    corr = _implied_corr(b, driver_cov, client.sigma2)
     lmg = _lmg_from_corr(corr[:, 1:, 1:], corr[:, 0, 1:])
     rw = _relative_weights_from_corr(corr[:, 1:, 1:], corr[:, 0, 1:])
     share = 100 * lmg / lmg.sum(axis=1, keepdims=True)
