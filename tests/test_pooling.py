@@ -341,3 +341,16 @@ def test_pooled_share_intervals_cover_the_clients_true_shares():
         share = 100 * parts / parts.sum()
         covered.extend((table["share_ci_low"] <= share) & (share <= table["share_ci_high"]))
     assert 0.88 <= np.mean(covered) <= 0.99, np.mean(covered)
+
+
+def test_pooled_analysis_says_it_ignores_response_weights():
+    from insights.stats.drivers import key_drivers
+
+    frame, _ = simulated_driver_portfolio(16)
+    mine = frame[frame["client_id"] == "S04"].assign(weight=1.0)
+    pooled = pooled_analysis(
+        key_drivers(mine, cluster=None, weight="weight"), fit_pooled_drivers(frame).for_client("S04")
+    )
+    assert any("do not use the response weights (weight)" in w for w in pooled.warnings)
+    unweighted = pooled_analysis(key_drivers(mine, cluster=None), fit_pooled_drivers(frame).for_client("S04"))
+    assert not any("response weights" in w for w in unweighted.warnings)

@@ -198,9 +198,18 @@ def pooled_analysis(
         n_boot=draws,
         coefficients=coefficients,
         importance=importance,
-        warnings=[*own.warnings, note],
+        warnings=[*own.warnings, note, *_weight_note(own)],
         findings=_pooled_findings(client, coefficients, importance, labels),
     )
+
+
+def _weight_note(own: DriverAnalysis) -> list[str]:
+    """The pooled fit is unweighted: say so when the client's own analysis was weighted."""
+    if own.weight is None:
+        return []
+    return [
+        f"The pooled figures do not use the response weights ({own.weight}); the client's own regression did."
+    ]
 
 
 def _pooled_findings(
