@@ -224,6 +224,11 @@ class PooledDrivers:
         Within-client residual variance.
     draws : int
         Bootstrap draws of the hyperparameters.
+    notes : tuple of str
+        What was left out of the fit (incomplete responses).
+
+    The ids in ``coefficients`` and ``clients`` are the ``client`` column's values as text, in
+    the column ``client_id`` whatever its name in the responses.
     """
 
     status: str
