@@ -61,12 +61,12 @@ def alerts(
     query: QueryOpt = None,
 ) -> None:
     """Every flag the reports raise for a month, without rendering anything (exit 0 with or without flags)."""
-    from insights.data.selection import check_clients, check_period, latest_period, parse_period
+    from insights.data.selection import check_clients, check_period, data_cadence, latest_period, parse_period
     from insights.stats.alerts import compute_alerts
 
     check_format(format)
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
-    chosen = parse_period(period) if period else latest_period(df)
+    chosen = parse_period(period, data_cadence(df)) if period else latest_period(df)
     check_period(df, chosen)
     if client:
         check_clients(df, client)

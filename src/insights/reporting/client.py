@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
@@ -72,7 +73,7 @@ def client_report(
     or a run's ``alerts.json`` read back); without them they are computed here from ``df``.
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     first = period - (months - 1)
     ids = df["client_id"].astype(str)
     mine = df[ids == client_id]

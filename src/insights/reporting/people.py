@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
 from insights.stats.alerts import Alerts
@@ -92,7 +93,7 @@ def people_section(
     from insights.stats import people
 
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     mine = df[df["client_id"].astype(str) == str(client_id)]
     listed = None
     notes = []
@@ -337,7 +338,7 @@ def perception_section(
     from insights.stats import perception
 
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     months = months or perception.GAP_MONTHS
     if self_assessment is None:
         return GapSection(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
@@ -64,7 +65,7 @@ def portfolio_report(
     ``alerts`` are the period's flags (computed here from ``df`` when not given).
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     upto = df[df["period"] <= period]
     if alerts is None:
         alerts = compute_alerts(df, period, survey, months=months)
@@ -295,7 +296,7 @@ def portfolio_gaps_html(
 
     if self_assessment is None:
         return render("portfolio_gaps.html.j2", note=SELF_ASSESSMENT_MISSING)
-    period = pd.Period(period, "M")
+    period = as_period(period)
     chosen = self_assessment[self_assessment["period"] <= period]
     if chosen.empty:
         return render("portfolio_gaps.html.j2", note=f"The self-assessment has no ratings up to {period}.")

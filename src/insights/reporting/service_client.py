@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.reporting.html import findings_html, table_html
 from insights.reporting.service_common import (
     SHARED,
@@ -83,7 +84,7 @@ def client_section(
 
     if not 0 < target <= 1:
         raise ValueError(f"target must be a fraction in (0, 1] (got {target})")
-    period = pd.Period(period, "M")
+    period = as_period(period)
     moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     mine = events[events["client_id"].astype(str) == str(client_id)]

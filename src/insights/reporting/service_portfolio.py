@@ -14,6 +14,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.reporting.html import findings_html, table_html
 from insights.reporting.service_common import (
     SHARED,
@@ -78,7 +79,7 @@ def portfolio_section(
     ServiceSection
         The parts in order (no figures for the index page).
     """
-    period = pd.Period(period, "M")
+    period = as_period(period)
     moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     parts: list = [

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.jsonsafe import json_value
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
@@ -121,7 +122,7 @@ class Alerts:
         for column in ("client_id", "client_name", "kind", "metric", "subject", "detail", "family", "method"):
             frame[column] = frame[column].fillna("").astype(str)
         frame["period"] = frame["period"].fillna(str(period)).astype(str)
-        return cls(pd.Period(period, "M"), frame)
+        return cls(as_period(period), frame)
 
 
 def compute_alerts(
@@ -163,7 +164,7 @@ def compute_alerts(
         ``flags`` sorted by client, kind and metric; ``tests`` holds every family's tests.
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M") if period is not None else responses["period"].max()
+    period = as_period(period) if period is not None else responses["period"].max()
     upto = responses[responses["period"] <= period]
     drops, figures = changes.drop_tests(upto, period, survey)
     components = changes.component_falls(upto, period, survey)

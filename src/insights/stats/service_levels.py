@@ -69,6 +69,7 @@ import pandas as pd
 from scipy import stats
 
 from insights.core.jsonsafe import json_value
+from insights.core.periods import as_period
 from insights.data.contracts import SEVERITIES
 from insights.stats import intervals
 from insights.stats.as_of import parse_as_of
@@ -433,7 +434,7 @@ def attainment_trend(
     frame = as_classified(events, as_of, hourly_cost)
     if client is not None:
         frame = frame[frame["client_id"].astype(str) == client]
-    end = pd.Period(end, "M")
+    end = as_period(end)
     periods = pd.period_range(end=end, periods=months, freq="M")
     table = (
         attainment_table(frame, by=["period"], hourly_cost=hourly_cost).set_index("period").reindex(periods)
