@@ -29,6 +29,7 @@ from insights.cli.common import (
     print_json,
     source_name,
 )
+from insights.core.periods import format_period
 
 
 def alerts(
@@ -105,11 +106,11 @@ def _print_alerts_table(source, period, clients, records: list[dict]) -> None:
     from rich.markup import escape
 
     out.print(
-        f"[bold]{source_name(source)}[/bold]  period: {period}  client: "
+        f"[bold]{source_name(source)}[/bold]  period: {format_period(period)}  client: "
         f"{escape(', '.join(clients)) if clients else 'all'}  {len(records)} flag(s)"
     )
     if not records:
-        out.print(f"no flags for {period}", markup=False)
+        out.print(f"no flags for {format_period(period)}", markup=False)
         return
     table = Table(
         "client", "kind", "metric", "estimate", "previous", "p", "q", "detail", box=None, padding=(0, 2)

@@ -27,6 +27,7 @@ from insights.cli.common import (
     source_name,
 )
 from insights.core.errors import InsightsError
+from insights.core.periods import format_period
 
 
 def metrics(
@@ -328,7 +329,9 @@ def gaps(
         chosen = parse_period(period)
         if not (team["period"] == chosen).any():
             covered = f"{team['period'].min()} to {team['period'].max()}"
-            raise SelectionError(f"{name}: no self-assessment for {chosen} (it covers {covered})")
+            raise SelectionError(
+                f"{name}: no self-assessment for {format_period(chosen)} (it covers {covered})"
+            )
     found = perception_gaps(df, team, client=client, period=period, months=months, survey=definition)
     rows = [
         {

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import as_period
+from insights.core.periods import as_period, cadence_of, format_period, noun, plural
+from insights.core.periods import span as period_span
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
@@ -136,9 +137,8 @@ def client_report(
 def baseline_label(baseline: pd.DataFrame) -> str:
     """The months a client's baseline holds, in words (``"2025-11 to 2026-09"``)."""
     if baseline.empty:
-        return "earlier months"
-    low, high = baseline["period"].min(), baseline["period"].max()
-    return f"{low}" if low == high else f"{low} to {high}"
+        return f"earlier {plural(_cadence(baseline))}"
+    return period_span(baseline["period"].min(), baseline["period"].max())
 
 
 def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: SurveyDefinition) -> pd.Series:
@@ -148,8 +148,19 @@ def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: Surv
     return pd.Series(scores, dtype=float)
 
 
+def _cadence(frame: pd.DataFrame) -> str:
+    """The cadence of a frame's ``period`` column (``"month"`` without one)."""
+    column = frame.get("period")
+    return cadence_of(column) if column is not None and isinstance(column.dtype, pd.PeriodDtype) else "month"
+
+
 def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
     caveats = []
+    last = (
+        f"the last {months} months"
+        if _cadence(window) == "month"
+        else f"the last {noun(_cadence(window), months)}"
+    )
     if n == 0:
         caveats.append("No responses in this period: the headline figures cannot be computed.")
     elif n < MIN_CELL:
@@ -158,18 +169,18 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
     empty = int((overall_trend["n"] == 0).sum())
     if small:
         caveats.append(
-            f"{small} of the last {months} months had fewer than {MIN_CELL} responses "
+            f"{small} of {last} had fewer than {MIN_CELL} responses "
             "(drawn hollow in the trends, hatched in the heat map)."
         )
     if empty:
-        caveats.append(f"{empty} of the last {months} months had no responses at all (gaps in the trends).")
+        caveats.append(f"{empty} of {last} had no responses at all (gaps in the trends).")
     if previous_period is None:
         caveats.append("No earlier period to compare with.")
     if not analysis.ok:
-        caveats.append(f"Key drivers over the last {months} months: insufficient data ({analysis.reason}).")
+        caveats.append(f"Key drivers over {last}: insufficient data ({analysis.reason}).")
     else:
         caveats.append(
-            f"Key drivers use the {analysis.n} complete responses of the last {months} months "
+            f"Key drivers use the {analysis.n} complete responses of {last} "
             f"(R² = {analysis.r2:.2f}, {analysis.se_type} standard errors)."
         )
     caveats.extend(f"Model warning: {w}" for w in analysis.warnings)
@@ -188,7 +199,7 @@ def header_html(report: ClientReport) -> str:
         name=report.client_name,
         kind="Internal client" if report.client_type == "internal" else "Client",
         client_id=report.client_id,
-        period=report.period,
+        period=format_period(report.period),
         n=report.n,
         window_n=len(report.responses),
         as_of=f"{report.as_of:%Y-%m-%d}",
@@ -255,7 +266,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
             "Top-2-box %": rows["top2"].round(0).to_numpy(),
-            "Earlier months": np.round(earlier, 2),
+            f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
             "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
             "Significant fall": marks,
             "Rank among clients": [
@@ -288,10 +299,14 @@ def comments_html(
     """Recent comments grouped by promoter, passive and detractor; no respondent identities."""
     with_text = responses[responses["comment"].fillna("").str.strip() != ""]
     recent = with_text[with_text["period"] == period]
-    span = f"in {period}"
+    span = f"in {format_period(period)}"
     if len(recent) < min_comments:
         recent = with_text[with_text["period"] > period - lookback]
-        span = f"in the last {lookback} months"
+        span = (
+            f"in the last {lookback} months"
+            if _cadence(with_text) == "month"
+            else (f"in the last {noun(_cadence(with_text), lookback)}")
+        )
     recent = recent.sort_values("submitted_at", ascending=False)
     score = recent["likelihood_to_recommend"]
     groups = [(label, recent[(score >= low) & (score <= high)]) for label, low, high in NPS_GROUPS]

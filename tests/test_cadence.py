@@ -1,0 +1,264 @@
+"""Survey cadence (issue 18, part A): quarterly, half-yearly and yearly waves.
+
+Periods are checked against hand-written calendars, counts against hand counts of tiny files, the
+quarterly command line against a count of the raw CSV, and the flags on quarterly waves against
+the same simulated portfolios read as monthly data (the tests count waves, so relabelling the waves
+must not change a single flag).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import insights
+from insights.core import periods
+from insights.core.periods import PeriodError, format_period, parse_period, to_periods
+from insights.data.survey import SurveyDefinition, SurveyDefinitionError
+
+ROOT = Path(__file__).resolve().parents[1]
+QUARTERLY = ROOT / "data" / "sample" / "quarterly"
+Q_CSV = QUARTERLY / "responses.csv"
+Q_SURVEY = QUARTERLY / "survey.toml"
+
+
+# --- periods: written forms, arithmetic, timestamps ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "cadence", "previous", "next_"),
+    [
+        ("2026-01", "month", "2025-12", "2026-02"),
+        ("2026-10", "month", "2026-09", "2026-11"),
+        ("2026-Q1", "quarter", "2025-Q4", "2026-Q2"),
+        ("2026-Q3", "quarter", "2026-Q2", "2026-Q4"),
+        ("2026-H1", "half", "2025-H2", "2026-H2"),
+        ("2026-H2", "half", "2026-H1", "2027-H1"),
+        ("2026", "year", "2025", "2027"),
+    ],
+)
+def test_periods_round_trip_and_step_by_one_wave(text, cadence, previous, next_):
+    period = parse_period(text)
+    assert periods.cadence_of(period) == cadence
+    assert parse_period(text, cadence) == period
+    assert format_period(period) == text
+    assert format_period(parse_period(format_period(period))) == text
+    assert format_period(period - 1) == previous
+    assert format_period(period + 1) == next_
+    assert parse_period(previous, cadence) < period < parse_period(next_, cadence)
+
+
+def test_a_window_counts_waves_and_sorts_across_years():
+    end = parse_period("2026-H1")
+    assert [format_period(p) for p in periods.window(end, 4)] == ["2024-H2", "2025-H1", "2025-H2", "2026-H1"]
+    quarters = [parse_period(t) for t in ("2026-Q1", "2024-Q4", "2025-Q3")]
+    assert [format_period(p) for p in sorted(quarters)] == ["2024-Q4", "2025-Q3", "2026-Q1"]
+    assert periods.span(parse_period("2025-Q4"), parse_period("2026-Q3")) == "2025-Q4 to 2026-Q3"
+    assert periods.noun("quarter", 3) == "3 quarters" and periods.noun("half", 1) == "1 half-year"
+
+
+def test_timestamps_map_to_the_calendar_period_that_holds_them():
+    stamps = pd.Series(
+        pd.to_datetime(
+            [
+                "2026-01-01 00:00",
+                "2026-03-31 23:59",
+                "2026-04-01 00:00",
+                "2026-06-30 23:59",
+                "2026-07-01 00:00",
+            ]
+        )
+    )
+    by_hand = {
+        "month": ["2026-01", "2026-03", "2026-04", "2026-06", "2026-07"],
+        "quarter": ["2026-Q1", "2026-Q1", "2026-Q2", "2026-Q2", "2026-Q3"],
+        "half": ["2026-H1", "2026-H1", "2026-H1", "2026-H1", "2026-H2"],
+        "year": ["2026"] * 5,
+    }
+    for cadence, expected in by_hand.items():
+        mapped = to_periods(stamps, cadence)
+        assert [format_period(p) for p in mapped] == expected, cadence
+        assert periods.cadence_of(mapped) == cadence
+    # half-years are anchored on January and July, whatever month the data starts in
+    halves = to_periods(pd.Series(pd.to_datetime(["2025-08-15", "2026-02-01", "2026-11-30"])), "half")
+    assert list(halves.dt.month) == [7, 1, 7]
+    assert (halves.iloc[1] - 1) == halves.iloc[0] and (halves.iloc[2] - 1) == halves.iloc[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "cadence", "expected"),
+    [
+        ("2026-13", "month", "YYYY-MM"),
+        ("2026-Q3", "month", "YYYY-MM"),
+        ("2026-Q5", "quarter", "YYYY-Qn"),
+        ("2026-10", "quarter", "YYYY-Qn (for example 2026-Q3): the survey is quarterly"),
+        ("2026-H3", "half", "YYYY-Hn"),
+        ("26", "year", "YYYY"),
+        ("next quarter", None, "YYYY-MM (for example 2026-03); YYYY-Qn"),
+    ],
+)
+def test_bad_periods_say_which_form_was_expected(text, cadence, expected):
+    with pytest.raises(PeriodError, match="is not") as caught:
+        parse_period(text, cadence)
+    assert expected in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_survey_definition_reads_and_checks_its_cadence():
+    assert SurveyDefinition.default().cadence == "month"
+    text = '[survey]\ncadence = "{}"\n[drivers]\nquality = "Quality"\n'
+    for cadence in periods.CADENCES:
+        assert SurveyDefinition.from_toml(text.format(cadence)).cadence == cadence
+    with pytest.raises(SurveyDefinitionError, match="survey.cadence: 'weekly' is not one of: month, quarter"):
+        SurveyDefinition.from_toml(text.format("weekly"), source="s.toml")
+
+
+# --- counting by wave against a hand count ------------------------------------------------------------
+
+TINY = """response_id,client_id,client_name,client_type,respondent_id,submitted_at,overall_satisfaction,quality
+R1,A,Alpha,external,P1,2026-01-15T10:00,4,4
+R2,A,Alpha,external,P2,2026-03-31T18:00,2,3
+R3,B,Beta,external,P3,2026-02-01T09:00,5,5
+R4,A,Alpha,external,P1,2026-07-01T08:00,3,3
+R5,B,Beta,external,P3,2026-08-20T12:00,1,2
+R6,B,Beta,external,P4,2026-09-30T23:00,5,4
+R7,A,Alpha,external,P2,2026-12-31T12:00,4,5
+"""
+
+
+def _tiny(tmp_path: Path, cadence: str) -> tuple[Path, Path]:
+    csv = tmp_path / "tiny.csv"
+    csv.write_text(TINY, encoding="utf-8")
+    survey = tmp_path / f"{cadence}.toml"
+    survey.write_text(f'[survey]\ncadence = "{cadence}"\n[drivers]\nquality = "Quality"\n', encoding="utf-8")
+    return csv, survey
+
+
+@pytest.mark.parametrize(
+    ("cadence", "by_hand"),
+    [
+        # R1-R3 in Q1, none in Q2, R4-R6 in Q3, R7 in Q4
+        ("quarter", {"2026-Q1": 3, "2026-Q3": 3, "2026-Q4": 1}),
+        ("half", {"2026-H1": 3, "2026-H2": 4}),
+        ("year", {"2026": 7}),
+        (
+            "month",
+            {
+                "2026-01": 1,
+                "2026-02": 1,
+                "2026-03": 1,
+                "2026-07": 1,
+                "2026-08": 1,
+                "2026-09": 1,
+                "2026-12": 1,
+            },
+        ),
+    ],
+)
+def test_responses_are_counted_by_wave_as_by_hand(tmp_path, cadence, by_hand):
+    csv, survey = _tiny(tmp_path, cadence)
+    df = insights.load(csv, survey, warn=False)
+    counted = {format_period(p): int(n) for p, n in df.groupby("period", observed=True).size().items()}
+    assert counted == by_hand
+    summary = insights.DataSummary.of(insights.validate(csv, survey))
+    assert summary.responses_per_month == by_hand and summary.cadence == cadence
+
+
+def test_the_trend_has_one_row_per_wave_with_empty_waves_as_gaps(tmp_path):
+    from insights.stats.scorecard import trend
+
+    for cadence, expected in (
+        ("quarter", {"2026-Q1": (3, 11 / 3), "2026-Q2": (0, None), "2026-Q3": (3, 3.0), "2026-Q4": (1, 4.0)}),
+        ("half", {"2026-H1": (3, 11 / 3), "2026-H2": (4, 13 / 4)}),
+    ):
+        csv, survey = _tiny(tmp_path, cadence)
+        df = insights.load(csv, survey, warn=False)
+        rows = trend(df, "overall_satisfaction", kind="mean", min_n=1)
+        got = {format_period(p): (int(n), e) for p, n, e in zip(rows["period"], rows["n"], rows["estimate"])}
+        assert list(got) == list(expected)
+        for key, (n, mean) in expected.items():
+            assert got[key][0] == n
+            assert np.isnan(got[key][1]) if mean is None else got[key][1] == pytest.approx(mean), key
+        last4 = trend(df, "overall_satisfaction", kind="mean", min_n=1, months=2, end=df["period"].max())
+        assert [format_period(p) for p in last4["period"]] == list(expected)[-2:]
+
+
+def test_metrics_for_a_quarter_match_a_hand_count(tmp_path, run_cli):
+    csv, survey = _tiny(tmp_path, "quarter")
+    code, out, err = run_cli("metrics", csv, "--survey", survey, "--period", "2026-Q3", "--format", "json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["n"] == 3
+    assert result["mean_overall"]["score"] == pytest.approx((3 + 1 + 5) / 3)
+
+
+def test_a_period_in_the_wrong_form_is_one_line_and_exit_1(tmp_path, run_cli):
+    csv, survey = _tiny(tmp_path, "quarter")
+    code, out, err = run_cli("metrics", csv, "--survey", survey, "--period", "2026-10")
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert (
+        "period '2026-10' is not of the form YYYY-Qn (for example 2026-Q3): the survey is quarterly"
+        in lines[0]
+    )
+    code, _, err = run_cli("metrics", csv, "--survey", survey, "--period", "2026-Q2")
+    assert code == 1 and "no responses in period 2026-Q2 (the data covers 2026-Q1 to 2026-Q4)" in err
+
+
+def test_monthly_surveys_keep_their_months(sample_df):
+    assert periods.cadence_of(sample_df["period"]) == "month"
+    assert format_period(sample_df["period"].max()) == "2026-10"
+
+
+# --- the quarterly sample ------------------------------------------------------------------------------
+
+
+def test_the_bundled_quarterly_sample_matches_its_generator(tmp_path):
+    from insights.data.sample_quarterly import write_quarterly_sample
+
+    written = write_quarterly_sample(tmp_path)
+    for path in written:
+        assert path.read_bytes() == (QUARTERLY / path.name).read_bytes(), path.name
+
+
+def test_the_quarterly_sample_has_waves_skipped_and_no_nps_question():
+    raw = pd.read_csv(Q_CSV)
+    assert "likelihood_to_recommend" not in raw.columns
+    stamps = pd.to_datetime(raw["submitted_at"])
+    quarter = stamps.dt.year.astype(str) + "-Q" + ((stamps.dt.month - 1) // 3 + 1).astype(str)
+    waves = sorted(quarter.unique())
+    assert len(waves) == 8 and waves[0] == "2024-Q4" and waves[-1] == "2026-Q3"
+    per_client = raw.assign(wave=quarter).groupby("client_id")["wave"].nunique()
+    assert (per_client < 8).sum() >= 4, "several clients skip waves"
+    assert not (quarter[raw["client_id"] == "Q05"].isin(["2026-Q2", "2026-Q3"])).any()
+    df = insights.load(Q_CSV, Q_SURVEY, warn=False)
+    assert periods.cadence_of(df["period"]) == "quarter"
+    assert df["likelihood_to_recommend"].isna().all()
+
+
+def test_metrics_on_the_quarterly_sample_count_the_raw_quarter(run_cli):
+    raw = pd.read_csv(Q_CSV)
+    stamps = pd.to_datetime(raw["submitted_at"])
+    in_q3 = raw[(stamps >= "2026-07-01") & (stamps < "2026-10-01")]
+    code, out, err = run_cli(
+        "metrics", Q_CSV, "--survey", Q_SURVEY, "--period", "2026-Q3", "--format", "json"
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["n"] == len(in_q3)
+    assert result["mean_overall"]["score"] == pytest.approx(in_q3["overall_satisfaction"].mean())
+    code, out, _ = run_cli("validate", Q_CSV, "--survey", Q_SURVEY)
+    assert code == 0 and "8 quarters (2024-Q4 to 2026-Q3)" in out
+
+
+def test_sample_command_writes_the_quarterly_sample(tmp_path, run_cli):
+    code, out, err = run_cli("sample", "--cadence", "quarter", "--out", tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "survey.toml").read_text(encoding="utf-8") == Q_SURVEY.read_text(encoding="utf-8")
+    code, _, err = run_cli("sample", "--cadence", "weekly", "--out", tmp_path / "x")
+    assert code != 0 and "weekly" in err and not (tmp_path / "x").exists()
