@@ -262,3 +262,83 @@ def test_sample_command_writes_the_quarterly_sample(tmp_path, run_cli):
     assert (tmp_path / "survey.toml").read_text(encoding="utf-8") == Q_SURVEY.read_text(encoding="utf-8")
     code, _, err = run_cli("sample", "--cadence", "weekly", "--out", tmp_path / "x")
     assert code != 0 and "weekly" in err and not (tmp_path / "x").exists()
+
+
+# --- flags on quarterly waves: the same tests, counted in waves ----------------------------------------
+
+
+def _as_quarters(df: pd.DataFrame, end: str = "2026-Q3") -> pd.DataFrame:
+    """The simulated monthly portfolio read as quarterly waves: the k-th month before the last becomes
+    the k-th quarter before ``end`` (answers keep their place within the wave)."""
+    months = df["period"]
+    back = months.array.asi8 - months.max().ordinal
+    quarters = pd.PeriodIndex.from_ordinals(parse_period(end).ordinal + back, freq="Q-DEC")
+    start = pd.Series(quarters.start_time, index=df.index)
+    within = df["submitted_at"] - months.dt.start_time
+    return df.assign(period=pd.Series(quarters, index=df.index), submitted_at=start + within)
+
+
+def _flag_keys(flags: pd.DataFrame) -> set[tuple]:
+    return {
+        (r.client_id, r.kind, r.metric, r.subject, None if np.isnan(r.p) else round(float(r.p), 12))
+        for r in flags.itertuples()
+    }
+
+
+@pytest.mark.parametrize(("seed", "falls"), [(3, 0), (104, 4)])
+def test_quarterly_waves_raise_the_same_flags_as_the_same_data_monthly(seed, falls):
+    from insights.data.simulated import simulated_portfolio
+    from insights.stats.alerts import compute_alerts
+
+    monthly, planted = simulated_portfolio(seed, falls=falls, fall=1.0)
+    quarterly = _as_quarters(monthly)
+    assert periods.cadence_of(quarterly["period"]) == "quarter"
+    assert quarterly.groupby("period").size().tolist() == monthly.groupby("period").size().tolist()
+    by_month = compute_alerts(monthly).flags
+    by_quarter = compute_alerts(quarterly).flags
+    assert _flag_keys(by_quarter) == _flag_keys(by_month)
+    assert set(by_quarter["period"]) <= {"2026-Q3"}
+    drops = set(by_quarter.loc[by_quarter["kind"] == "drop", "client_id"])
+    if falls:
+        assert len(drops & set(planted)) >= 2, f"{drops & set(planted)} of {planted} found"
+        assert len(drops - set(planted)) <= 1
+        detail = by_quarter.loc[by_quarter["kind"] == "drop", "detail"].iloc[0]
+        assert "in 2026-Q3 (n = " in detail and "2023-Q4 to 2026-Q2" in detail
+    else:
+        assert len(drops) <= 1, f"{len(drops)} false drops in 40 stationary clients"
+
+
+# --- the reports of a quarterly survey -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_a_quarterly_run_renders_with_quarter_labels(tmp_path, run_cli):
+    out = tmp_path / "reports"
+    code, _, err = run_cli(
+        "run",
+        Q_CSV,
+        "--survey",
+        Q_SURVEY,
+        "--out",
+        out,
+        "--client",
+        "Q02",
+        "--client",
+        "Q05",
+        "--workers",
+        "2",
+    )
+    assert code == 0, err
+    pages = {path.name: path.read_text(encoding="utf-8") for path in out.rglob("*.html")}
+    assert len(pages) == 4  # index, portfolio, two clients
+    assert "Period 2026-Q3" in pages["index.html"]
+    every = "\n".join(pages.values()) + (out / "alerts.json").read_text(encoding="utf-8")
+    assert "2026Q" not in every and "2026-09" not in every  # no pandas spelling, no month of the quarter
+    flags = json.loads((out / "alerts.json").read_text(encoding="utf-8"))
+    assert flags and {f["period"] for f in flags} == {"2026-Q3"}
+    q02 = next(text for name, text in pages.items() if name.startswith("q02-"))
+    assert "period <strong>2026-Q3</strong>" in q02
+    assert "the last 8 quarters" in q02 and "Earlier quarters" in q02
+    assert "2025-Q1 to 2026-Q2" in q02  # the drop's baseline: Q02's earlier waves
+    assert "responses over the last 8 quarters" in pages["portfolio.html"]

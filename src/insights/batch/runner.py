@@ -210,7 +210,7 @@ def run(
             signals,
             workers=workers,
             force=force,
-            period=str(chosen),
+            period=format_period(chosen),
             title=DEFAULT_TITLE,
             progress=progress,
             warm=warm,

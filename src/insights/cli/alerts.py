@@ -17,6 +17,7 @@ from rich.table import Table
 
 from insights.cli.common import (
     FormatOpt,
+    PeriodsOpt,
     QueryOpt,
     SheetOpt,
     SourceArg,
@@ -28,6 +29,7 @@ from insights.cli.common import (
     out,
     print_json,
     source_name,
+    window_waves,
 )
 from insights.core.periods import format_period
 
@@ -36,7 +38,11 @@ def alerts(
     source: SourceArg,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="The report month, YYYY-MM (default: the latest in the data)."),
+        typer.Option(
+            "--period",
+            help="The report period in the survey's cadence: 2026-10, 2026-Q3, 2026-H2 or 2026 (default: the "
+            "latest in the data).",
+        ),
     ] = None,
     survey: SurveyOpt = None,
     client: Annotated[
@@ -53,7 +59,11 @@ def alerts(
     contacts: Annotated[
         Path | None, typer.Option("--contacts", help="Contact list: the people's roles (README, People).")
     ] = None,
-    months: Annotated[int, typer.Option("--months", min=1, help="Months of the people's window.")] = 12,
+    months: Annotated[
+        int | None,
+        typer.Option("--months", min=1, help="Months of the people's window (monthly surveys; default 12)."),
+    ] = None,
+    periods: PeriodsOpt = None,
     sla_target: Annotated[
         float, typer.Option("--sla-target", min=0.0, max=1.0, help="Attainment target (with --events).")
     ] = 0.95,
@@ -66,6 +76,7 @@ def alerts(
     from insights.stats.alerts import compute_alerts
 
     check_format(format)
+    waves = window_waves(months, periods, survey)
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
     chosen = parse_period(period, data_cadence(df)) if period else latest_period(df)
     check_period(df, chosen)
@@ -78,7 +89,7 @@ def alerts(
         definition,
         events=frame.get("events"),
         contacts=frame.get("contacts"),
-        months=months,
+        months=waves,
         sla_target=sla_target,
     )
     records = [r for r in found.records() if not client or r["client_id"] in set(client)]

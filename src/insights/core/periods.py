@@ -64,6 +64,11 @@ _NOUN = {
 _ADJECTIVE = {"month": "monthly", "quarter": "quarterly", "half": "half-yearly", "year": "yearly"}
 
 
+#: The default window of trends and flags, in waves: a year of months, two years of quarters,
+#: three years of half-years, five years.
+DEFAULT_WINDOW = {"month": 12, "quarter": 8, "half": 6, "year": 5}
+
+
 class PeriodError(InsightsError, ValueError):
     """A period or cadence that cannot be read."""
 
@@ -105,6 +110,13 @@ def cadence_of(value: object) -> str:
     if code.startswith(("Y", "A")):
         return "year"
     raise PeriodError(f"no survey cadence has the pandas frequency '{value}'")
+
+
+def column_cadence(column: object, default: str = DEFAULT_CADENCE) -> str:
+    """The cadence of a ``period`` column; ``default`` when it is missing or holds no periods."""
+    if isinstance(column, (pd.Series, pd.Index)) and isinstance(column.dtype, pd.PeriodDtype):
+        return cadence_of(column)
+    return default
 
 
 def _make(cadence: str, year: int, part: int) -> pd.Period:

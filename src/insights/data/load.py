@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.errors import Problem, SurveyDataError, SurveyDataWarning
-from insights.core.periods import cadence_of, format_period
+from insights.core.periods import column_cadence, format_period
 from insights.data.mapping import apply_survey_mapping
 from insights.data.read import read_raw
 from insights.data.schema import ValidationResult, validate_frame
@@ -189,9 +189,7 @@ class DataSummary:
             excluded=dict(result.excluded),
             files=dict(result.files),
             notes=tuple(result.notes),
-            cadence=cadence_of(data["period"])
-            if isinstance(data["period"].dtype, pd.PeriodDtype)
-            else "month",
+            cadence=column_cadence(data["period"]),
         )
 
     def to_dict(self) -> dict:

@@ -30,10 +30,7 @@ def parse_period(text: str, cadence: str = "month") -> pd.Period:
 
 def data_cadence(df: pd.DataFrame) -> str:
     """The cadence of a loaded survey's ``period`` column (``"month"`` when it has none)."""
-    column = df.get("period")
-    if column is None or not isinstance(column.dtype, pd.PeriodDtype):
-        return periods.DEFAULT_CADENCE
-    return periods.cadence_of(column)
+    return periods.column_cadence(df.get("period"))
 
 
 def check_clients(df: pd.DataFrame, clients: list[str] | tuple[str, ...]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import as_period, cadence_of, format_period, noun, plural
+from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, plural
 from insights.core.periods import span as period_span
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
@@ -150,8 +150,7 @@ def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: Surv
 
 def _cadence(frame: pd.DataFrame) -> str:
     """The cadence of a frame's ``period`` column (``"month"`` without one)."""
-    column = frame.get("period")
-    return cadence_of(column) if column is not None and isinstance(column.dtype, pd.PeriodDtype) else "month"
+    return column_cadence(frame.get("period"))
 
 
 def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
@@ -400,9 +399,11 @@ class HeadlineSection(Section):
     no_change: str = NO_CHANGE
 
     def html(self) -> str:
-        return headline_cards_html(self.report) + findings_html(
-            headline_findings(self.report), empty=self.no_change
-        )
+        cadence = cadence_of(self.report.period)
+        empty = self.no_change
+        if cadence != "month" and empty == NO_CHANGE:
+            empty = NO_CHANGE.replace("this month", f"this {noun(cadence)}")
+        return headline_cards_html(self.report) + findings_html(headline_findings(self.report), empty=empty)
 
 
 @dataclass(frozen=True, repr=False)

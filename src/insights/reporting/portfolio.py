@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import as_period, cadence_of, format_period, noun, title
+from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, title
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
@@ -351,9 +351,7 @@ def _blind_spots_display(spots: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Client": [names.get(c, c) for c in spots["client_id"]],
-            title(
-                cadence_of(spots["period"]) if isinstance(spots["period"].dtype, pd.PeriodDtype) else "month"
-            ): [format_period(p) for p in spots["period"]],
+            title(column_cadence(spots["period"])): [format_period(p) for p in spots["period"]],
             "Component": spots["label"],
             "Team (self)": [fmt(v, 1) for v in spots["self"]],
             "Client mean": [fmt(v, 2) for v in spots["client"]],
