@@ -342,3 +342,79 @@ def test_a_quarterly_run_renders_with_quarter_labels(tmp_path, run_cli):
     assert "the last 8 quarters" in q02 and "Earlier quarters" in q02
     assert "2025-Q1 to 2026-Q2" in q02  # the drop's baseline: Q02's earlier waves
     assert "responses over the last 8 quarters" in pages["portfolio.html"]
+
+
+# --- the other inputs and options follow the cadence ---------------------------------------------------
+
+
+def test_a_self_assessment_is_read_in_the_surveys_waves(tmp_path):
+    from insights.core.errors import DataError
+    from insights.data.people import read_self_assessment
+
+    _, survey = _tiny(tmp_path, "quarter")
+    good = tmp_path / "self.csv"
+    good.write_text(
+        "client_id,period,component,score\nA,2026-Q3,quality,4\nB,2026-08,quality,5\n", encoding="utf-8"
+    )
+    team = read_self_assessment(good, survey)
+    assert [format_period(p) for p in team["period"]] == ["2026-Q3", "2026-Q3"]  # August lies in Q3
+    bad = tmp_path / "bad.csv"
+    bad.write_text("client_id,period,component,score\nA,2026-Q5,quality,4\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"period: not a quarter of the form YYYY-Qn .* in row 1 \(2026-Q5\)"):
+        read_self_assessment(bad, survey)
+
+
+def test_months_are_refused_for_a_quarterly_survey_and_periods_count_waves(tmp_path, run_cli):
+    csv, survey = _tiny(tmp_path, "quarter")
+    code, _, err = run_cli("alerts", csv, "--survey", survey, "--months", "12")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert (
+        "--months counts months, and the survey is quarterly: give --periods N, the number of quarters" in err
+    )
+    code, out, err = run_cli("alerts", csv, "--survey", survey, "--periods", "4", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == [] or {f["period"] for f in json.loads(out)} == {"2026-Q4"}
+    from insights.cli.common import window_waves
+
+    assert window_waves(None, None, survey) == 8
+    assert window_waves(None, None, None) == 12 and window_waves(6, None, None) == 6
+    assert window_waves(None, 3, survey) == 3
+
+
+def test_service_events_are_counted_by_the_wave_they_were_due_in():
+    from insights.data.events import load_events
+    from insights.stats import service_levels
+
+    events = load_events(
+        pd.DataFrame(
+            {
+                "event_id": ["E1", "E2", "E3"],
+                "client_id": ["A", "A", "A"],
+                "category": ["software"] * 3,
+                "opened_at": ["2026-07-01T08:00Z", "2026-08-01T08:00Z", "2026-03-01T08:00Z"],
+                "due_at": ["2026-07-02T08:00Z", "2026-09-30T23:00Z", "2026-03-02T08:00Z"],
+                "resolved_at": ["2026-07-01T09:00Z", "2026-10-02T08:00Z", "2026-03-01T09:00Z"],
+            }
+        ),
+        warn=False,
+    )
+    trend = service_levels.attainment_trend(
+        events, end=parse_period("2026-Q3"), months=3, as_of="2026-10-05T00:00Z"
+    )
+    assert [format_period(p) for p in trend["period"]] == ["2026-Q1", "2026-Q2", "2026-Q3"]
+    assert trend["events"].tolist() == [1, 0, 2] and trend["met"].tolist() == [1, 0, 1]
+    chosen = service_levels.select_events(events, period="2026-Q3")
+    assert sorted(chosen["event_id"]) == ["E1", "E2"]
+
+
+def test_a_half_yearly_survey_end_to_end(tmp_path, run_cli):
+    csv, survey = _tiny(tmp_path, "half")
+    code, out, err = run_cli("metrics", csv, "--survey", survey, "--period", "2026-H2", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["n"] == 4  # R4-R7
+    df = insights.load(csv, survey, warn=False)
+    from insights.reporting.client import client_report
+
+    report = client_report(df, "A", "2026-H2", months=2, survey=SurveyDefinition.from_file(survey), n_boot=2)
+    assert format_period(report.period) == "2026-H2" and format_period(report.previous_period) == "2026-H1"
+    assert report.headline.n == 2  # R4 and R7
