@@ -134,7 +134,7 @@ def load(
     Returns
     -------
     pandas.DataFrame
-        One row per response: ``submitted_at`` as datetime, a monthly ``period`` column,
+        One row per response: ``submitted_at`` as datetime, a ``period`` column (the survey's cadence),
         float ratings with NaN for blanks, categorical ids.  ``df.attrs`` holds the source's
         name, the warnings, what was left out (``excluded``), and for SPSS files the value and
         variable labels (``value_labels``, ``column_labels``).
