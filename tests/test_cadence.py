@@ -405,6 +405,13 @@ def test_service_events_are_counted_by_the_wave_they_were_due_in():
     assert trend["events"].tolist() == [1, 0, 2] and trend["met"].tolist() == [1, 0, 1]
     chosen = service_levels.select_events(events, period="2026-Q3")
     assert sorted(chosen["event_id"]) == ["E1", "E2"]
+    from insights.reporting.service_client import client_section
+
+    section = client_section(events, "A", parse_period("2026-Q3"), months=3, as_of="2026-10-05T00:00Z")
+    text = section.html()
+    assert "Service events due from 2026-Q1 to 2026-Q3." in text and "Quarter due" in text
+    assert "2026Q" not in text
+    assert "1 of 2 events due in 2026-Q3 were met on time" in text
 
 
 def test_a_half_yearly_survey_end_to_end(tmp_path, run_cli):

@@ -57,6 +57,11 @@ class ClientReport:
     def n(self) -> int:
         return int(self.headline.n)
 
+    @property
+    def wave(self) -> str:
+        """The survey's period in words, for titles: ``"month"``, ``"quarter"``, ``"half-year"``, ``"year"``."""
+        return noun(cadence_of(self.period))
+
 
 def client_report(
     df: pd.DataFrame,

@@ -115,10 +115,11 @@ def client_section(
         findings.extend(weekday.findings)
     parts.append(findings_html(findings))
 
-    parts.append(_shared("subheading", title="Attainment and cost by month"))
-    parts.append(plots.attainment_chart(trend, target=target, title="Events met on time, by month due"))
+    wave = noun(cadence_of(period))
+    parts.append(_shared("subheading", title=f"Attainment and cost by {wave}"))
+    parts.append(plots.attainment_chart(trend, target=target, title=f"Events met on time, by {wave} due"))
     if trend["cost"].sum() > 0:
-        parts.append(plots.cost_chart(trend, title="Cost of non-delivery, by month due"))
+        parts.append(plots.cost_chart(trend, title=f"Cost of non-delivery, by {wave} due"))
     parts.append(table_html(_month_display(trend, target)))
 
     pattern, any_breach = breach_pattern(window, first, period, tz, hourly_cost)
