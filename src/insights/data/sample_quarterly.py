@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.atomic import atomic_path
-from insights.core.periods import format_period, parse_period
+from insights.core.periods import parse_period
 
 END_WAVE = "2026-Q3"
 WAVES = 8
@@ -150,9 +150,3 @@ def write_quarterly_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     with atomic_path(survey) as tmp:
         Path(tmp).write_text(SURVEY_TOML, encoding="utf-8")
     return [responses, survey]
-
-
-def describe() -> str:
-    """One line on what the sample holds (for the command line)."""
-    first = parse_period(END_WAVE, "quarter") - (WAVES - 1)
-    return f"{len(CLIENTS)} clients, {WAVES} quarterly waves {format_period(first)} to {END_WAVE}, no NPS question"
