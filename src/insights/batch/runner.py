@@ -49,6 +49,7 @@ from insights.batch.tasks import (
     plan_tasks,
 )
 from insights.batch.worker import write_kernel_spec
+from insights.core.periods import format_period
 
 __all__ = [
     "FILE_PARAMETERS",
@@ -158,7 +159,7 @@ def run(
     from insights import __version__
     from insights.data.load import load
     from insights.data.read import is_url
-    from insights.data.selection import check_clients, check_period, latest_period, parse_period
+    from insights.data.selection import check_clients, check_period, data_cadence, latest_period, parse_period
     from insights.reporting.notebooks import CLIENT_REPORT, PORTFOLIO, notebook_path
 
     get_executor(executor, scheduler)  # an unknown name or a stray --scheduler stops the run here
@@ -167,7 +168,7 @@ def run(
     # The folder is claimed before the data is read: a refused run costs nothing and leaves nothing.
     with StopOnSignal() as signals, claimed_folder(out):
         data = load(source, survey, warn=False, sheet=sheet, table=table, query=query)
-        chosen = parse_period(period) if period else latest_period(data)
+        chosen = parse_period(period, data_cadence(data)) if period else latest_period(data)
         check_period(data, chosen)
         if clients:
             check_clients(data, clients)
@@ -181,7 +182,7 @@ def run(
             snapshot = write_snapshot(data, out, rows)
         parameters = {
             "source": str(snapshot),
-            "period": str(chosen),
+            "period": format_period(chosen),
             "months": int(months),
             "survey": str(Path(survey).resolve()) if survey else "",
             **(extra_parameters or {}),
@@ -209,7 +210,7 @@ def run(
             signals,
             workers=workers,
             force=force,
-            period=str(chosen),
+            period=format_period(chosen),
             title=DEFAULT_TITLE,
             progress=progress,
             warm=warm,

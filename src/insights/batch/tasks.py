@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.core.slug import slugify
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
@@ -182,7 +183,7 @@ def plan_tasks(
         The portfolio first (when there is one), then the clients in the order given.
     """
     extra = [dict(inputs)] if inputs else []
-    period = pd.Period(base_parameters["period"], "M")
+    period = as_period(base_parameters["period"])
     rows = row_hashes or RowHashes.of_frame(data)
     period_rows = rows.of((data["period"] == period).to_numpy())
     client_ids = data["client_id"].astype(str)

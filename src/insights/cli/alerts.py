@@ -17,6 +17,7 @@ from rich.table import Table
 
 from insights.cli.common import (
     FormatOpt,
+    PeriodsOpt,
     QueryOpt,
     SheetOpt,
     SourceArg,
@@ -28,14 +29,20 @@ from insights.cli.common import (
     out,
     print_json,
     source_name,
+    window_waves,
 )
+from insights.core.periods import format_period
 
 
 def alerts(
     source: SourceArg,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="The report month, YYYY-MM (default: the latest in the data)."),
+        typer.Option(
+            "--period",
+            help="The report period in the survey's cadence: 2026-10, 2026-Q3, 2026-H2 or 2026 (default: the "
+            "latest in the data).",
+        ),
     ] = None,
     survey: SurveyOpt = None,
     client: Annotated[
@@ -52,7 +59,11 @@ def alerts(
     contacts: Annotated[
         Path | None, typer.Option("--contacts", help="Contact list: the people's roles (README, People).")
     ] = None,
-    months: Annotated[int, typer.Option("--months", min=1, help="Months of the people's window.")] = 12,
+    months: Annotated[
+        int | None,
+        typer.Option("--months", min=1, help="Months of the people's window (monthly surveys; default 12)."),
+    ] = None,
+    periods: PeriodsOpt = None,
     sla_target: Annotated[
         float, typer.Option("--sla-target", min=0.0, max=1.0, help="Attainment target (with --events).")
     ] = 0.95,
@@ -61,12 +72,13 @@ def alerts(
     query: QueryOpt = None,
 ) -> None:
     """Every flag the reports raise for a month, without rendering anything (exit 0 with or without flags)."""
-    from insights.data.selection import check_clients, check_period, latest_period, parse_period
+    from insights.data.selection import check_clients, check_period, data_cadence, latest_period, parse_period
     from insights.stats.alerts import compute_alerts
 
     check_format(format)
+    waves = window_waves(months, periods, survey)
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
-    chosen = parse_period(period) if period else latest_period(df)
+    chosen = parse_period(period, data_cadence(df)) if period else latest_period(df)
     check_period(df, chosen)
     if client:
         check_clients(df, client)
@@ -77,7 +89,7 @@ def alerts(
         definition,
         events=frame.get("events"),
         contacts=frame.get("contacts"),
-        months=months,
+        months=waves,
         sla_target=sla_target,
     )
     records = [r for r in found.records() if not client or r["client_id"] in set(client)]
@@ -105,11 +117,11 @@ def _print_alerts_table(source, period, clients, records: list[dict]) -> None:
     from rich.markup import escape
 
     out.print(
-        f"[bold]{source_name(source)}[/bold]  period: {period}  client: "
+        f"[bold]{source_name(source)}[/bold]  period: {format_period(period)}  client: "
         f"{escape(', '.join(clients)) if clients else 'all'}  {len(records)} flag(s)"
     )
     if not records:
-        out.print(f"no flags for {period}", markup=False)
+        out.print(f"no flags for {format_period(period)}", markup=False)
         return
     table = Table(
         "client", "kind", "metric", "estimate", "previous", "p", "q", "detail", box=None, padding=(0, 2)

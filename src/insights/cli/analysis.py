@@ -27,6 +27,7 @@ from insights.cli.common import (
     source_name,
 )
 from insights.core.errors import InsightsError
+from insights.core.periods import format_period, noun
 
 
 def metrics(
@@ -372,15 +373,17 @@ def gaps(
         if not (team["client_id"] == client).any():
             raise SelectionError(f"{name}: no self-assessment for client {client}")
     if period is not None:
-        chosen = parse_period(period)
+        chosen = parse_period(period, definition.cadence)
         if not (team["period"] == chosen).any():
-            covered = f"{team['period'].min()} to {team['period'].max()}"
-            raise SelectionError(f"{name}: no self-assessment for {chosen} (it covers {covered})")
+            covered = f"{format_period(team['period'].min())} to {format_period(team['period'].max())}"
+            raise SelectionError(
+                f"{name}: no self-assessment for {format_period(chosen)} (it covers {covered})"
+            )
     found = perception_gaps(df, team, client=client, period=period, months=months, survey=definition)
     rows = [
         {
             "client_id": r.client_id,
-            "period": str(r.period),
+            "period": format_period(r.period),
             "component": r.component,
             "self": r.self,
             "client": None if math.isnan(r.client) else r.client,
@@ -395,9 +398,10 @@ def gaps(
     if format == "json":
         print_json(rows)
         return
+    span = f"{months} month(s)" if definition.cadence == "month" else noun(definition.cadence, months)
     out.print(
         f"[bold]{source_name(source)}[/bold] against [bold]{escape(name)}[/bold]  client: "
-        f"{escape(client or 'all')}  period: {period or 'all'}  (client ratings over the {months} month(s) to "
+        f"{escape(client or 'all')}  period: {period or 'all'}  (client ratings over the {span} to "
         "each self-assessment; gap = self - client)"
     )
     table = Table(
@@ -415,7 +419,7 @@ def gaps(
     for r in found.itertuples(index=False):
         table.add_row(
             escape(r.client_id),
-            str(r.period),
+            format_period(r.period),
             escape(r.label),
             fmt(r.self, 1),
             f"{fmt(r.client, 2)} ({fmt(r.client_ci_low, 2)} to {fmt(r.client_ci_high, 2)})",

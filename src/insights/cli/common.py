@@ -40,7 +40,49 @@ SurveyOpt = Annotated[
 ClientOpt = Annotated[str | None, typer.Option("--client", help="Only this client id.")]
 
 
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="Only this month, YYYY-MM.")]
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        help="Only this period, in the survey's cadence: 2026-10 (monthly), 2026-Q3 (quarterly), 2026-H2 "
+        "(half-yearly) or 2026 (yearly).",
+    ),
+]
+
+
+PeriodsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--periods",
+        min=1,
+        help="Waves of trend: periods of the survey's cadence (default: 12 months, 8 quarters, 6 half-years "
+        "or 5 years).",
+    ),
+]
+
+
+def window_waves(months: int | None, periods: int | None, survey: Path | None) -> int:
+    """The window in waves: ``--periods``, or ``--months`` for a monthly survey, or the cadence's default.
+
+    ``--months`` for a quarterly (half-yearly, yearly) survey is refused with a one-line error that
+    names ``--periods``: a number of months is not a number of quarters.
+    """
+    from insights.core.periods import DEFAULT_WINDOW, PeriodError, adjective, plural
+    from insights.data.survey import resolve_survey
+
+    cadence = resolve_survey(survey).cadence
+    if periods is not None:
+        if months is not None and cadence == "month" and months != periods:
+            raise PeriodError(f"--months {months} and --periods {periods} disagree: give one of them")
+        return periods
+    if months is None:
+        return DEFAULT_WINDOW[cadence]
+    if cadence != "month":
+        raise PeriodError(
+            f"--months counts months, and the survey is {adjective(cadence)}: give --periods N, the number of "
+            f"{plural(cadence)} (for example --periods {DEFAULT_WINDOW[cadence]})"
+        )
+    return months
 
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table (for people) or json (for tools).")]

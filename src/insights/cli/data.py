@@ -32,6 +32,7 @@ def validate(
     """Check a survey file against the contract and summarise it (exit 1 with one line per problem)."""
     from rich.markup import escape
 
+    from insights.core.periods import noun
     from insights.data.load import DataSummary
     from insights.data.load import validate as validate_source
 
@@ -43,7 +44,7 @@ def validate(
     out.print(f"[bold]{escape(summary.source)}[/bold]: valid")
     out.print(
         f"  {summary.responses} responses from {summary.respondents} respondents at {summary.clients} clients "
-        f"({summary.internal_clients} internal), {len(summary.responses_per_month)} months "
+        f"({summary.internal_clients} internal), {noun(summary.cadence, len(summary.responses_per_month))} "
         f"({summary.first_period} to {summary.last_period})"
     )
     if summary.files:
@@ -56,7 +57,7 @@ def validate(
         out.print(f"  left out: {summary.left_out()}", markup=False)
     for note in summary.notes:
         out.print(f"  note: {note}", markup=False)
-    months_table = Table("month", "responses", box=None, padding=(0, 2))
+    months_table = Table(noun(summary.cadence), "responses", box=None, padding=(0, 2))
     for period, n in summary.responses_per_month.items():
         months_table.add_row(period, str(n))
     out.print(months_table)
@@ -66,9 +67,24 @@ def validate(
             out.print(f"  - {warning}", markup=False)
 
 
-def sample(out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")]) -> None:
-    """Write the seeded sample survey (30 clients, 12 months) into a folder."""
-    from insights.data.sample import write_sample
+def sample(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the sample into.")],
+    cadence: Annotated[
+        str,
+        typer.Option(
+            "--cadence",
+            help="month: the monthly sample (30 clients, 12 months); quarter: the quarterly sample "
+            "(12 clients, 8 waves, no NPS question, with its survey.toml).",
+        ),
+    ] = "month",
+) -> None:
+    """Write the seeded sample survey (30 clients, 12 months; or quarterly waves) into a folder."""
+    if cadence not in ("month", "quarter"):
+        raise typer.BadParameter(f"'{cadence}' is not one of: month, quarter", param_hint="--cadence")
+    if cadence == "quarter":
+        from insights.data.sample_quarterly import write_quarterly_sample as write_sample
+    else:
+        from insights.data.sample import write_sample
 
     for path in write_sample(out_dir):
         out.print(str(path), markup=False)

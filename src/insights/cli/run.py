@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from insights.cli.common import PeriodOpt, QueryOpt, SheetOpt, SourceArg, SurveyOpt, TableOpt
+from insights.cli.common import (
+    PeriodOpt,
+    PeriodsOpt,
+    QueryOpt,
+    SheetOpt,
+    SourceArg,
+    SurveyOpt,
+    TableOpt,
+    window_waves,
+)
 
 
 def run(
@@ -24,7 +33,11 @@ def run(
         int | None, typer.Option("--workers", min=1, help="Parallel processes (default: CPU count).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Render every report, even unchanged ones.")] = False,
-    months: Annotated[int, typer.Option("--months", min=1, help="Months of trend in each report.")] = 12,
+    months: Annotated[
+        int | None,
+        typer.Option("--months", min=1, help="Months of trend in each report (monthly surveys; default 12)."),
+    ] = None,
+    periods: PeriodsOpt = None,
     survey: SurveyOpt = None,
     contacts: Annotated[
         Path | None,
@@ -91,6 +104,7 @@ def run(
             "sla_target": float(sla_target),
             "hourly_cost": float(hourly_cost),
         }
+    waves = window_waves(months, periods, survey)
     people = _people_parameters(contacts, self_assessment, show_names, survey)
     try:
         outcome = run_reports(
@@ -101,7 +115,7 @@ def run(
             workers=workers,
             force=force,
             survey=survey,
-            months=months,
+            months=waves,
             extra_parameters={**(extra or {}), **people},
             sheet=sheet,
             table=table,

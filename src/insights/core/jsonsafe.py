@@ -7,12 +7,15 @@ import math
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import format_period
+
 
 def json_value(value: object) -> object:
     """A JSON-safe Python scalar.
 
     ``None``/``NA``/``NaT``, NaN and infinities become ``None``; numpy booleans, integers and floats
-    become Python ones; timestamps ISO 8601 text; periods ``"YYYY-MM"``; anything else its text.
+    become Python ones; timestamps ISO 8601 text; periods as written (``"2026-03"``, ``"2026-Q3"``);
+    anything else its text.
 
     Examples
     --------
@@ -30,7 +33,7 @@ def json_value(value: object) -> object:
     if isinstance(value, pd.Timestamp):
         return value.isoformat()
     if isinstance(value, pd.Period):
-        return str(value)
+        return format_period(value)
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.errors import Problem, SurveyDataError, SurveyDataWarning
+from insights.core.periods import column_cadence, format_period
 from insights.data.mapping import apply_survey_mapping
 from insights.data.read import read_raw
 from insights.data.schema import ValidationResult, validate_frame
@@ -133,7 +134,7 @@ def load(
     Returns
     -------
     pandas.DataFrame
-        One row per response: ``submitted_at`` as datetime, a monthly ``period`` column,
+        One row per response: ``submitted_at`` as datetime, a ``period`` column (the survey's cadence),
         float ratings with NaN for blanks, categorical ids.  ``df.attrs`` holds the source's
         name, the warnings, what was left out (``excluded``), and for SPSS files the value and
         variable labels (``value_labels``, ``column_labels``).
@@ -168,6 +169,7 @@ class DataSummary:
     excluded: dict[str, int] = field(default_factory=dict)
     files: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    cadence: str = "month"  # the survey's: the keys of responses_per_month are its periods
 
     @classmethod
     def of(cls, result: ValidationResult) -> DataSummary:
@@ -180,13 +182,14 @@ class DataSummary:
             clients=int(data["client_id"].nunique()),
             internal_clients=int((client_types == "internal").sum()),
             respondents=int(data["respondent_id"].nunique()),
-            first_period=str(per_month.index.min()),
-            last_period=str(per_month.index.max()),
-            responses_per_month={str(p): int(n) for p, n in per_month.items()},
+            first_period=format_period(per_month.index.min()),
+            last_period=format_period(per_month.index.max()),
+            responses_per_month={format_period(p): int(n) for p, n in per_month.items()},
             warnings=tuple(str(w) for w in result.warnings),
             excluded=dict(result.excluded),
             files=dict(result.files),
             notes=tuple(result.notes),
+            cadence=column_cadence(data["period"]),
         )
 
     def to_dict(self) -> dict:

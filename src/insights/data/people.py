@@ -44,6 +44,7 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.errors import DataError
+from insights.core.periods import PeriodError, form, freq, noun, parse_period, to_periods
 from insights.data.contracts import (
     CHANNEL_ALIASES,
     CHANNELS,
@@ -159,7 +160,7 @@ def read_self_assessment(
     check = _checker(source, "self-assessment rows", "self_assessment", sheet, table, query)
     _require_columns(check, SELF_ASSESSMENT_COLUMNS)
     tidy = check.apply([Text("client_id", required=True)], pd.DataFrame(index=check.raw.index))
-    tidy["period"] = _periods(check, "period")
+    tidy["period"] = _periods(check, "period", definition.cadence)
     # A component is named by the driver's column name or its label, case ignored.
     drivers = {d.lower(): d for d in definition.driver_names}
     drivers.update({label.strip().lower(): d for d, label in definition.drivers.items()})
@@ -237,8 +238,14 @@ def _check_primaries(check: Checker, tidy: pd.DataFrame) -> None:
         check.warn(f"{len(without)} client(s) without a primary contact: {listed}{more}", "primary")
 
 
-def _periods(check: Checker, column: str) -> pd.Series:
-    """``YYYY-MM`` months; a date cell (Excel turns a month into its first day) is read as its month."""
+def _periods(check: Checker, column: str, cadence: str = "month") -> pd.Series:
+    """``YYYY-MM`` months; a date cell (Excel turns a month into its first day) is read as its month.
+
+    For a survey of another cadence, periods in its form (``2026-Q3``), or a month or date read as
+    the period that holds it.
+    """
+    if cadence != "month":
+        return _cadence_periods(check, column, cadence)
     original = check.raw[column]
     if pd.api.types.is_datetime64_any_dtype(original):
         blank = original.isna()
@@ -258,3 +265,27 @@ def _periods(check: Checker, column: str) -> pd.Series:
         index=original.index,
         dtype="period[M]",
     )
+
+
+def _cadence_periods(check: Checker, column: str, cadence: str) -> pd.Series:
+    """Periods of a quarterly, half-yearly or yearly survey: ``2026-Q3`` (its form), or a month or date."""
+    original = check.raw[column]
+    blank = original.isna() | (original.astype("string").str.strip() == "")
+    if blank.any():
+        check.problem("missing values", column, blank)
+    if pd.api.types.is_datetime64_any_dtype(original):
+        return to_periods(original, cadence)
+    found = []
+    for value in original.astype("string").str.strip():
+        try:
+            found.append(parse_period(value, cadence) if value is not pd.NA else pd.NaT)
+        except PeriodError:
+            month = pd.to_datetime(str(value), errors="coerce", format="mixed")
+            found.append(pd.NaT if month is pd.NaT else to_periods(pd.Series([month]), cadence).iloc[0])
+    result = pd.Series(found, index=original.index, dtype=f"period[{freq(cadence)}]")
+    bad = ~blank & result.isna()
+    if bad.any():
+        check.problem(
+            f"not a {noun(cadence)} of the form {form(cadence)}, a month or a date", column, bad, original
+        )
+    return result

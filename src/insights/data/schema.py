@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.errors import Problem, SurveyDataError
+from insights.core.periods import noun, to_periods
 from insights.data.sources.base import RowOrigins
 from insights.data.survey import Scale, SurveyDefinition
 from insights.data.validation import MAX_PROBLEM_ROWS, Checker, Choice, Dates, Number, Rule, Text, Unique
@@ -103,7 +104,9 @@ def _check_responses(check: Checker, survey: SurveyDefinition) -> pd.DataFrame:
         tidy["client_name"] = tidy["client_name"].fillna(tidy["client_id"])
     if "submitted_at" in tidy:
         tidy.insert(
-            tidy.columns.get_loc("submitted_at") + 1, "period", tidy["submitted_at"].dt.to_period("M")
+            tidy.columns.get_loc("submitted_at") + 1,
+            "period",
+            to_periods(tidy["submitted_at"], survey.cadence),
         )
     if "weight" in raw.columns:
         tidy["weight"] = _weight(check)
@@ -159,7 +162,7 @@ def _warn_on_valid_data(check: Checker, tidy: pd.DataFrame, survey: SurveyDefini
         repeat = _duplicated_keys(codes.respondent, codes.client, codes.period) & answered
         if repeat.any():
             check.warn(
-                "the same respondent answered more than once in a month",
+                f"the same respondent answered more than once in a {noun(survey.cadence)}",
                 "respondent_id",
                 repeat,
                 tidy["respondent_id"],

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.errors import SurveyDataError
+from insights.core.periods import format_period, to_periods
 from insights.data.sources.duckdb_file import DEFAULT_TABLE, quote_identifier
 from insights.data.survey import SurveyDefinition, resolve_survey
 
@@ -165,8 +166,8 @@ def import_responses(
         added=added,
         skipped=len(incoming) - added,
         total=int(total),
-        first_period=str(pd.Timestamp(first).to_period("M")),
-        last_period=str(pd.Timestamp(last).to_period("M")),
+        first_period=_period_of(first, definition.cadence),
+        last_period=_period_of(last, definition.cadence),
         excluded=dict(result.excluded),
         warnings=tuple(str(w) for w in result.warnings),
         notes=tuple(result.notes),
@@ -176,3 +177,8 @@ def import_responses(
 def _first_line(exc: Exception) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return lines[0] if lines else type(exc).__name__
+
+
+def _period_of(moment: object, cadence: str) -> str:
+    """The period (in the survey's cadence) a stored response's ``submitted_at`` falls in, as written."""
+    return format_period(to_periods(pd.Series([pd.Timestamp(moment)]), cadence).iloc[0])

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from insights.core.periods import CADENCES, DEFAULT_CADENCE
+
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
@@ -79,6 +81,8 @@ class SurveyDefinition:
     nps_scale: Scale = Scale(0, 10, 2)
     min_client_responses: int = 5
     source: str = "<default>"
+    # How often the survey runs: "month" (default), "quarter", "half" or "year" (insights.core.periods).
+    cadence: str = "month"
     # How a source's own column names and answer texts map onto the contract (see the README,
     # "Data sources"): canonical name -> name in the source; per column, answer text -> score;
     # codes that mean "no answer" and the columns they apply to (None: every rating and comment).
@@ -137,6 +141,7 @@ class SurveyDefinition:
             nps_scale=_scale(scales, "nps", Scale(0, 10, 2), source),
             min_client_responses=int(raw.get("warnings", {}).get("min_client_responses", 5)),
             source=source,
+            cadence=_cadence(raw.get("survey", {}), source),
             columns=_columns(raw.get("columns", {}), source),
             recode=_recode(raw.get("recode", {}), source),
             missing_values=_missing_values(raw.get("missing", {}), source),
@@ -201,6 +206,16 @@ def _missing_columns(spec: object, source: str) -> tuple[str, ...] | None:
     if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
         raise SurveyDefinitionError(f"{source}: missing.columns: must be a list of column names")
     return tuple(columns)
+
+
+def _cadence(spec: object, source: str) -> str:
+    """``[survey] cadence``: how often the survey runs, one of :data:`insights.core.periods.CADENCES`."""
+    cadence = spec.get("cadence", DEFAULT_CADENCE) if isinstance(spec, dict) else DEFAULT_CADENCE
+    if cadence not in CADENCES:
+        raise SurveyDefinitionError(
+            f"{source}: survey.cadence: '{cadence}' is not one of: {', '.join(CADENCES)}"
+        )
+    return cadence
 
 
 def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from insights.core.atomic import write_text_atomic
+from insights.core.periods import as_period, format_period
 from insights.stats.alerts import Alerts
 
 __all__ = ["alerts_json", "read_alerts", "write_alerts"]
@@ -38,8 +39,8 @@ def read_alerts(path: str | Path, period: pd.Period | str) -> Alerts:
         When the file holds flags of another month (a stale file must not mark a report).
     """
     records = json.loads(Path(path).read_text(encoding="utf-8"))
-    period = pd.Period(period, "M")
+    period = as_period(period)
     months = {str(r.get("period")) for r in records if r.get("period")}
-    if months - {str(period)}:
-        raise ValueError(f"{path}: flags of {', '.join(sorted(months))}, not of {period}")
+    if months - {format_period(period)}:
+        raise ValueError(f"{path}: flags of {', '.join(sorted(months))}, not of {format_period(period)}")
     return Alerts.from_records(records, period)

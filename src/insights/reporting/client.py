@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, plural
+from insights.core.periods import span as period_span
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, esc, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
@@ -56,6 +58,11 @@ class ClientReport:
     def n(self) -> int:
         return int(self.headline.n)
 
+    @property
+    def wave(self) -> str:
+        """The survey's period in words, for titles: ``"month"``, ``"quarter"``, ``"half-year"``, ``"year"``."""
+        return noun(cadence_of(self.period))
+
 
 def client_report(
     df: pd.DataFrame,
@@ -78,7 +85,7 @@ def client_report(
     or ``pooled``, that fit computed once for many reports); ``"none"`` the client's own regression.
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     first = period - (months - 1)
     ids = df["client_id"].astype(str)
     mine = df[ids == client_id]
@@ -161,9 +168,8 @@ def _pooled_client(df, client_id, first, period, drivers_present, pooling, poole
 def baseline_label(baseline: pd.DataFrame) -> str:
     """The months a client's baseline holds, in words (``"2025-11 to 2026-09"``)."""
     if baseline.empty:
-        return "earlier months"
-    low, high = baseline["period"].min(), baseline["period"].max()
-    return f"{low}" if low == high else f"{low} to {high}"
+        return f"earlier {plural(_cadence(baseline))}"
+    return period_span(baseline["period"].min(), baseline["period"].max())
 
 
 def _baseline_scores(baseline: pd.DataFrame, components: list[str], survey: SurveyDefinition) -> pd.Series:
@@ -182,8 +188,18 @@ def drivers_lean_html(report: ClientReport) -> str:
     return f"<p class='ci-note'>{esc(text[0].upper() + text[1:])}; hatched in the chart.</p>"
 
 
+def _cadence(frame: pd.DataFrame) -> str:
+    """The cadence of a frame's ``period`` column (``"month"`` without one)."""
+    return column_cadence(frame.get("period"))
+
+
 def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
     caveats = []
+    last = (
+        f"the last {months} months"
+        if _cadence(window) == "month"
+        else f"the last {noun(_cadence(window), months)}"
+    )
     if n == 0:
         caveats.append("No responses in this period: the headline figures cannot be computed.")
     elif n < MIN_CELL:
@@ -192,23 +208,23 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
     empty = int((overall_trend["n"] == 0).sum())
     if small:
         caveats.append(
-            f"{small} of the last {months} months had fewer than {MIN_CELL} responses "
+            f"{small} of {last} had fewer than {MIN_CELL} responses "
             "(drawn hollow in the trends, hatched in the heat map)."
         )
     if empty:
-        caveats.append(f"{empty} of the last {months} months had no responses at all (gaps in the trends).")
+        caveats.append(f"{empty} of {last} had no responses at all (gaps in the trends).")
     if previous_period is None:
         caveats.append("No earlier period to compare with.")
     if not analysis.ok:
-        caveats.append(f"Key drivers over the last {months} months: insufficient data ({analysis.reason}).")
+        caveats.append(f"Key drivers over {last}: insufficient data ({analysis.reason}).")
     elif analysis.se_type == "pooled":
         caveats.append(
-            f"Key drivers use the {analysis.n} complete responses of the last {months} months together "
+            f"Key drivers use the {analysis.n} complete responses of {last} together "
             f"with the other clients' (implied R² = {analysis.r2:.2f})."
         )
     else:
         caveats.append(
-            f"Key drivers use the {analysis.n} complete responses of the last {months} months "
+            f"Key drivers use the {analysis.n} complete responses of {last} "
             f"(R² = {analysis.r2:.2f}, {analysis.se_type} standard errors)."
         )
     caveats.extend(f"Model warning: {w}" for w in analysis.warnings)
@@ -227,7 +243,7 @@ def header_html(report: ClientReport) -> str:
         name=report.client_name,
         kind="Internal client" if report.client_type == "internal" else "Client",
         client_id=report.client_id,
-        period=report.period,
+        period=format_period(report.period),
         n=report.n,
         window_n=len(report.responses),
         as_of=f"{report.as_of:%Y-%m-%d}",
@@ -294,7 +310,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
             "Top-2-box %": rows["top2"].round(0).to_numpy(),
-            "Earlier months": np.round(earlier, 2),
+            f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
             "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
             "Significant fall": marks,
             "Rank among clients": [
@@ -327,10 +343,14 @@ def comments_html(
     """Recent comments grouped by promoter, passive and detractor; no respondent identities."""
     with_text = responses[responses["comment"].fillna("").str.strip() != ""]
     recent = with_text[with_text["period"] == period]
-    span = f"in {period}"
+    span = f"in {format_period(period)}"
     if len(recent) < min_comments:
         recent = with_text[with_text["period"] > period - lookback]
-        span = f"in the last {lookback} months"
+        span = (
+            f"in the last {lookback} months"
+            if _cadence(with_text) == "month"
+            else (f"in the last {noun(_cadence(with_text), lookback)}")
+        )
     recent = recent.sort_values("submitted_at", ascending=False)
     score = recent["likelihood_to_recommend"]
     groups = [(label, recent[(score >= low) & (score <= high)]) for label, low, high in NPS_GROUPS]
@@ -424,9 +444,11 @@ class HeadlineSection(Section):
     no_change: str = NO_CHANGE
 
     def html(self) -> str:
-        return headline_cards_html(self.report) + findings_html(
-            headline_findings(self.report), empty=self.no_change
-        )
+        cadence = cadence_of(self.report.period)
+        empty = self.no_change
+        if cadence != "month" and empty == NO_CHANGE:
+            empty = NO_CHANGE.replace("this month", f"this {noun(cadence)}")
+        return headline_cards_html(self.report) + findings_html(headline_findings(self.report), empty=empty)
 
 
 @dataclass(frozen=True, repr=False)

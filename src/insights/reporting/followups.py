@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import format_period
 from insights.reporting.client import ClientReport
 from insights.reporting.html import Section, render, table_html
 from insights.reporting.people import GapSection, PeopleSection, contact_preference
@@ -33,7 +34,7 @@ def _business_days(start: pd.Timestamp, days: int) -> pd.Timestamp:
 
 
 def _end_of_next_month(period: pd.Period) -> pd.Timestamp:
-    last = (period + 1).end_time.normalize()
+    last = (period.asfreq("M", "end") + 1).end_time.normalize()  # the month after the period, any cadence
     return pd.Timestamp(np.busday_offset(last.date(), 0, roll="backward"))
 
 
@@ -153,7 +154,7 @@ def _people_items(section: PeopleSection, moment: pd.Timestamp, period: pd.Perio
                 + (" (new detractor)" if row["new_detractor"] else ""),
                 "who": f"{section.who(row)} ({row['role']})",
                 "how": contact_preference(row["preferred_channel"], row["detail_level"]),
-                "why": f"answered {row['latest_ltr']:.0f} of 10 on recommending us in {period}"
+                "why": f"answered {row['latest_ltr']:.0f} of 10 on recommending us in {format_period(period)}"
                 + (f" (previously {row['previous_ltr']:.0f})" if not math.isnan(row["previous_ltr"]) else ""),
             }
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, format_period, noun
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
 from insights.stats.alerts import Alerts
@@ -92,7 +93,7 @@ def people_section(
     from insights.stats import people
 
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     mine = df[df["client_id"].astype(str) == str(client_id)]
     listed = None
     notes = []
@@ -110,13 +111,15 @@ def people_section(
         silent = scores[scores["in_contact_list"] & (scores["responses"] == 0)]
         if len(unlisted):
             notes.append(
-                f"{len(unlisted)} respondent(s) of the last {months} months are not in the contact list "
+                f"{len(unlisted)} respondent(s) of the last {_count(months, period)} are not in the contact list "
                 "(shown with the role they answered under, if any)."
             )
         if len(silent):
-            notes.append(f"{len(silent)} listed contact(s) did not answer in the last {months} months.")
+            notes.append(
+                f"{len(silent)} listed contact(s) did not answer in the last {_count(months, period)}."
+            )
     notes.append(
-        f"'Ratings fell' compares each person's answers in {period} with their own earlier answers: a "
+        f"'Ratings fell' compares each person's answers in {format_period(period)} with their own earlier answers: a "
         "one-sided t test whose spread is moderated across every person of the portfolio, judged on the "
         "false discovery rate over all the people tested (Benjamini-Hochberg, q < 0.05), and a fall of at "
         f"least {people.MIN_FALL:g} points."
@@ -194,8 +197,14 @@ def _status(row) -> str:
     if row["fell"]:
         flags.append(f"ratings fell {abs(row['change']):.1f}")
     if row["responses"] == 0:
-        flags.append(f"no answers in {row.get('_months', 12)} months")
+        flags.append(f"no answers in {row.get('_months', '12 months')}")
     return "; ".join(flags)
+
+
+def _count(n: int, period: pd.Period) -> str:
+    """``"12 months"``, ``"8 quarters"``: a window's length in the report period's cadence."""
+    cadence = cadence_of(period)
+    return f"{n} months" if cadence == "month" else noun(cadence, n)
 
 
 def flagged_sentences(section: PeopleSection) -> list[str]:
@@ -205,12 +214,12 @@ def flagged_sentences(section: PeopleSection) -> list[str]:
         person = f"{section.who(row)} ({row['role']})"
         if row["new_detractor"]:
             found.append(
-                f"{person} became a detractor: {row['latest_ltr']:.0f} out of 10 in {section.period}, after "
-                f"{row['previous_ltr']:.0f} before."
+                f"{person} became a detractor: {row['latest_ltr']:.0f} out of 10 in "
+                f"{format_period(section.period)}, after {row['previous_ltr']:.0f} before."
             )
         if row["fell"]:
             found.append(
-                f"{person}: ratings fell {abs(row['change']):.2f} points in {section.period} "
+                f"{person}: ratings fell {abs(row['change']):.2f} points in {format_period(section.period)} "
                 f"({row['recent_rating']:.2f} against {row['earlier_rating']:.2f} before; "
                 f"{flag_text(row['p_value'], row['q_value'])})."
             )
@@ -221,7 +230,7 @@ def flagged_sentences(section: PeopleSection) -> list[str]:
         before = "" if math.isnan(row["previous_ltr"]) else f" ({row['previous_ltr']:.0f} before)"
         found.append(
             f"{section.who(row)} ({row['role']}) is a detractor: {row['latest_ltr']:.0f} out of 10 in "
-            f"{section.period}{before}."
+            f"{format_period(section.period)}{before}."
         )
     return found
 
@@ -244,13 +253,15 @@ def people_html(section: PeopleSection) -> str:
         context.update(
             attention=findings_html(
                 flagged_sentences(section),
-                empty=f"Nobody became a detractor in {section.period} and nobody's ratings fell significantly.",
+                empty=f"Nobody became a detractor in {format_period(section.period)} "
+                "and nobody's ratings fell significantly.",
             ),
             by_role=table_html(_by_role_table(section)),
             by_contact=table_html(
                 _by_contact_table(section),
-                caption=f"Responses, last answer and latest scores over the last {section.months} months; the "
-                "primary contact first. Overall satisfaction on the overall scale, NPS answers 0-10.",
+                caption="Responses, last answer and latest scores over the last "
+                f"{_count(section.months, section.period)}; the primary contact first. "
+                "Overall satisfaction on the overall scale, NPS answers 0-10.",
             ),
             preferences=_preferences_text(section.scores),
             notes=caveats_html(section.notes) if section.notes else "",
@@ -265,14 +276,14 @@ def _by_role_table(section: PeopleSection) -> pd.DataFrame:
             "Role": roles["role"],
             "People": roles["people"],
             "Answered": roles["answered"],
-            f"Responses ({section.months} months)": roles["responses"],
+            f"Responses ({_count(section.months, section.period)})": roles["responses"],
             "Mean overall (95% CI)": [
                 f"{fmt(m, 2)} ({ci_text(lo, hi, 2)})"
                 for m, lo, hi in zip(roles["mean_overall"], roles["ci_low"], roles["ci_high"])
             ],
             "NPS": [fmt(v, 0, signed=True) for v in roles["nps"]],
             "Latest overall (mean of people)": [fmt(v, 2) for v in roles["latest_overall"]],
-            f"Detractors in {section.period}": roles["detractors_now"],
+            f"Detractors in {format_period(section.period)}": roles["detractors_now"],
         }
     )
 
@@ -293,7 +304,10 @@ def _by_contact_table(section: PeopleSection) -> pd.DataFrame:
                 f"{_ltr_text(v)} ({g})" if g else "–"
                 for v, g in zip(scores["latest_ltr"], scores["latest_group"])
             ],
-            "Status": [_status({**r, "_months": section.months}) for _, r in scores.iterrows()],
+            "Status": [
+                _status({**r, "_months": _count(section.months, section.period)})
+                for _, r in scores.iterrows()
+            ],
         }
     )
 
@@ -337,7 +351,7 @@ def perception_section(
     from insights.stats import perception
 
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     months = months or perception.GAP_MONTHS
     if self_assessment is None:
         return GapSection(
@@ -354,13 +368,17 @@ def perception_section(
             months,
             True,
             pd.DataFrame(),
-            f"The self-assessment has no ratings for this client up to {period}.",
+            f"The self-assessment has no ratings for this client up to {format_period(period)}.",
         )
     assessed = mine["period"].max()
     gaps = perception.perception_gaps(
         df, mine, client=str(client_id), period=assessed, months=months, survey=survey
     )
-    note = None if assessed == period else f"The latest self-assessment for this client is of {assessed}."
+    note = (
+        None
+        if assessed == period
+        else f"The latest self-assessment for this client is of {format_period(assessed)}."
+    )
     return GapSection(str(client_id), period, assessed, months, True, gaps, note)
 
 
@@ -390,7 +408,11 @@ def perception_html(section: GapSection) -> str:
         return render("perception.html.j2", table="", note=section.note)
     gaps = section.gaps
     first = section.assessed - (section.months - 1)
-    span = f"{section.assessed}" if section.months == 1 else f"{first} to {section.assessed}"
+    span = (
+        f"{format_period(section.assessed)}"
+        if section.months == 1
+        else f"{format_period(first)} to {format_period(section.assessed)}"
+    )
     table = pd.DataFrame(
         {
             "Component": gaps["label"],
@@ -408,7 +430,7 @@ def perception_html(section: GapSection) -> str:
         }
     )
     caption = (
-        f"The team's self-assessment of {section.assessed} against the client's ratings from {span}. "
+        f"The team's self-assessment of {format_period(section.assessed)} against the client's ratings from {span}. "
         "Gap = self minus the client's mean; its interval is the self-score minus the client mean's t interval "
         "(the self-score is a fixed number). A blind spot: the team rates itself at least one point above the "
         "client."

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, title
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
@@ -64,7 +65,7 @@ def portfolio_report(
     ``alerts`` are the period's flags (computed here from ``df`` when not given).
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     upto = df[df["period"] <= period]
     if alerts is None:
         alerts = compute_alerts(df, period, survey, months=months)
@@ -77,10 +78,11 @@ def portfolio_report(
     )
     moved = movers(upto, period, months=league_months)
     risks = at_risk(league, alerts.flags)
+    cadence = cadence_of(period)
     caveats = [
-        f"League table, movers and risks use the last {league_months} months "
-        f"({period - league_months + 1} to {period}); "
-        f"types and drivers use the last {months} months.",
+        f"League table, movers and risks use the last {_count(league_months, cadence)} "
+        f"({format_period(period - league_months + 1)} to {format_period(period)}); "
+        f"types and drivers use the last {_count(months, cadence)}.",
         f"Drivers across clients: {analysis.n} complete responses, cluster-robust standard errors by client"
         + (f" ({analysis.n_clusters} clients)." if analysis.n_clusters else "."),
         *[f"Model warning: {w}" for w in analysis.warnings],
@@ -295,10 +297,13 @@ def portfolio_gaps_html(
 
     if self_assessment is None:
         return render("portfolio_gaps.html.j2", note=SELF_ASSESSMENT_MISSING)
-    period = pd.Period(period, "M")
+    period = as_period(period)
     chosen = self_assessment[self_assessment["period"] <= period]
     if chosen.empty:
-        return render("portfolio_gaps.html.j2", note=f"The self-assessment has no ratings up to {period}.")
+        return render(
+            "portfolio_gaps.html.j2",
+            note=f"The self-assessment has no ratings up to {format_period(period)}.",
+        )
     latest = chosen.groupby("client_id")["period"].transform("max")
     gaps = perception.perception_gaps(df, chosen[chosen["period"] == latest], survey=survey)
     summary = perception.gap_summary(gaps)
@@ -334,6 +339,11 @@ def _gap_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _count(n: int, cadence: str) -> str:
+    """``"12 months"``, ``"8 quarters"``: a window's length in the survey's periods."""
+    return f"{n} months" if cadence == "month" else noun(cadence, n)
+
+
 def _blind_spots_display(spots: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     """Every blind spot for people: the client's name (from ``df``), month, component and gap."""
     clients = df.drop_duplicates("client_id")
@@ -341,7 +351,7 @@ def _blind_spots_display(spots: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Client": [names.get(c, c) for c in spots["client_id"]],
-            "Month": spots["period"].astype(str),
+            title(column_cadence(spots["period"])): [format_period(p) for p in spots["period"]],
             "Component": spots["label"],
             "Team (self)": [fmt(v, 1) for v in spots["self"]],
             "Client mean": [fmt(v, 2) for v in spots["client"]],
@@ -360,10 +370,10 @@ def portfolio_header_html(report: PortfolioReport) -> str:
     """The portfolio report's title and one-line description (escaped)."""
     return render(
         "portfolio_header.html.j2",
-        period=report.period,
+        period=format_period(report.period),
         clients=len(report.league),
         responses=len(report.window),
-        months=report.window_months,
+        window=_count(report.window_months, cadence_of(report.period)),
         as_of=f"{report.as_of:%Y-%m-%d}",
     )
 

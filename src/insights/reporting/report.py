@@ -11,6 +11,7 @@ and a few words.
 
 from __future__ import annotations
 
+from insights.core.periods import as_period, format_period
 from insights.reporting.alerts_file import read_alerts
 from insights.reporting.client import (
     KIND_WORDS,
@@ -76,6 +77,8 @@ from insights.stats.nps import NPS_GROUPS
 from insights.stats.portfolio import GROUP_COMPONENT_LABELS, compare_groups, league_table, movers
 
 __all__ = [
+    "as_period",
+    "format_period",
     "ALPHA",
     "KIND_WORDS",
     "Alerts",

@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, title
 from insights.reporting.html import findings_html, table_html
 from insights.reporting.service_common import (
     SHARED,
@@ -83,19 +84,25 @@ def client_section(
 
     if not 0 < target <= 1:
         raise ValueError(f"target must be a fraction in (0, 1] (got {target})")
-    period = pd.Period(period, "M")
+    period = as_period(period)
     moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     mine = events[events["client_id"].astype(str) == str(client_id)]
     parts: list = [
         _shared("heading", anchor="service-levels", title=CLIENT_TITLE),
-        intro_html(f"Service events due from {first} to {period}.", moment, target, hourly_cost, tz),
+        intro_html(
+            f"Service events due from {format_period(first)} to {format_period(period)}.",
+            moment,
+            target,
+            hourly_cost,
+            tz,
+        ),
     ]
     if mine.empty:
         parts.append(_own("no_events"))
         return ServiceSection(CLIENT_TITLE, parts, [{"label": "SLA attainment", "value": "–"}])
 
-    frame = service_levels.classify(mine, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(mine, moment, hourly_cost=hourly_cost, cadence=cadence_of(period))
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
     trend = service_levels.attainment_trend(frame, end=period, months=months, hourly_cost=hourly_cost)
     current = trend[trend["period"] == period].iloc[0]
@@ -108,10 +115,11 @@ def client_section(
         findings.extend(weekday.findings)
     parts.append(findings_html(findings))
 
-    parts.append(_shared("subheading", title="Attainment and cost by month"))
-    parts.append(plots.attainment_chart(trend, target=target, title="Events met on time, by month due"))
+    wave = noun(cadence_of(period))
+    parts.append(_shared("subheading", title=f"Attainment and cost by {wave}"))
+    parts.append(plots.attainment_chart(trend, target=target, title=f"Events met on time, by {wave} due"))
     if trend["cost"].sum() > 0:
-        parts.append(plots.cost_chart(trend, title="Cost of non-delivery, by month due"))
+        parts.append(plots.cost_chart(trend, title=f"Cost of non-delivery, by {wave} due"))
     parts.append(table_html(_month_display(trend, target)))
 
     pattern, any_breach = breach_pattern(window, first, period, tz, hourly_cost)
@@ -178,26 +186,28 @@ def _client_cards(
     return card_row(
         [
             card(
-                f"Attainment {period}",
+                f"Attainment {format_period(period)}",
                 pct(current["attainment"]),
                 gap,
                 f"{int(current['met'])} of {int(current['events'])} due events met",
                 css="ci-down" if below else "",
             ),
             card(
-                f"Breaches {period}",
+                f"Breaches {format_period(period)}",
                 str(int(current["breached"])),
                 f"median {hours(current['median_hours_late'])} late" if current["breached"] else "none",
                 f"{int(current['overdue'])} still unresolved" if current["overdue"] else "",
             ),
             card(
-                f"Cost of non-delivery {period}",
+                f"Cost of non-delivery {format_period(period)}",
                 money(current["cost"]),
                 f"penalties {money(current['penalties'])}",
                 f"idle time {money(current['idle_cost'])} ({current['idle_hours']:,.0f} person-hours)",
             ),
             card(
-                f"Last {months} months",
+                f"Last {months} months"
+                if cadence_of(period) == "month"
+                else f"Last {noun(cadence_of(period), months)}",
                 pct(window_met / window_events if window_events else math.nan),
                 f"{window_met} of {window_events} met; below target in {months_below} of {months_due} months",
                 f"cost {money(trend['cost'].sum())}",
@@ -226,11 +236,11 @@ def _client_findings(
     if current["events"] > 0:
         verdict = "below" if current["attainment"] < target else "at or above"
         found.append(
-            f"{int(current['met'])} of {int(current['events'])} events due in {period} were met on time "
+            f"{int(current['met'])} of {int(current['events'])} events due in {format_period(period)} were met on time "
             f"({pct(current['attainment'])}), {verdict} the {target * 100:g}% target."
         )
     else:
-        found.append(f"No events were due in {period}.")
+        found.append(f"No events were due in {format_period(period)}.")
     base_events, base_met = int(earlier["events"].sum()), int(earlier["met"].sum())
     change = service_levels.compare_attainment(
         int(current["met"]), int(current["events"]), base_met, base_events
@@ -258,7 +268,7 @@ def _client_findings(
         )
     if current["cost"] > 0:
         found.append(
-            f"Non-delivery in {period} cost {money(current['cost'])}: {money(current['penalties'])} in "
+            f"Non-delivery in {format_period(period)} cost {money(current['cost'])}: {money(current['penalties'])} in "
             f"penalties and {money(current['idle_cost'])} of idle time."
         )
     return found
@@ -269,7 +279,7 @@ def _month_display(trend: pd.DataFrame, target: float) -> pd.DataFrame:
     data = trend[(trend["events"] + trend["open"]) > 0].iloc[::-1]
     return pd.DataFrame(
         {
-            "Month due": data["period"].astype(str),
+            title(_cadence(data)) + " due": [format_period(p) for p in data["period"]],
             "Due": data["events"],
             "Met": data["met"],
             "Breached": data["breached"],
@@ -322,3 +332,7 @@ def _open_display(pending: pd.DataFrame, tz: str) -> pd.DataFrame:
             "Idle cost so far": [money(v) for v in pending["idle_cost"]],
         }
     )
+
+
+def _cadence(frame: pd.DataFrame) -> str:
+    return column_cadence(frame.get("period"))

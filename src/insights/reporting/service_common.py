@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from insights.core.periods import format_period
 from insights.data.events import load_events
 from insights.reporting.html import Section, render, table_html
 from insights.stats import service_levels, service_timing
@@ -147,13 +148,13 @@ def breach_pattern(
     """
     from insights.reporting import plots
 
-    none = fragment(SHARED, "no_breaches", first=first, period=period)
+    none = fragment(SHARED, "no_breaches", first=format_period(first), period=format_period(period))
     parts: list = [fragment(SHARED, "subheading", title="Breaches by category and severity")]
     if window["status"].eq("breached").any():
         parts.append(
             plots.breach_category_chart(
                 service_levels.breaches_by(window, hourly_cost=hourly_cost),
-                title=f"Breaches by category, {first} to {period}",
+                title=f"Breaches by category, {format_period(first)} to {format_period(period)}",
             )
         )
     else:

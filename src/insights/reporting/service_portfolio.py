@@ -14,6 +14,7 @@ import functools
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, format_period
 from insights.reporting.html import findings_html, table_html
 from insights.reporting.service_common import (
     SHARED,
@@ -78,23 +79,24 @@ def portfolio_section(
     ServiceSection
         The parts in order (no figures for the index page).
     """
-    period = pd.Period(period, "M")
+    period = as_period(period)
     moment = report_as_of(period) if as_of is None else parse_as_of(as_of)
     first = period - (months - 1)
     parts: list = [
         _shared("heading", anchor="service-levels-and-satisfaction", title=PORTFOLIO_TITLE),
         intro_html(
-            f"Service events due from {first} to {period}, and the survey responses of the same months.",
+            f"Service events due from {format_period(first)} to {format_period(period)}, "
+            "and the survey responses of the same months.",
             moment,
             target,
             hourly_cost,
             tz,
         ),
     ]
-    frame = service_levels.classify(events, moment, hourly_cost=hourly_cost)
+    frame = service_levels.classify(events, moment, hourly_cost=hourly_cost, cadence=cadence_of(period))
     window = frame[(frame["period"] >= first) & (frame["period"] <= period)]
     if window.empty:
-        parts.append(_own("nothing_due", first=first, period=period))
+        parts.append(_own("nothing_due", first=format_period(first), period=format_period(period)))
         return ServiceSection(PORTFOLIO_TITLE, parts)
     survey_window = responses[(responses["period"] >= first) & (responses["period"] <= period)]
     per_client = _per_client(window, survey_window, outcome, hourly_cost)
@@ -146,7 +148,7 @@ def _portfolio_cards(
     return card_row(
         [
             card(
-                f"Attainment {period}",
+                f"Attainment {format_period(period)}",
                 pct(current["attainment"]),
                 f"{int(current['met'])} of {int(current['events'])} due events met",
                 css="ci-down" if current["attainment"] < target else "",
@@ -220,7 +222,10 @@ def _between_clients_parts(
     if len(placed) >= 3:
         parts.append(
             plots.service_satisfaction_chart(
-                placed, title=f"Clients, {first} to {period}", ylabel=outcome_label, target=target
+                placed,
+                title=f"Clients, {format_period(first)} to {format_period(period)}",
+                ylabel=outcome_label,
+                target=target,
             )
         )
         link = service_impact.attainment_satisfaction_correlation(placed)

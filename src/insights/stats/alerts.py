@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.jsonsafe import json_value
+from insights.core.periods import as_period, cadence_of, format_period, noun, plural, span
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
@@ -120,8 +121,8 @@ class Alerts:
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         for column in ("client_id", "client_name", "kind", "metric", "subject", "detail", "family", "method"):
             frame[column] = frame[column].fillna("").astype(str)
-        frame["period"] = frame["period"].fillna(str(period)).astype(str)
-        return cls(pd.Period(period, "M"), frame)
+        frame["period"] = frame["period"].fillna(format_period(period)).astype(str)
+        return cls(as_period(period), frame)
 
 
 def compute_alerts(
@@ -163,7 +164,7 @@ def compute_alerts(
         ``flags`` sorted by client, kind and metric; ``tests`` holds every family's tests.
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M") if period is not None else responses["period"].max()
+    period = as_period(period) if period is not None else responses["period"].max()
     upto = responses[responses["period"] <= period]
     drops, figures = changes.drop_tests(upto, period, survey)
     components = changes.component_falls(upto, period, survey)
@@ -203,7 +204,8 @@ def _tidy(flags: pd.DataFrame | None, names: pd.Series, period: pd.Period) -> pd
     if flags is None:
         return pd.DataFrame({c: pd.Series(dtype=float if c in _NUMERIC else str) for c in ALERT_COLUMNS})
     flags = flags.assign(
-        client_name=flags["client_id"].map(names).fillna(flags["client_id"]).astype(str), period=str(period)
+        client_name=flags["client_id"].map(names).fillna(flags["client_id"]).astype(str),
+        period=format_period(period),
     )
     for column in ALERT_COLUMNS:
         if column not in flags:
@@ -229,6 +231,7 @@ def _drop_flags(drops: pd.DataFrame, figures: pd.DataFrame, period: pd.Period) -
     score itself if none is)."""
     rows = []
     size = len(drops)
+    when = format_period(period)
     for test in drops[drops["flag"]].itertuples():
         mine = figures[(figures["client_id"] == test.client_id) & (figures["change"] < 0)]
         shown = [
@@ -254,7 +257,7 @@ def _drop_flags(drops: pd.DataFrame, figures: pd.DataFrame, period: pd.Period) -
                     "previous": previous,
                     "p": test.p,
                     "q": test.q,
-                    "detail": f"{label} {_figure(metric, estimate)} in {period} (n = {n}) against "
+                    "detail": f"{label} {_figure(metric, estimate)} in {when} (n = {n}) against "
                     f"{_figure(metric, previous)} in {test.baseline} (n = {n_previous})",
                     "family": "drops",
                     "method": FAMILIES["drops"],
@@ -276,8 +279,8 @@ def _component_flags(components: pd.DataFrame, survey: SurveyDefinition, period:
                 "previous": row.previous,
                 "p": row.p,
                 "q": row.q,
-                "detail": f"{survey.label(row.component)} {row.estimate:.2f} in {period} (n = {row.n}) against "
-                f"{row.previous:.2f} in {row.baseline} (n = {row.n_previous})",
+                "detail": f"{survey.label(row.component)} {row.estimate:.2f} in {format_period(period)} "
+                f"(n = {row.n}) against {row.previous:.2f} in {row.baseline} (n = {row.n_previous})",
                 "family": "component falls",
                 "method": FAMILIES["component falls"],
                 "family_size": size,
@@ -288,8 +291,8 @@ def _component_flags(components: pd.DataFrame, survey: SurveyDefinition, period:
 
 
 def _windows(period: pd.Period, months: int = changes.MOVER_MONTHS) -> tuple[str, str]:
-    recent = f"{period - months + 1} to {period}"
-    before = f"{period - 2 * months + 1} to {period - months}"
+    recent = f"{format_period(period - months + 1)} to {format_period(period)}"
+    before = f"{format_period(period - 2 * months + 1)} to {format_period(period - months)}"
     return recent, before
 
 
@@ -334,12 +337,12 @@ def _risk_flags(at_risk: pd.DataFrame, movers: pd.DataFrame, period: pd.Period) 
         if row.rule == "mean":
             detail = (
                 f"Mean overall satisfaction {row.estimate:.2f} (95% CI {row.ci_low:.2f} to {row.ci_high:.2f}, "
-                f"n = {row.n}) in {first} to {period}, below the portfolio's {row.reference:.2f}"
+                f"n = {row.n}) in {span(first, period)}, below the portfolio's {row.reference:.2f}"
             )
         else:
             detail = (
                 f"NPS {row.estimate:+.0f} (95% CI {row.ci_low:+.0f} to {row.ci_high:+.0f}, n = {row.n}) "
-                f"in {first} to {period}, below zero"
+                f"in {span(first, period)}, below zero"
             )
         rows.append(
             {
@@ -420,8 +423,8 @@ def _people_flags(
                 "previous": row.earlier_rating,
                 "p": row.p_value,
                 "q": row.q_value,
-                "detail": f"{person}: ratings fell {abs(row.change):.2f} points, {row.recent_rating:.2f} in {period} "
-                f"against {row.earlier_rating:.2f} before (n = {row.n_earlier})",
+                "detail": f"{person}: ratings fell {abs(row.change):.2f} points, {row.recent_rating:.2f} in "
+                f"{format_period(period)} against {row.earlier_rating:.2f} before (n = {row.n_earlier})",
                 "family": "people",
                 "method": FAMILIES["people"],
                 "family_size": tested,
@@ -440,7 +443,7 @@ def _people_flags(
                 "estimate": row.latest_ltr,
                 "previous": row.previous_ltr,
                 "detail": f"{person}: {'a new detractor' if row.new_detractor else 'a detractor'}, "
-                f"{row.latest_ltr:.0f} of 10 on recommending us in {period}{before}",
+                f"{row.latest_ltr:.0f} of 10 on recommending us in {format_period(period)}{before}",
                 "family": "people",
                 "method": _RULES[rule],
             }
@@ -460,7 +463,7 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
                     "metric": "attainment",
                     "estimate": row.attainment,
                     "previous": target,
-                    "detail": f"{row.met} of {row.events} events due in {period} met on time "
+                    "detail": f"{row.met} of {row.events} events due in {format_period(period)} met on time "
                     f"({100 * row.attainment:.0f}%), below the {100 * target:g}% target",
                     "method": _RULES["below_target"],
                 }
@@ -474,8 +477,8 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
                     "previous": row.baseline,
                     "p": row.p,
                     "q": row.q,
-                    "detail": f"Attainment {100 * row.attainment:.0f}% of {row.events} in {period} against "
-                    f"{100 * row.baseline:.0f}% of {row.baseline_events} in the earlier months",
+                    "detail": f"Attainment {100 * row.attainment:.0f}% of {row.events} in {format_period(period)} "
+                    f"against {100 * row.baseline:.0f}% of {row.baseline_events} in the earlier months",
                     "method": FAMILIES["service"],
                     "family_size": size,
                 }
@@ -486,7 +489,7 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
                     **common,
                     "metric": "overdue",
                     "estimate": float(row.overdue),
-                    "detail": f"{row.overdue} event(s) overdue at the end of {period}",
+                    "detail": f"{row.overdue} event(s) overdue at the end of {format_period(period)}",
                     "method": _RULES["overdue"],
                 }
             )
@@ -497,21 +500,27 @@ def alert_caveats(period: pd.Period, *, baseline_months: int = changes.BASELINE_
     """What compares against what, for a report's caveats: each family, its test and its correction."""
     first = period - baseline_months
     recent, before = _windows(period)
+    cadence = cadence_of(period)
+    monthly = cadence == "month"
+    own = "months" if monthly else plural(cadence)
+    cell = "client-month" if monthly else "client and wave"
+    within = "within-month" if monthly else "within-wave"
+    last = "the last three months'" if monthly else f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'"
     return [
         f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
         f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
         "across the whole portfolio, not one test at a time.",
-        f"Drops: {period} against the client's own months {first} to {period - 1}, one-sided, on each "
-        "response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by its "
-        f"spread within a client-month); the spread is the client's within-month spread moderated across the "
+        f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
+        "on each response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by "
+        f"its spread within a {cell}); the spread is the client's {within} spread moderated across the "
         f"portfolio; {_BH} across the clients. A flagged client's NPS, CSAT and mean overall that are lower "
         "are the figures that fell.",
-        f"Component falls: each driver in {period} against the same months, one-sided; {_BH} across "
+        f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} across "
         "clients x components.",
         f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        "At risk: the last three months' mean overall below the portfolio's, or NPS below zero, one-sided "
+        f"At risk: {last} mean overall below the portfolio's, or NPS below zero, one-sided "
         f"(Simes over the two); {_BH} across the clients; and the falling movers.",
-        f"People: a person's ratings in {period} against their own earlier answers, one-sided, a fall of at "
-        f"least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
+        f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
+        f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
         "are a rule (an answer of 0-6), not a test.",
     ]

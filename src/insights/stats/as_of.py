@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from insights.core.errors import InsightsError
+from insights.core.periods import as_period
 
 __all__ = ["parse_as_of", "period_as_of"]
 
@@ -46,5 +47,5 @@ def period_as_of(period: pd.Period | str, now: object = None) -> pd.Timestamp:
     A past month's report is therefore the same whenever it is rendered.  ``now`` (default: the
     current time) follows :func:`parse_as_of`.
     """
-    end = (pd.Period(period, "M") + 1).start_time.tz_localize("UTC")
+    end = (as_period(period) + 1).start_time.tz_localize("UTC")
     return min(end, parse_as_of(now))

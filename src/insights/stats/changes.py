@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import format_period
 from insights.data.survey import SurveyDefinition
 from insights.stats.moderated import change_tests, within_cells
 from insights.stats.multiplicity import FDR_LEVEL, q_values
@@ -88,7 +89,7 @@ def satisfaction_score(responses: pd.DataFrame) -> pd.Series:
 
 
 def _months_label(first: pd.Period, last: pd.Period) -> str:
-    return f"{first}" if first == last else f"{first} to {last}"
+    return f"{format_period(first)}" if first == last else f"{format_period(first)} to {format_period(last)}"
 
 
 def _names(df: pd.DataFrame) -> pd.Series:

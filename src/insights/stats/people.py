@@ -38,6 +38,7 @@ import os
 
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.contracts import NOT_STATED
 from insights.data.survey import SurveyDefinition
 from insights.stats.nps import DETRACTOR_MAX, nps_class
@@ -149,7 +150,7 @@ def contact_scores(
     come from the contact list, else from a ``respondent_role`` column of the responses.
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     first = period - (months - 1)
     data = responses[responses["respondent_id"].notna() & (responses["period"] <= period)].copy()
     data["client_id"] = data["client_id"].astype(str)
@@ -296,7 +297,7 @@ def scores_by_role(
     """
     from insights.stats import metrics
 
-    period = pd.Period(period, "M")
+    period = as_period(period)
     window = responses[
         (responses["period"] > period - months)
         & (responses["period"] <= period)

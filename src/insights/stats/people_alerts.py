@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.stats.moderated import change_tests
 from insights.stats.multiplicity import FDR_LEVEL, q_values
@@ -84,7 +85,7 @@ def fall_tests(
         people tested) and ``fell`` (``q < 0.05`` and a fall of at least :data:`MIN_FALL`).
     """
     survey = survey or SurveyDefinition.default()
-    period = pd.Period(period, "M")
+    period = as_period(period)
     data = _people_frame(responses, period, months)
     columns = [
         "client_id",
@@ -132,7 +133,7 @@ def detractors(responses: pd.DataFrame, period: pd.Period | str) -> pd.DataFrame
         ``client_id, respondent_id, latest_ltr, previous_ltr`` (their previous NPS answer in any
         earlier month, NaN if none) and ``new_detractor`` (that answer was 7-10).
     """
-    period = pd.Period(period, "M")
+    period = as_period(period)
     data = responses[
         responses["respondent_id"].notna()
         & responses["likelihood_to_recommend"].notna()

@@ -16,6 +16,7 @@ import math
 import pandas as pd
 from scipy import stats
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 
 __all__ = ["BLIND_SPOT_GAP", "GAP_MONTHS", "gap_summary", "perception_gaps"]
@@ -54,7 +55,7 @@ def perception_gaps(
     if client is not None:
         chosen = chosen[chosen["client_id"].astype(str) == str(client)]
     if period is not None:
-        chosen = chosen[chosen["period"] == pd.Period(period, "M")]
+        chosen = chosen[chosen["period"] == as_period(period)]
     ids = responses["client_id"].astype(str)
     rows = []
     for row in chosen.sort_values(["client_id", "period"], kind="stable").itertuples(index=False):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.stats import metrics
 from insights.stats.changes import mover_tests
@@ -193,7 +194,7 @@ def movers(df: pd.DataFrame, end: pd.Period, *, months: int = 3) -> pd.DataFrame
         months and moderated across the clients, judged on its Benjamini-Hochberg q-value across
         the clients (:func:`insights.stats.changes.mover_tests`); largest absolute change first.
     """
-    return mover_tests(df, pd.Period(end, "M"), months=months)
+    return mover_tests(df, as_period(end), months=months)
 
 
 def at_risk(league: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from insights.core.periods import cadence_of
 from insights.stats.moderated import level_tests
 from insights.stats.multiplicity import FDR_LEVEL, q_values
 from insights.stats.nps import nps_points
@@ -147,7 +148,7 @@ def service_tests(
     """
     from insights.stats import service_levels
 
-    frame = service_levels.classify(events, as_of)
+    frame = service_levels.classify(events, as_of, cadence=cadence_of(period))
     frame = frame.assign(client_id=frame["client_id"].astype(str))
     first = period - (months - 1)
     counted = frame[(frame["period"] >= first) & (frame["period"] <= period)]

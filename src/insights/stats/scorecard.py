@@ -389,7 +389,8 @@ def trend(
         earlier = periods[periods <= last]
         first = earlier.min() if len(earlier) else last
     window = pd.period_range(first, last, freq=freq)
-    offset = periods.array.asi8 - first.ordinal
+    # ordinals step by the frequency's multiple (6 for half-years, ``6M``; 1 otherwise)
+    offset = (periods.array.asi8 - first.ordinal) // first.freq.n
     in_window = (offset >= 0) & (offset < len(window))
 
     if by is None:

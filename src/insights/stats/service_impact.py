@@ -35,12 +35,14 @@ import pandas as pd
 from scipy import stats
 
 from insights.core.jsonsafe import json_value
+from insights.core.periods import column_cadence, to_periods
 from insights.stats.as_of import parse_as_of
 from insights.stats.service_levels import (
     ALPHA,
     DEFAULT_HOURLY_COST,
     aggregate,
     as_classified,
+    in_cadence,
     json_records,
     p_value_text,
 )
@@ -96,11 +98,14 @@ def satisfaction_panel(
     """
     frame = as_classified(events, as_of, DEFAULT_HOURLY_COST)
     moment = frame.attrs.get("as_of", parse_as_of(as_of))
+    cadence = column_cadence(responses.get("period"))
+    frame = in_cadence(frame, cadence)  # events counted by the survey's waves
     frame = frame.assign(client_id=frame["client_id"].astype(str))
     if frame.empty:
         return pd.DataFrame(columns=PANEL_COLUMNS)
-    last = min(frame["period"].max(), pd.Period(moment.tz_convert("UTC").tz_localize(None), "M"))
-    periods = pd.period_range(frame["period"].min(), last, freq="M")
+    now = to_periods(pd.Series([moment.tz_convert("UTC").tz_localize(None)]), cadence).iloc[0]
+    last = min(frame["period"].max(), now)
+    periods = pd.period_range(frame["period"].min(), last, freq=last.freq)
     clients = sorted(frame["client_id"].unique())
     grid = pd.MultiIndex.from_product([clients, periods], names=["client_id", "period"])
     counts = aggregate(frame, ["client_id", "period"]).set_index(["client_id", "period"])

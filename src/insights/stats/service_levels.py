@@ -69,6 +69,8 @@ import pandas as pd
 from scipy import stats
 
 from insights.core.jsonsafe import json_value
+from insights.core.periods import as_period, cadence_of, format_period, to_periods, window
+from insights.core.periods import parse_period as parse_any_period
 from insights.data.contracts import SEVERITIES
 from insights.stats import intervals
 from insights.stats.as_of import parse_as_of
@@ -105,7 +107,11 @@ ALPHA = 0.05
 
 
 def classify(
-    events: pd.DataFrame, as_of: object = None, *, hourly_cost: float = DEFAULT_HOURLY_COST
+    events: pd.DataFrame,
+    as_of: object = None,
+    *,
+    hourly_cost: float = DEFAULT_HOURLY_COST,
+    cadence: str = "month",
 ) -> pd.DataFrame:
     """Each event's status as of ``as_of`` (see the module docstring), with its lateness and cost.
 
@@ -147,10 +153,18 @@ def classify(
     frame["idle_cost"] = frame["idle_hours"] * float(hourly_cost)
     frame["penalty_counted"] = np.where(frame["counted"], frame["penalty"], 0.0)
     frame["cost"] = frame["penalty_counted"] + frame["idle_cost"]
-    frame["period"] = due.dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("M")
+    frame["period"] = to_periods(due.dt.tz_convert("UTC").dt.tz_localize(None), cadence)
     frame.attrs["as_of"] = moment
     frame.attrs["hourly_cost"] = float(hourly_cost)
     return frame
+
+
+def in_cadence(frame: pd.DataFrame, cadence: str) -> pd.DataFrame:
+    """Classified events with ``period`` the due date's period in ``cadence`` (a survey's waves)."""
+    if cadence_of(frame["period"]) == cadence:
+        return frame
+    due = frame["due_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+    return frame.assign(period=to_periods(due, cadence))
 
 
 def as_classified(events: pd.DataFrame, as_of: object, hourly_cost: float) -> pd.DataFrame:
@@ -298,8 +312,9 @@ def select_events(
     client: str | None = None,
     period: str | pd.Period | None = None,
 ) -> pd.DataFrame:
-    """Events of one client and/or due in one month; unknown ids or empty months raise ``SelectionError``."""
-    from insights.data.selection import SelectionError, parse_period
+    """Events of one client and/or due in one period (``2026-10``, or ``2026-Q3`` for a quarter: the form
+    says which); unknown ids or empty periods raise ``SelectionError``."""
+    from insights.data.selection import SelectionError
 
     if client is not None:
         known = sorted(events["client_id"].astype(str).unique())
@@ -310,11 +325,12 @@ def select_events(
             )
         events = events[events["client_id"].astype(str) == client]
     if period is not None:
-        period = period if isinstance(period, pd.Period) else parse_period(period)
-        due = events["due_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("M")
+        period = period if isinstance(period, pd.Period) else parse_any_period(period)
+        due = to_periods(events["due_at"].dt.tz_convert("UTC").dt.tz_localize(None), cadence_of(period))
         if not (due == period).any():
             raise SelectionError(
-                f"no events due in {period} (the events are due from {due.min()} to {due.max()})"
+                f"no events due in {format_period(period)} (the events are due from "
+                f"{format_period(due.min())} to {format_period(due.max())})"
             )
         events = events[due == period]
     return events
@@ -433,8 +449,9 @@ def attainment_trend(
     frame = as_classified(events, as_of, hourly_cost)
     if client is not None:
         frame = frame[frame["client_id"].astype(str) == client]
-    end = pd.Period(end, "M")
-    periods = pd.period_range(end=end, periods=months, freq="M")
+    end = as_period(end)
+    frame = in_cadence(frame, cadence_of(end))
+    periods = window(end, months)
     table = (
         attainment_table(frame, by=["period"], hourly_cost=hourly_cost).set_index("period").reindex(periods)
     )

@@ -9,10 +9,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 from seaborn.utils import relative_luminance
 
+from insights.core.periods import cadence_of, format_period
+
 
 def _label(labels: Mapping[str, str] | None, name: str) -> str:
     """The display label of ``name``: from ``labels`` if given there, else ``name`` in words."""
     return (labels or {}).get(name, name.replace("_", " ").capitalize())
+
+
+def _monthly(period: object) -> bool:
+    """Whether ``period`` is a month (quarters, half-years and years are labelled as written: 2026-Q3)."""
+    return not isinstance(period, pd.Period) or cadence_of(period) == "month"
+
+
+def _tick(period: pd.Period, first: bool) -> str:
+    """A month as ``Jan 2026`` (first and January) or ``Feb``; other periods as written (``2026-Q3``)."""
+    if not _monthly(period):
+        return format_period(period)
+    return period.strftime("%b %Y") if first or period.month == 1 else period.strftime("%b")
 
 
 def _month_axis(ax: Axes, periods: pd.Series, counts: pd.Series | None = None) -> np.ndarray:
@@ -22,9 +36,7 @@ def _month_axis(ax: Axes, periods: pd.Series, counts: pd.Series | None = None) -
     with ``counts``, each tick also says how many answers (or events) its month has.
     """
     positions = np.arange(len(periods))
-    labels = [
-        p.strftime("%b %Y") if i == 0 or p.month == 1 else p.strftime("%b") for i, p in enumerate(periods)
-    ]
+    labels = [_tick(p, first=i == 0) for i, p in enumerate(periods)]
     if counts is not None:
         labels = [f"{label}\nn={int(n)}" for label, n in zip(labels, counts)]
     ax.set_xticks(positions)

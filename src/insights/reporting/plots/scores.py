@@ -16,7 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from insights.reporting.plots.axes import _annotated_heatmap, _label, _month_axis
+from insights.core.periods import format_period
+from insights.reporting.plots.axes import _annotated_heatmap, _label, _month_axis, _monthly
 from insights.reporting.plots.style import MUTED, PRIMARY, TYPE_COLOURS, _figure, _finish
 
 
@@ -153,7 +154,11 @@ def scorecard_heatmap(
         )
     )
     ax.set_yticklabels([_label(labels, c) for c in components], rotation=0)
-    ax.set_xticklabels([p.strftime("%b %y") for p in means.columns], rotation=0, fontsize=8)
+    ax.set_xticklabels(
+        [p.strftime("%b %y") if _monthly(p) else format_period(p) for p in means.columns],
+        rotation=0,
+        fontsize=8,
+    )
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.set_title(title + f"  (hatched: fewer than {min_n} answers)", loc="left")

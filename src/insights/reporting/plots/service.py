@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from insights.core.periods import column_cadence
+from insights.core.periods import title as period_title
 from insights.reporting.plots.axes import _annotated_heatmap, _month_axis
 from insights.reporting.plots.style import (
     MUTED,
@@ -78,7 +80,7 @@ def attainment_chart(trend: pd.DataFrame, *, target: float = 0.95, title: str) -
     ax.patch.set_visible(False)
     ax.set_title(title, loc="left")
     ax.set_ylabel("Events met on time (%)")
-    ax.set_xlabel("Month due")
+    ax.set_xlabel(f"{period_title(column_cadence(trend['period']))} due")
     handles, labels = ax.get_legend_handles_labels()
     handles2, labels2 = bars.get_legend_handles_labels()
     ax.legend(
@@ -229,7 +231,7 @@ def cost_chart(trend: pd.DataFrame, *, title: str, currency: str = "") -> Figure
         label="Idle people (people x hours late x hourly cost)",
     )
     ax.set_ylabel(f"Cost{f' ({currency})' if currency else ''}")
-    ax.set_xlabel("Month due")
+    ax.set_xlabel(f"{period_title(column_cadence(trend['period']))} due")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_title(title, loc="left")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
