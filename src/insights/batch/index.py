@@ -58,6 +58,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
                 "client_id": task.client_id,
                 "client_type": task.client_type or "",
                 "figures": figures,
+                "note": str((result.summary or {}).get("note") or ""),
                 "status": result.status,
                 "status_text": STATUS_TEXT[result.status],
                 "error": result.error,

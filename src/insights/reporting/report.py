@@ -65,6 +65,7 @@ from insights.reporting.portfolio import (
     portfolio_report,
     portfolio_summary,
     risk_display,
+    risk_html,
     type_comparison_display,
     type_findings,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "read_alerts",
     "reference_date",
     "risk_display",
+    "risk_html",
     "scorecard_table",
     "table_html",
     "type_comparison_display",
