@@ -38,6 +38,8 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
     """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from insights.reporting.html import numeric_text
+
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     rows, columns, portfolio = [], [], None
     for task, result in zip(tasks, results):
@@ -49,7 +51,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
         figures = {}
         for item in [*(result.summary or {}).get("figures", []), *_flag_cells(alerts, task.client_id)]:
             label = str(item.get("label", ""))
-            figures[label] = item
+            figures[label] = {**item, "text": not numeric_text(item.get("value", ""))}  # text cells go left
             if label not in columns:
                 columns.append(label)
         rows.append(
