@@ -192,3 +192,17 @@ def test_rendered_pages_without_nps_or_comments_never_mention_them(tmp_path, sam
     client = pages[2].read_text("utf-8")
     assert ">Headline<" in client and ">Trends<" in client and "Overall satisfaction by month" not in client
     assert client.count("<img") >= 3  # heat map, overall trend, key drivers: figures are still there
+
+
+def test_people_without_nps_or_without_respondent_ids(without_nps, sample_df):
+    from insights.data.people import read_contacts
+    from insights.data.sample import sample_dir
+
+    contacts = read_contacts(sample_dir() / "contacts.csv")
+    section = report.people_section(without_nps, "C03", PERIOD, contacts)
+    html = section.html()
+    assert ">By contact<" in html and nps_mentions(html) == []
+    asked = report.people_section(sample_df, "C03", PERIOD, contacts).html()
+    assert "Latest NPS answer" in asked and ">NPS<" in asked
+    anonymous = report.people_section(sample_df.assign(respondent_id=pd.NA), "C03", PERIOD, contacts).html()
+    assert anonymous == f"<p class='ci-note'>{report.esc(report.NO_RESPONDENTS)}</p>"

@@ -42,6 +42,7 @@ from insights.reporting.followups import (
 from insights.reporting.html import Section, caveats_html, esc, findings_html, table_html
 from insights.reporting.people import (
     CONTACTS_MISSING,
+    NO_RESPONDENTS,
     SELF_ASSESSMENT_MISSING,
     GapSection,
     PeopleSection,
@@ -85,6 +86,7 @@ __all__ = [
     "GROUP_COMPONENT_LABELS",
     "MIN_CELL",
     "NO_CHANGE",
+    "NO_RESPONDENTS",
     "NPS_GROUPS",
     "SELF_ASSESSMENT_MISSING",
     "CaveatsSection",
