@@ -331,3 +331,41 @@ def test_client_and_portfolio_pages_share_one_page_style():
     css = template.read_text("utf-8")
     assert "body.jp-Notebook { max-width: 1100px; margin: 0 auto; padding: 24px 32px; }" in css
     assert ".ci-table td.ci-text" in css and ".ci-table td.ci-num" in css
+
+
+def test_index_columns_of_words_go_left_and_figures_right(tmp_path):
+    from types import SimpleNamespace
+
+    from insights.batch.index import write_index
+
+    def task(client_id):
+        page = tmp_path / "clients" / f"{client_id}.html"
+        return SimpleNamespace(
+            kind="client",
+            title=client_id,
+            client_id=client_id,
+            client_type="external",
+            html_path=str(page),
+            ipynb_path=str(tmp_path / "clients" / f"{client_id}.ipynb"),
+        )
+
+    def result(nps, change):
+        figures = [{"label": "Responses", "value": "5"}, {"label": "NPS", "value": nps}]
+        figures.append({"label": "vs previous", "value": change})
+        return SimpleNamespace(status="ok", error=None, summary={"figures": figures})
+
+    page = write_index(
+        tmp_path,
+        [task("A"), task("B")],
+        [result("+12", "–"), result("–", "significant drop")],
+        period="2026-10",
+        title="Reports",
+    ).read_text("utf-8")
+    parser = _Cells()
+    parser.feed(page)
+    header, *rows = parser.rows
+    kinds = {text: css for _, css, _, text in header}
+    assert kinds["NPS"] == kinds["Responses"] == "num" and kinds["vs previous"] == "text"
+    for row in rows:
+        cells = dict(zip([text for *_, text in header], row))
+        assert cells["vs previous"][1] == "text" and cells["NPS"][1] == "num"

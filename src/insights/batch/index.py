@@ -51,7 +51,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
         figures = {}
         for item in [*(result.summary or {}).get("figures", []), *_flag_cells(alerts, task.client_id)]:
             label = str(item.get("label", ""))
-            figures[label] = {**item, "text": not numeric_text(item.get("value", ""))}  # text cells go left
+            figures[label] = item
             if label not in columns:
                 columns.append(label)
         rows.append(
@@ -69,12 +69,19 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
             }
         )
     rows.sort(key=lambda r: (r["status"] != "failed", r["name"].casefold()))
+    # a column of words ("significant drop", the kinds of flags) is left-aligned, one of figures right
+    text_columns = [
+        label
+        for label in columns
+        if any(not numeric_text(r["figures"][label].get("value", "")) for r in rows if label in r["figures"])
+    ]
     page = env.get_template("index.html.j2").render(
         title=title,
         period=period,
         rendered_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rows=rows,
         columns=columns,
+        text_columns=text_columns,
         portfolio=portfolio,
         counts=count_statuses(results),
         flags=_flag_counts(alerts, out_dir),
