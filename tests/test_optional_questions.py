@@ -190,8 +190,10 @@ def test_rendered_pages_without_nps_or_comments_never_mention_them(tmp_path, sam
         assert nps_mentions(html) == [], page.name
         assert "Voice of the client" not in html
     client = pages[2].read_text("utf-8")
-    assert ">Headline<" in client and ">Trends<" in client and "Overall satisfaction by month" not in client
-    assert client.count("<img") >= 3  # heat map, overall trend, key drivers: figures are still there
+    assert ">Headline<" in client and ">Trends<" in client
+    # the figures without NPS, no empty NPS chart: heat map, overall trend, importance and quadrants; the
+    # portfolio's mean league chart, distribution, importance and quadrants
+    assert client.count("<img") == 4 and pages[0].read_text("utf-8").count("<img") == 4
 
 
 def test_people_without_nps_or_without_respondent_ids(without_nps, sample_df):
