@@ -208,3 +208,48 @@ def test_people_without_nps_or_without_respondent_ids(without_nps, sample_df):
     assert "Latest NPS answer" in asked and ">NPS<" in asked
     anonymous = report.people_section(sample_df.assign(respondent_id=pd.NA), "C03", PERIOD, contacts).html()
     assert anonymous == f"<p class='ci-note'>{report.esc(report.NO_RESPONDENTS)}</p>"
+
+
+# --------------------------------------------------------------------------- the drops, calibrated without NPS
+# Without the question a response's satisfaction score is its scaled overall rating alone; the drop
+# flags are held to the same calibration as with it (tests/test_alerts.py).
+
+
+@pytest.mark.slow
+def test_without_nps_the_drop_test_keeps_its_size():
+    from insights.data.simulated import simulated_portfolio
+    from insights.data.survey import SurveyDefinition
+    from insights.stats import changes
+
+    p_values = []
+    for seed in range(1, 8):  # 7 stationary portfolios of 400 clients, 3 to 8 answers a month
+        df, _ = simulated_portfolio(seed, clients=400)
+        df = df.assign(likelihood_to_recommend=np.nan)
+        p = changes.drop_tests(df, df["period"].max(), SurveyDefinition.default())[0]["p"].to_numpy(float)
+        p_values.append(p[~np.isnan(p)])
+    p = np.concatenate(p_values)
+    assert len(p) >= 2500
+    assert 0.03 <= float((p < 0.05).mean()) <= 0.07  # measured: 5.3% of 2,800 one-sided tests at 5%
+
+
+@pytest.mark.slow
+def test_without_nps_planted_one_point_falls_are_found():
+    from insights.data.simulated import simulated_portfolio
+
+    found = planted_total = false_drops = unchanged = 0
+    for seed in range(101, 111):
+        df, planted = simulated_portfolio(seed, falls=4, fall=1.0)
+        flags = compute_alerts(df.assign(likelihood_to_recommend=np.nan)).flags
+        assert not flags["metric"].isin(["nps", "detractor", "new_detractor"]).any()
+        dropped = set(flags.loc[flags["kind"] == "drop", "client_id"])
+        found += len(dropped & set(planted))
+        false_drops += len(dropped - set(planted))
+        planted_total += len(planted)
+        unchanged += df["client_id"].nunique() - len(planted)
+    assert planted_total == 40
+    assert found / planted_total >= 0.45, (
+        f"{found} of {planted_total} planted falls found"
+    )  # measured 21 of 40
+    assert false_drops / unchanged <= 0.01, (
+        f"{false_drops} of {unchanged} unchanged clients flagged"
+    )  # 1 of 360
