@@ -76,3 +76,10 @@ def test_the_rendered_report_and_the_index_say_so(tmp_path, absent, sample_csv):
     assert BANNER in page and "0 response(s)" not in page
     index = (tmp_path / "out" / "index.html").read_text("utf-8")
     assert f'<div class="note">{BANNER}</div>' in index
+
+
+def test_follow_ups_count_from_the_report_period_not_the_old_wave(absent):
+    r = report.client_report(absent, "C03", PERIOD, n_boot=20)
+    assert r.report_period == PERIOD
+    items = report.follow_up_list(r, None, None, None, now=pd.Timestamp("2027-01-15"))
+    assert len(items) and (pd.to_datetime(items["due"]) >= pd.Timestamp("2026-11-01")).all()

@@ -56,6 +56,12 @@ class ClientReport:
     asks_comments: bool = True  # whether any response of the survey carries a comment
 
     @property
+    def report_period(self) -> pd.Period:
+        """The period the report is for (``period`` is that of its figures, an earlier wave for a client
+        without responses in it): follow-up dates count from its end."""
+        return self.requested_period or self.period
+
+    @property
     def banner(self) -> str:
         """``"No responses in 2026-10; figures are from 2026-07, its latest wave"`` (``""`` when the
         figures are of the report period itself)."""
