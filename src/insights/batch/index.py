@@ -38,6 +38,8 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
     """
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+    from insights.reporting.html import numeric_text
+
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
     rows, columns, portfolio = [], [], None
     for task, result in zip(tasks, results):
@@ -58,6 +60,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
                 "client_id": task.client_id,
                 "client_type": task.client_type or "",
                 "figures": figures,
+                "note": str((result.summary or {}).get("note") or ""),
                 "status": result.status,
                 "status_text": STATUS_TEXT[result.status],
                 "error": result.error,
@@ -66,12 +69,19 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
             }
         )
     rows.sort(key=lambda r: (r["status"] != "failed", r["name"].casefold()))
+    # a column of words ("significant drop", the kinds of flags) is left-aligned, one of figures right
+    text_columns = [
+        label
+        for label in columns
+        if any(not numeric_text(r["figures"][label].get("value", "")) for r in rows if label in r["figures"])
+    ]
     page = env.get_template("index.html.j2").render(
         title=title,
         period=period,
         rendered_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         rows=rows,
         columns=columns,
+        text_columns=text_columns,
         portfolio=portfolio,
         counts=count_statuses(results),
         flags=_flag_counts(alerts, out_dir),

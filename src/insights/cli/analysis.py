@@ -40,9 +40,14 @@ def metrics(
     table_name: TableOpt = None,
     query: QueryOpt = None,
 ) -> None:
-    """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI."""
+    """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI.
+
+    A survey without the likelihood-to-recommend question has no NPS row, and ``nps`` is null in
+    the JSON (the key stays, so the shape does not depend on the survey).
+    """
     from insights.data.selection import select
     from insights.stats.metrics import summary
+    from insights.stats.optional import asks_nps
 
     check_format(format)
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
@@ -53,6 +58,8 @@ def metrics(
         top_box=definition.overall_scale.top_box,
         weight="weight" if "weight" in scope.columns else None,
     ).to_dict()
+    if not asks_nps(df):
+        headline["nps"] = None
     if format == "json":
         print_json(headline)
         return
@@ -62,12 +69,13 @@ def metrics(
         f"n = {headline['n']}"
     )
     table = Table("metric", "score", "95% CI", "detail", box=None, padding=(0, 2))
-    table.add_row(
-        "NPS",
-        fmt(nps["score"], signed=True),
-        f"{fmt(nps['ci_low'], signed=True)} to {fmt(nps['ci_high'], signed=True)}",
-        f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors",
-    )
+    if nps is not None:
+        table.add_row(
+            "NPS",
+            fmt(nps["score"], signed=True),
+            f"{fmt(nps['ci_low'], signed=True)} to {fmt(nps['ci_high'], signed=True)}",
+            f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors",
+        )
     table.add_row(
         f"CSAT (top-{definition.overall_scale.top_box}-box)",
         fmt(csat["score"], suffix="%"),

@@ -25,6 +25,7 @@ from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.changes import BASELINE_MONTHS, headline_values
 from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
 from insights.stats.nps import NPS_GROUPS
+from insights.stats.optional import asks_nps, has_comments
 
 MIN_CELL = 5  # cells with fewer responses are flagged, not trusted
 
@@ -53,6 +54,26 @@ class ClientReport:
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # this client's flags of the period
     baseline_scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per component
     pooling: drivers_mod.PooledClient | None = None  # the partially pooled drivers, when used
+    asks_nps: bool = True  # whether the survey asks the likelihood-to-recommend question at all
+    requested_period: pd.Period | None = None  # the report period, when the figures are of an earlier wave
+    asks_comments: bool = True  # whether any response of the survey carries a comment
+
+    @property
+    def report_period(self) -> pd.Period:
+        """The period the report is for (``period`` is that of its figures, an earlier wave for a client
+        without responses in it): follow-up dates count from its end."""
+        return self.requested_period or self.period
+
+    @property
+    def banner(self) -> str:
+        """``"No responses in 2026-10; figures are from 2026-07, its latest wave"`` (``""`` when the
+        figures are of the report period itself)."""
+        if self.requested_period is None:
+            return ""
+        return (
+            f"No responses in {format_period(self.requested_period)}; figures are from "
+            f"{format_period(self.period)}, its latest wave"
+        )
 
     @property
     def n(self) -> int:
@@ -83,9 +104,21 @@ def client_report(
     ``pooling="partial"`` (the default) shows key drivers partially pooled toward the portfolio's
     (:func:`insights.stats.drivers.fit_pooled_drivers` on every client's responses of the window,
     or ``pooled``, that fit computed once for many reports); ``"none"`` the client's own regression.
+
+    A client with no responses in ``period`` but some before it gets its report built on its latest
+    period with responses (its latest wave): ``report.period`` is that period, ``requested_period``
+    the one asked for, and :attr:`ClientReport.banner` says so.  Its flags stay those of ``period``,
+    and its comparisons with earlier months are shown for information only (no test of that wave
+    is claimed).  Without a likelihood-to-recommend question (:func:`insights.stats.optional.asks_nps`)
+    the report shows no NPS anywhere.
     """
     survey = survey or SurveyDefinition.default()
     period = as_period(period)
+    if alerts is None:
+        alerts = compute_alerts(df, period, survey, months=months)
+    flags = alerts.for_client(client_id)
+    asked, period = period, latest_wave(df, client_id, period)
+    requested = asked if period != asked else None
     first = period - (months - 1)
     ids = df["client_id"].astype(str)
     mine = df[ids == client_id]
@@ -97,9 +130,7 @@ def client_report(
     rest = df[(ids != client_id) & (df["period"] == period)]
     drivers_present = [d for d in survey.driver_names if d in df.columns]
     scale = survey.overall_scale
-    if alerts is None:
-        alerts = compute_alerts(df, period, survey, months=months)
-    flags = alerts.for_client(client_id)
+    nps_asked = asks_nps(df)
 
     headline = metrics.summary(current, scale_max=scale.max, top_box=scale.top_box)
     card = metrics.scorecard(
@@ -122,8 +153,17 @@ def client_report(
     if pooled_client is not None:
         analysis = drivers_mod.pooled_analysis(analysis, pooled_client, labels=survey.drivers)
 
-    caveats = _client_caveats(headline.n, nps_trend, overall_trend, analysis, window, months, previous_period)
-    caveats.extend(alert_caveats(period))
+    caveats = _client_caveats(
+        headline.n, nps_trend, overall_trend, analysis, window, months, previous_period, nps=nps_asked
+    )
+    if requested is not None:
+        caveats.insert(
+            0,
+            f"No responses in {format_period(requested)}: every figure is of {format_period(period)}, "
+            "this client's latest wave; "
+            "its comparisons with earlier months are shown for information, not tested.",
+        )
+    caveats.extend(alert_caveats(requested or period, nps=nps_asked))
     span = baseline_label(baseline)
     return ClientReport(
         client_id=client_id,
@@ -135,7 +175,11 @@ def client_report(
         survey=survey,
         responses=window,
         headline=headline,
-        vs_previous=with_flags(compare_headlines(current, baseline, survey, span, tested=True), flags),
+        vs_previous=(
+            with_flags(compare_headlines(current, baseline, survey, span, tested=True), flags)
+            if requested is None
+            else compare_headlines(current, baseline, survey, span)
+        ),
         vs_portfolio=compare_headlines(current, rest, survey, "other clients"),
         scorecard=card,
         nps_trend=nps_trend,
@@ -146,7 +190,17 @@ def client_report(
         flags=flags,
         baseline_scores=_baseline_scores(baseline, [*drivers_present, "overall_satisfaction"], survey),
         pooling=pooled_client,
+        asks_nps=nps_asked,
+        requested_period=requested,
+        asks_comments=has_comments(df),
     )
+
+
+def latest_wave(df: pd.DataFrame, client_id: str, period: pd.Period) -> pd.Period:
+    """``period`` when the client has responses in it, else its latest period with responses before it
+    (``period`` again when it has none up to then)."""
+    mine = df.loc[(df["client_id"].astype(str) == client_id) & (df["period"] <= period), "period"]
+    return period if mine.empty or (mine == period).any() else mine.max()
 
 
 def _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled):
@@ -193,7 +247,9 @@ def _cadence(frame: pd.DataFrame) -> str:
     return column_cadence(frame.get("period"))
 
 
-def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previous_period) -> list[str]:
+def _client_caveats(
+    n, nps_trend, overall_trend, analysis, window, months, previous_period, *, nps: bool = True
+) -> list[str]:
     caveats = []
     last = (
         f"the last {months} months"
@@ -229,7 +285,7 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
         )
     caveats.extend(f"Model warning: {w}" for w in analysis.warnings)
     nps_answers = int(window["likelihood_to_recommend"].notna().sum())
-    if nps_answers < len(window):
+    if nps and nps_answers < len(window):
         caveats.append(
             f"{len(window) - nps_answers} of {len(window)} responses in the window skipped the NPS question."
         )
@@ -247,6 +303,7 @@ def header_html(report: ClientReport) -> str:
         n=report.n,
         window_n=len(report.responses),
         as_of=f"{report.as_of:%Y-%m-%d}",
+        banner=report.banner,
     )
 
 
@@ -261,6 +318,8 @@ def headline_cards_html(report: ClientReport) -> str:
         (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat"),
         (f"Mean overall ({scale})", fmt(h.mean_overall.score, 2), h.mean_overall, 2, 2, "", "mean"),
     ]
+    if not report.asks_nps:
+        cards = [card for card in cards if card[-1] != "nps"]
     shown = []
     for label, value, result, ci_digits, digits, unit, key in cards:
         lines = []
@@ -295,6 +354,8 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
     """The period's scorecard, one row per component, for people: the month against the client's
     earlier months, with the component's flag (overall satisfaction and NPS: the drop flags)."""
     rows = report.scorecard[report.scorecard["period"] == report.period]
+    if not report.asks_nps:
+        rows = rows[rows["component"] != "nps"]
     earlier = report.baseline_scores.reindex(rows["component"]).to_numpy(float)
     marks = []
     for component in rows["component"]:
@@ -339,8 +400,10 @@ def comments_html(
     min_comments: int = 5,
     lookback: int = 3,
     per_group: int = 8,
+    nps: bool = True,
 ) -> str:
-    """Recent comments grouped by promoter, passive and detractor; no respondent identities."""
+    """Recent comments grouped by promoter, passive and detractor (one group without an NPS question:
+    ``nps=False``); no respondent identities."""
     with_text = responses[responses["comment"].fillna("").str.strip() != ""]
     recent = with_text[with_text["period"] == period]
     span = f"in {format_period(period)}"
@@ -355,6 +418,8 @@ def comments_html(
     score = recent["likelihood_to_recommend"]
     groups = [(label, recent[(score >= low) & (score <= high)]) for label, low, high in NPS_GROUPS]
     groups.append(("Did not answer the NPS question", recent[score.isna()]))
+    if not nps:
+        groups = [("Comments", recent)]
     shown = [
         {
             "label": label,
@@ -391,19 +456,25 @@ def flags_summary(flags: pd.DataFrame) -> dict:
 
 
 def index_summary(report: ClientReport) -> dict:
-    """Pre-formatted headline figures for the index page (the runner shows them as given)."""
+    """Pre-formatted headline figures for the index page (the runner shows them as given).
+
+    Without a likelihood-to-recommend question there is no NPS figure (so no NPS column); a client
+    whose figures are of an earlier wave gets a ``note`` (its :attr:`ClientReport.banner`), which
+    the index shows in its row.
+    """
     h = report.headline
     dropped = bool(len(report.flags)) and bool((report.flags["kind"] == "drop").any())
-    return {
+    nps_figure = {
+        "label": "NPS",
+        "value": fmt(h.nps.score, 0, signed=True),
+        "detail": f"95% CI {fmt(h.nps.ci_low, 0)} to {fmt(h.nps.ci_high, 0)}",
+    }
+    summary = {
         "client_id": report.client_id,
         "period": str(report.period),
         "figures": [
             {"label": "Responses", "value": str(report.n)},
-            {
-                "label": "NPS",
-                "value": fmt(h.nps.score, 0, signed=True),
-                "detail": f"95% CI {fmt(h.nps.ci_low, 0)} to {fmt(h.nps.ci_high, 0)}",
-            },
+            *([nps_figure] if report.asks_nps else []),
             {
                 "label": "CSAT",
                 "value": fmt(h.csat.score, 0, "%"),
@@ -418,6 +489,9 @@ def index_summary(report: ClientReport) -> dict:
             flags_summary(report.flags),
         ],
     }
+    if report.banner:
+        summary["note"] = report.banner
+    return summary
 
 
 # --------------------------------------------------------------------------- sections that display themselves
@@ -464,12 +538,17 @@ class ScorecardSection(Section):
 
 @dataclass(frozen=True, repr=False)
 class CommentsSection(Section):
-    """Voice of the client: the recent comments of the report's responses (:func:`comments_html`)."""
+    """Voice of the client: its heading and the recent comments of the report's responses
+    (:func:`comments_html`); nothing at all when the survey collects no comments."""
 
     report: ClientReport
 
     def html(self) -> str:
-        return comments_html(self.report.responses, self.report.period)
+        if not self.report.asks_comments:
+            return ""
+        return render("comments_heading.html.j2", nps=self.report.asks_nps) + comments_html(
+            self.report.responses, self.report.period, nps=self.report.asks_nps
+        )
 
 
 @dataclass(frozen=True, repr=False)

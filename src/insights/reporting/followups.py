@@ -111,7 +111,7 @@ def follow_up_list(
 
     Columns: ``due`` (date), ``action``, ``who``, ``how``, ``why``, ``kind``; sorted by date.
     """
-    moment = reference_date(report.period, now)
+    moment = reference_date(report.report_period, now)  # the report's period, even for an earlier wave
     items: list[dict] = []
     if people_section is not None and len(people_section.scores):
         items.extend(_people_items(people_section, moment, report.period))
@@ -177,7 +177,7 @@ def _plan_items(
 ) -> list[dict]:
     """Fix-first components (a plan with the primary contact) and blind spots (a team review)."""
     items = []
-    plan_due = _end_of_next_month(report.period)
+    plan_due = _end_of_next_month(report.report_period)
     primary_text, primary_how = "the client's primary contact", ""
     if people_section is not None and people_section.primary is not None:
         p = people_section.primary

@@ -16,7 +16,18 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["Section", "caveats_html", "ci_text", "esc", "findings_html", "fmt", "render", "table_html"]
+__all__ = [
+    "Section",
+    "caveats_html",
+    "ci_text",
+    "esc",
+    "findings_html",
+    "fmt",
+    "numeric_columns",
+    "numeric_text",
+    "render",
+    "table_html",
+]
 
 
 def esc(value: object) -> str:
@@ -36,8 +47,69 @@ def ci_text(low: float, high: float, digits: int, signed: bool = False) -> str:
     return f"{fmt(low, digits, signed=signed)} to {fmt(high, digits, signed=signed)}"
 
 
+#: A number as the tables show it: ``12``, ``-0.25``, ``+3.1``, ``1,204``, ``45%``, ``1.3e-07``, or a dash.
+_NUMBER = r"(?:[+\-−]?\d[\d,]*(?:\.\d+)?(?:e[+\-]?\d+)?(?:%| pts)?|–|-)"
+#: Cell text that reads as a number: a number, an interval, a number with its interval (and its
+#: counts: ``"3.62 (3.40 to 3.84), n=120 from 6 clients"``), a count of a total ("3 of 30"), or two
+#: counts ("12 / 9").
+_NUMERIC_TEXT = re.compile(
+    rf"{_NUMBER}(?: to {_NUMBER}| \({_NUMBER} to {_NUMBER}\)(?:, n=\d+ from \d+ clients?)?| of {_NUMBER}"
+    rf"| / {_NUMBER})?",
+    re.IGNORECASE,
+)
+#: How a table's cells are aligned: numbers right (with figures of equal width), text left.
+ALIGN = {"num": "text-align: right; font-variant-numeric: tabular-nums;", "text": "text-align: left;"}
+
+
+def numeric_text(value: object) -> bool:
+    """Whether a cell's text reads as a number (or an interval, a count of a total...: :data:`_NUMERIC_TEXT`)."""
+    return bool(_NUMERIC_TEXT.fullmatch(str(value).strip()))
+
+
+def numeric_columns(frame: pd.DataFrame) -> list[bool]:
+    """Whether each column of ``frame`` holds numbers (right-aligned in a table) rather than text.
+
+    A column is numeric when its dtype is (booleans are not), or when every non-empty cell reads as a
+    number, an interval (``"1.2 to 3.4"``), a number with its interval, ``"3 of 30"`` or ``"12 / 9"``.
+    An empty column counts as text.
+    """
+    kinds = []
+    for _, column in frame.items():
+        if pd.api.types.is_bool_dtype(column):
+            kinds.append(False)
+        elif pd.api.types.is_numeric_dtype(column):
+            kinds.append(True)
+        else:
+            cells = [str(v).strip() for v in column if not _blank(v) and str(v).strip()]
+            kinds.append(bool(cells) and all(numeric_text(c) for c in cells))
+    return kinds
+
+
+def _blank(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _align(table: str, numeric: list[bool]) -> str:
+    """Give the k-th header and data cell of every row its column's class and alignment."""
+
+    def row(match: re.Match) -> str:
+        position = iter(range(len(numeric)))
+
+        def cell(m: re.Match) -> str:
+            kind = "num" if numeric[min(next(position), len(numeric) - 1)] else "text"
+            return f'<{m.group(1)} class="ci-{kind}" style="{ALIGN[kind]}">'
+
+        return re.sub(r"<(t[hd])>", cell, match.group(0))
+
+    return re.sub(r"<tr[^>]*>.*?</tr>", row, table, flags=re.DOTALL)
+
+
 def table_html(frame: pd.DataFrame, *, caption: str | None = None) -> str:
-    """A readable, escaped HTML table (no index, NaN as a dash)."""
+    """A readable, escaped HTML table (no index, NaN as a dash): text columns left-aligned, numbers
+    right-aligned (:func:`numeric_columns`; each cell's ``class`` is ``ci-text`` or ``ci-num``)."""
     styled = frame.to_html(
         index=False,
         escape=True,
@@ -47,7 +119,7 @@ def table_html(frame: pd.DataFrame, *, caption: str | None = None) -> str:
         float_format=lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
     )
     cap = f"<p class='ci-note'>{esc(caption)}</p>" if caption else ""
-    return cap + styled
+    return cap + (_align(styled, numeric_columns(frame)) if len(frame.columns) else styled)
 
 
 def findings_html(

@@ -16,11 +16,16 @@ from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, ci_text, findings_html, fmt, render, table_html
 from insights.stats.alerts import Alerts
 from insights.stats.client import flag_text
+from insights.stats.optional import asks_nps, has_respondents
 
 CONTACTS_MISSING = (
     "No contact list was given (insights run --contacts FILE): people by role and contact, their "
     "preferred channels and the primary contact are not shown. Detractors to call back are still in "
     "the follow-up list, by pseudonym."
+)
+#: The People section when the responses do not say who answered (no ``respondent_id``).
+NO_RESPONDENTS = (
+    "The responses do not say who answered (no respondent ids): there is nobody to follow person by person."
 )
 SELF_ASSESSMENT_MISSING = (
     "No self-assessment was given (insights run --self-assessment FILE): the team's own "
@@ -52,6 +57,8 @@ class PeopleSection(Section):
     flagged: pd.DataFrame
     primary: dict | None
     notes: list[str] = field(default_factory=list)
+    asks_nps: bool = True  # whether the survey asks the likelihood-to-recommend question at all
+    named: bool = True  # whether the responses name their respondents (respondent_id)
 
     def html(self) -> str:
         """The People section (:func:`people_html`)."""
@@ -135,6 +142,8 @@ def people_section(
         people.flagged_contacts(scores) if len(scores) else scores,
         people.primary_contact(listed, client_id),
         notes,
+        asks_nps(df),
+        has_respondents(df),
     )
 
 
@@ -240,6 +249,8 @@ def people_html(section: PeopleSection) -> str:
     names only with ``show_names``, otherwise roles and pseudonyms)."""
     primary = section.primary
     context: dict[str, object] = {"contacts_given": section.contacts_given, "missing": CONTACTS_MISSING}
+    if section.contacts_given and not section.named:
+        context.update(contacts_given=False, missing=NO_RESPONDENTS)
     if section.contacts_given:
         context["primary"] = None
         if primary is not None:
@@ -254,14 +265,17 @@ def people_html(section: PeopleSection) -> str:
             attention=findings_html(
                 flagged_sentences(section),
                 empty=f"Nobody became a detractor in {format_period(section.period)} "
-                "and nobody's ratings fell significantly.",
+                "and nobody's ratings fell significantly."
+                if section.asks_nps
+                else f"Nobody's ratings fell significantly in {format_period(section.period)}.",
             ),
             by_role=table_html(_by_role_table(section)),
             by_contact=table_html(
                 _by_contact_table(section),
                 caption="Responses, last answer and latest scores over the last "
                 f"{_count(section.months, section.period)}; the primary contact first. "
-                "Overall satisfaction on the overall scale, NPS answers 0-10.",
+                "Overall satisfaction on the overall scale"
+                + (", NPS answers 0-10." if section.asks_nps else "."),
             ),
             preferences=_preferences_text(section.scores),
             notes=caveats_html(section.notes) if section.notes else "",
@@ -285,7 +299,7 @@ def _by_role_table(section: PeopleSection) -> pd.DataFrame:
             "Latest overall (mean of people)": [fmt(v, 2) for v in roles["latest_overall"]],
             f"Detractors in {format_period(section.period)}": roles["detractors_now"],
         }
-    )
+    ).drop(columns=[] if section.asks_nps else ["NPS", f"Detractors in {format_period(section.period)}"])
 
 
 def _by_contact_table(section: PeopleSection) -> pd.DataFrame:
@@ -309,7 +323,7 @@ def _by_contact_table(section: PeopleSection) -> pd.DataFrame:
                 for _, r in scores.iterrows()
             ],
         }
-    )
+    ).drop(columns=[] if section.asks_nps else ["Latest NPS answer"])
 
 
 def _preferences_text(scores: pd.DataFrame) -> str:

@@ -16,11 +16,12 @@ import pandas as pd
 
 from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, title
 from insights.data.survey import SurveyDefinition
-from insights.reporting.html import Section, ci_text, fmt, render, table_html
+from insights.reporting.html import Section, ci_text, esc, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
 from insights.stats import drivers as drivers_mod
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.client import flag_text
+from insights.stats.optional import asks_nps
 from insights.stats.portfolio import (
     GROUP_COMPONENT_LABELS,
     at_risk,
@@ -48,6 +49,7 @@ class PortfolioReport:
     at_risk: pd.DataFrame
     caveats: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # every flag of the period
+    asks_nps: bool = True  # whether the survey asks the likelihood-to-recommend question at all
 
 
 def portfolio_report(
@@ -79,6 +81,7 @@ def portfolio_report(
     moved = movers(upto, period, months=league_months)
     risks = at_risk(league, alerts.flags)
     cadence = cadence_of(period)
+    nps_asked = asks_nps(upto)
     caveats = [
         f"League table, movers and risks use the last {_count(league_months, cadence)} "
         f"({format_period(period - league_months + 1)} to {format_period(period)}); "
@@ -86,7 +89,7 @@ def portfolio_report(
         f"Drivers across clients: {analysis.n} complete responses, cluster-robust standard errors by client"
         + (f" ({analysis.n_clusters} clients)." if analysis.n_clusters else "."),
         *[f"Model warning: {w}" for w in analysis.warnings],
-        *alert_caveats(period),
+        *alert_caveats(period, nps=nps_asked),
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
@@ -104,6 +107,7 @@ def portfolio_report(
         risks,
         caveats,
         alerts.flags,
+        nps_asked,
     )
 
 
@@ -116,10 +120,11 @@ def portfolio_summary(report: PortfolioReport) -> dict:
     }
 
 
-def league_display(league: pd.DataFrame) -> pd.DataFrame:
-    """The league table for people: sorted by mean overall, CIs as text."""
+def league_display(league: pd.DataFrame, *, nps: bool = True) -> pd.DataFrame:
+    """The league table for people: sorted by mean overall, CIs as text (without NPS when ``nps`` is
+    False: a survey without the likelihood-to-recommend question)."""
     data = league.sort_values("mean", ascending=False)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Client": data["client_name"],
             "Type": data["client_type"],
@@ -131,6 +136,7 @@ def league_display(league: pd.DataFrame) -> pd.DataFrame:
             "Mean 95% CI": [ci_text(lo, hi, 2) for lo, hi in zip(data["mean_low"], data["mean_high"])],
         }
     )
+    return table if nps else table.drop(columns=["NPS", "NPS 95% CI"])
 
 
 def type_comparison_display(report: PortfolioReport) -> pd.DataFrame:
@@ -209,6 +215,19 @@ def risk_display(report: PortfolioReport) -> pd.DataFrame:
             "Why": risk["why"],
         }
     )
+
+
+def risk_html(report: PortfolioReport) -> str:
+    """The clients at risk (:func:`risk_display`) or a note, and the rules they were judged by."""
+    rules = "a mean overall satisfaction over the last three months below the portfolio's"
+    if report.asks_nps:
+        rules += ", or an NPS below zero"
+    rules = (
+        f"The rules: {rules} (one test per client, Benjamini-Hochberg across the clients), or a significant "
+        "fall in mean overall satisfaction (a falling mover). Each reason with its p- and q-value."
+    )
+    shown = table_html(risk_display(report)) if len(report.at_risk) else "<p>No client meets a risk rule.</p>"
+    return f"{shown}<p class='ci-note'>{esc(rules)}</p>"
 
 
 def movers_display(report: PortfolioReport, top: int = 10) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from insights.reporting.followups import (
 from insights.reporting.html import Section, caveats_html, esc, findings_html, table_html
 from insights.reporting.people import (
     CONTACTS_MISSING,
+    NO_RESPONDENTS,
     SELF_ASSESSMENT_MISSING,
     GapSection,
     PeopleSection,
@@ -67,6 +68,7 @@ from insights.reporting.portfolio import (
     portfolio_report,
     portfolio_summary,
     risk_display,
+    risk_html,
     type_comparison_display,
     type_findings,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "GROUP_COMPONENT_LABELS",
     "MIN_CELL",
     "NO_CHANGE",
+    "NO_RESPONDENTS",
     "NPS_GROUPS",
     "SELF_ASSESSMENT_MISSING",
     "CaveatsSection",
@@ -138,6 +141,7 @@ __all__ = [
     "read_alerts",
     "reference_date",
     "risk_display",
+    "risk_html",
     "scorecard_table",
     "table_html",
     "type_comparison_display",

@@ -35,6 +35,7 @@ from insights.core.periods import as_period, cadence_of, format_period, noun, pl
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
+from insights.stats.optional import asks_nps
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -197,7 +198,14 @@ def compute_alerts(
         parts.append(_service_flags(service, sla_target, period))
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    if flags is not None and not asks_nps(upto):  # a survey without the question: no NPS flag, however worded
+        flags = flags[~flags["metric"].isin(_NPS_METRICS)]
+        flags = flags if len(flags) else None
     return Alerts(period, _tidy(flags, names, period), tests)
+
+
+#: The flags that need a likelihood-to-recommend question.
+_NPS_METRICS = ("nps", "detractor", "new_detractor")
 
 
 def _tidy(flags: pd.DataFrame | None, names: pd.Series, period: pd.Period) -> pd.DataFrame:
@@ -496,8 +504,15 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
     return pd.DataFrame(rows)
 
 
-def alert_caveats(period: pd.Period, *, baseline_months: int = changes.BASELINE_MONTHS) -> list[str]:
-    """What compares against what, for a report's caveats: each family, its test and its correction."""
+def alert_caveats(
+    period: pd.Period, *, baseline_months: int = changes.BASELINE_MONTHS, nps: bool = True
+) -> list[str]:
+    """What compares against what, for a report's caveats: each family, its test and its correction.
+
+    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it.
+    """
+    if not nps:
+        return _caveats_without_nps(period, baseline_months)
     first = period - baseline_months
     recent, before = _windows(period)
     cadence = cadence_of(period)
@@ -523,4 +538,27 @@ def alert_caveats(period: pd.Period, *, baseline_months: int = changes.BASELINE_
         f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
         f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
         "are a rule (an answer of 0-6), not a test.",
+    ]
+
+
+def _caveats_without_nps(period: pd.Period, baseline_months: int) -> list[str]:
+    """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
+    alone (the satisfaction score of a response is then its scaled overall rating)."""
+    first = period - baseline_months
+    recent, before = _windows(period)
+    return [
+        f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
+        f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
+        "across the whole portfolio, not one test at a time.",
+        f"Drops: {period} against the client's own months {first} to {period - 1}, one-sided, on each "
+        "response's overall satisfaction scaled by its spread within a client-month; the spread is the "
+        f"client's within-month spread moderated across the portfolio; {_BH} across the clients. A flagged "
+        "client's CSAT and mean overall that are lower are the figures that fell.",
+        f"Component falls: each driver in {period} against the same months, one-sided; {_BH} across "
+        "clients x components.",
+        f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
+        f"At risk: the last three months' mean overall below the portfolio's, one-sided; {_BH} across the "
+        "clients; and the falling movers.",
+        f"People: a person's ratings in {period} against their own earlier answers, one-sided, a fall of at "
+        f"least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio.",
     ]

@@ -18,6 +18,7 @@ from insights.stats.client import top_box_mean
 from insights.stats.clustered import clustered_difference, clustered_mean
 from insights.stats.comparisons import ALPHA
 from insights.stats.nps import nps_points
+from insights.stats.optional import asks_nps
 
 __all__ = [
     "GROUP_COMPONENT_LABELS",
@@ -106,7 +107,9 @@ def compare_groups(
     whose p-value is kept as ``p_responses`` for comparison only.
 
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
-    ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.
+    ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.  NPS is left out
+    when no response of ``window`` answers the likelihood-to-recommend question
+    (:func:`insights.stats.optional.asks_nps`).
 
     This is the comparison to use for any two groups of clients (``insights.compare_groups``):
     :func:`insights.stats.metrics.compare_means` on the pooled responses is Welch's test on
@@ -127,7 +130,7 @@ def compare_groups(
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
     table, tests = [], []
-    for component in [*components, "csat", "nps"]:
+    for component in [*components, "csat", *(["nps"] if asks_nps(window) else [])]:
         label = GROUP_COMPONENT_LABELS.get(component) or survey.label(component)
         results, naive = {}, {}
         for level in levels:

@@ -8,6 +8,7 @@ it drawn as typed.  Colours live here, in one place, so that the charts of every
 from __future__ import annotations
 
 import sys
+import textwrap
 
 import matplotlib as mpl
 import seaborn as sns
@@ -15,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 PALETTE = sns.color_palette("colorblind")
 PRIMARY, SECONDARY, MUTED = PALETTE[0], PALETTE[1], "#9a9a9a"
@@ -124,5 +126,66 @@ def _finish(fig: Figure, rect: tuple[float, float, float, float] | None = None) 
     for text in fig.findobj(Text):
         text.set_parse_math(False)
         text.set_usetex(False)
+    _wrap_names(fig)
     fig.tight_layout(rect=rect)
+    _fit_to_canvas(fig, rect)
     return fig
+
+
+#: Names longer than this (driver labels, client names, annotations) are wrapped onto more lines.
+WRAP_AT = 34
+#: How far past the canvas an artist may reach (inches, a pixel and a half) before the figure is refitted.
+_SLACK = 0.015
+
+
+def _wrap(text: str, width: int = WRAP_AT) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if len(text) > width and " " in text else text
+
+
+def _wrap_names(fig: Figure) -> None:
+    """Wrap long category names: fixed tick labels (drivers, clients) and text annotations (the
+    quadrant chart's driver names), so a 60-character label takes two lines instead of the plot."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_locator(), FixedLocator):  # names at fixed ticks, not numbers
+                named = axis.get_major_formatter()
+                axis.set_major_formatter(FuncFormatter(lambda x, pos, named=named: _wrap(str(named(x, pos)))))
+        for text in ax.texts:
+            text.set_text(_wrap(text.get_text(), 24))
+
+
+def _fit_to_canvas(fig: Figure, rect: tuple[float, float, float, float] | None) -> None:
+    """Keep every artist on the canvas: a title or x label wider than the figure is wrapped, and
+    whatever still reaches past an edge widens or heightens the figure by as much (the layout done
+    again each time).  Figures that fit are left as they are."""
+    renderer = fig.canvas.get_renderer()
+    if _inside(fig, renderer):
+        return
+    width = fig.bbox.width
+    for ax in fig.axes:
+        titles = {ax.get_title(loc) for loc in ("left", "center", "right")} - {""}
+        texts = [t for t in ax.findobj(Text) if t.get_text() in titles] + [ax.xaxis.label]
+        for text in texts:
+            extent, words = text.get_window_extent(renderer), text.get_text()
+            if not words or (extent.x0 >= 0 and extent.x1 <= width):
+                continue
+            room = width - 16 if text is ax.xaxis.label else width - max(extent.x0, 0) - 8
+            if room > 0:
+                text.set_text("\n".join(textwrap.wrap(words, max(12, int(len(words) * room / extent.width)))))
+    fig.tight_layout(rect=rect)
+    for _ in range(3):
+        box = fig.get_tightbbox(renderer)
+        w, h = fig.get_size_inches()
+        grow_w = max(0.0, -box.x0) + max(0.0, box.x1 - w)
+        grow_h = max(0.0, -box.y0) + max(0.0, box.y1 - h)
+        if grow_w <= _SLACK and grow_h <= _SLACK:
+            return
+        fig.set_size_inches(w + grow_w + 0.1 * (grow_w > 0), h + grow_h + 0.1 * (grow_h > 0))
+        fig.tight_layout(rect=rect)
+
+
+def _inside(fig: Figure, renderer) -> bool:
+    """Whether everything drawn lies on the canvas (the figure's tight bounding box within its size)."""
+    box = fig.get_tightbbox(renderer)
+    w, h = fig.get_size_inches()
+    return box.x0 >= -_SLACK and box.y0 >= -_SLACK and box.x1 <= w + _SLACK and box.y1 <= h + _SLACK
