@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import cho_solve, solve_triangular
 
 from insights.stats.drivers.prepare import _check_columns, _numeric
 
@@ -232,16 +233,20 @@ def _impute_column(state: _ChainLayout, chain: _Chain, j: int, rng: np.random.Ge
     mean_obs = sums_obs / n_obs
     centred = cross_obs - n_obs * np.outer(mean_obs, mean_obs)
     others = np.r_[0:j, j + 1 : k]
-    gram_inv = np.linalg.pinv(centred[np.ix_(others, others)], hermitian=True)
-    beta = gram_inv @ centred[others, j]
+    gram = centred[np.ix_(others, others)]
+    try:
+        lower = np.linalg.cholesky(gram)
+    except np.linalg.LinAlgError:  # a predictor without spread among the answered rows
+        lower = np.linalg.cholesky(gram + np.eye(k - 1) * (1e-9 * np.trace(gram) + 1e-12))
+    beta = cho_solve((lower, True), centred[others, j])
     ssr = max(centred[j, j] - centred[others, j] @ beta, 0.0)
-    # sigma^2 | data ~ SSR / chi^2(n_obs - k); beta | sigma^2 ~ N(beta_hat, sigma^2 (X'X)^-1);
-    # the level at the observed means ~ N(mean, sigma^2 / n_obs) (van Buuren 2018, algorithm 3.1).
+    # sigma^2 | data ~ SSR / chi^2(n_obs - k); beta | sigma^2 ~ N(beta_hat, sigma^2 (X'X)^-1), drawn as
+    # beta_hat + sigma L'^-1 z with X'X = L L'; the level at the observed means ~ N(mean, sigma^2 / n_obs)
+    # (van Buuren 2018, algorithm 3.1).
     sigma = np.sqrt(ssr / rng.chisquare(n_obs - k))
-    eigenvalues, eigenvectors = np.linalg.eigh(gram_inv)
-    root = eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    noise = solve_triangular(lower, rng.standard_normal(k - 1), lower=True, trans="T")
     slopes = np.zeros(k)
-    slopes[others] = beta + sigma * (root @ rng.standard_normal(k - 1))
+    slopes[others] = beta + sigma * noise
     level = mean_obs[j] - slopes @ mean_obs + sigma * rng.standard_normal() / np.sqrt(n_obs)
     new = slopes @ block + level + sigma * rng.standard_normal(n_missing)
     block[j] = new
