@@ -38,6 +38,9 @@ Modules, each importing only those above it:
 * ``bootstrap``: (cluster) bootstrap intervals for the importances.
 * ``findings``: the plain-language findings.
 * ``analysis``: :func:`key_drivers`, which runs the steps.
+* ``rubin``: Rubin's rules for estimates from multiply imputed data (Rubin 1987; Barnard & Rubin 1999).
+* ``imputation``: multiple imputation of skipped answers by chained equations (van Buuren 2018).
+* ``imputed``: :func:`key_drivers_imputed`, the analysis on imputed data combined by Rubin's rules.
 
 Each module lists the references for the methods it implements.
 """
@@ -51,17 +54,25 @@ from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING
 from insights.stats.drivers.analysis import key_drivers
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
+from insights.stats.drivers.imputation import multiply_impute
+from insights.stats.drivers.imputed import ImputedDriverAnalysis, key_drivers_auto, key_drivers_imputed
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES
 from insights.stats.drivers.result import DriverAnalysis
+from insights.stats.drivers.rubin import rubin_pool
 
 __all__ = [
     "DEFAULT_DRIVERS",
     "QUADRANTS",
     "DriverAnalysis",
+    "ImputedDriverAnalysis",
     "importance_performance",
     "key_drivers",
+    "key_drivers_auto",
+    "key_drivers_imputed",
     "lmg",
+    "multiply_impute",
     "relative_weights",
+    "rubin_pool",
     "vif",
 ]
