@@ -102,7 +102,8 @@ def client_report(
     nps_trend = metrics.trend(mine, kind="nps", **trend_kw)
     overall_trend = metrics.trend(mine, "overall_satisfaction", kind="mean", **trend_kw)
     portfolio_trend = metrics.trend(df, "overall_satisfaction", kind="mean", **trend_kw)
-    analysis = drivers_mod.key_drivers(
+    # Imputes skipped driver answers when listwise deletion would drop more than 5% of the responses.
+    analysis = drivers_mod.key_drivers_auto(
         window, drivers_present, cluster=None, n_boot=n_boot, labels=survey.drivers
     )
 
@@ -166,6 +167,12 @@ def _client_caveats(n, nps_trend, overall_trend, analysis, window, months, previ
         caveats.append("No earlier period to compare with.")
     if not analysis.ok:
         caveats.append(f"Key drivers over the last {months} months: insufficient data ({analysis.reason}).")
+    elif getattr(analysis, "imputations", 0):
+        caveats.append(
+            f"Key drivers use all {analysis.n} responses of the last {months} months "
+            f"(R² = {analysis.r2:.2f}, {analysis.se_type} standard errors): {analysis.imputation_note} "
+            f"{drivers_mod.IMPUTATION_CHECK}"
+        )
     else:
         caveats.append(
             f"Key drivers use the {analysis.n} complete responses of the last {months} months "

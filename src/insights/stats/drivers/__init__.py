@@ -55,6 +55,7 @@ from insights.stats.drivers.analysis import key_drivers
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.imputation import multiply_impute
+from insights.stats.drivers.imputed import IMPUTATION_CHECK as IMPUTATION_CHECK
 from insights.stats.drivers.imputed import ImputedDriverAnalysis, key_drivers_auto, key_drivers_imputed
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES

@@ -69,6 +69,14 @@ from insights.stats.drivers.rubin import pooled_r2, rubin_pool
 #: sampling error, and the listwise analysis is simpler to explain.
 IMPUTE_ABOVE = 0.05
 
+#: What the imputation was checked against, for the caveats of reports that use it (the figures are
+#: those of ``tests/test_imputation.py``).
+IMPUTATION_CHECK = (
+    "Checked on generated data in which dissatisfied respondents skip 15% of driver answers: listwise "
+    "deletion put communication's effect at 0.25 against a true 0.35, imputation within 0.04, with "
+    "95% intervals covering the truth about 95% of the time."
+)
+
 #: A fraction of missing information above this makes m = 20 imputations less than 98% efficient
 #: (Rubin 1987, p. 114) and the p-values less reproducible (White, Royston & Wood 2011).
 HIGH_FMI = 0.4
