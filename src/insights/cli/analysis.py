@@ -174,7 +174,9 @@ def _print_drivers_table(source: str, client, period, result: dict, definition) 
                 row["quadrant"],
             )
         out.print(table)
-    if result.get("missing") == "impute":
+    if result.get("missing") == "impute" and not result["imputations"]:
+        out.print("Nothing imputed: no driver answer was skipped.")
+    elif result.get("missing") == "impute":
         out.print(
             f"Imputed {result['imputed_answers']:,} of {result['driver_answers']:,} driver answers "
             f"({result['incomplete_responses']:,} responses) {result['imputations']} times; Rubin's rules.",
