@@ -16,6 +16,11 @@ combined:
 * R^2 averaged on Fisher's z scale (Harel 2009); VIFs, mean scores and standardised
   coefficients averaged.
 
+The imputation model is unweighted and ignores the clients (the analysis keeps its weights and
+cluster-robust errors): with ratings that differ between clients mostly through the drivers, as
+here, the outcome carries what the imputations need; skipping that depends on the client beyond
+its ratings is not modelled.
+
 References
 ----------
 Rubin, D. B. (1987). *Multiple Imputation for Nonresponse in Surveys*. Wiley.
@@ -53,6 +58,7 @@ from insights.stats.drivers.ordered_logit import _fit_ordered_logit
 from insights.stats.drivers.prepare import (
     MIN_SPARE_RESPONSES,
     _answered_varying_drivers,
+    _default_drivers,
     _numeric,
     _prepare_sample,
     _resolve_cluster,
@@ -168,15 +174,10 @@ def key_drivers_auto(
     of the responses with an outcome (default 5%), else :func:`~insights.stats.drivers.key_drivers`.
     ``options`` go to either (``m`` and ``n_iter`` only matter when imputing)."""
     imputation_options = {name: options.pop(name) for name in ("m", "n_iter") if name in options}
-    present = list(drivers) if drivers is not None else None
-    if present is not None and listwise_loss(df, present, outcome) > threshold:
-        return key_drivers_imputed(df, present, outcome, **options, **imputation_options)
-    if present is None:
-        analysis = key_drivers(df, None, outcome, **options)
-        if listwise_loss(df, list(analysis.drivers) or [], outcome) > threshold:
-            return key_drivers_imputed(df, None, outcome, **options, **imputation_options)
-        return analysis
-    return key_drivers(df, present, outcome, **options)
+    drivers = _default_drivers(df) if drivers is None else list(drivers)
+    if listwise_loss(df, drivers, outcome) > threshold:
+        return key_drivers_imputed(df, drivers, outcome, **options, **imputation_options)
+    return key_drivers(df, drivers, outcome, **options)
 
 
 def key_drivers_imputed(
