@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import cho_solve, solve_triangular
 from threadpoolctl import threadpool_limits
 
 from insights.stats.drivers.prepare import _check_columns, _numeric
@@ -249,14 +248,15 @@ def _impute_column(state: _ChainLayout, chain: _Chain, j: int, rng: np.random.Ge
     try:
         lower = np.linalg.cholesky(gram)
     except np.linalg.LinAlgError:  # a predictor without spread among the answered rows
-        lower = np.linalg.cholesky(gram + np.eye(k - 1) * (1e-9 * np.trace(gram) + 1e-12))
-    beta = cho_solve((lower, True), centred[others, j])
+        gram = gram + np.eye(k - 1) * (1e-9 * np.trace(gram) + 1e-12)
+        lower = np.linalg.cholesky(gram)
+    beta = np.linalg.solve(gram, centred[others, j])
     ssr = max(centred[j, j] - centred[others, j] @ beta, 0.0)
     # sigma^2 | data ~ SSR / chi^2(n_obs - k); beta | sigma^2 ~ N(beta_hat, sigma^2 (X'X)^-1), drawn as
     # beta_hat + sigma L'^-1 z with X'X = L L'; the level at the observed means ~ N(mean, sigma^2 / n_obs)
     # (van Buuren 2018, algorithm 3.1).
     sigma = np.sqrt(ssr / rng.chisquare(n_obs - k))
-    noise = solve_triangular(lower, rng.standard_normal(k - 1), lower=True, trans="T")
+    noise = np.linalg.solve(lower.T, rng.standard_normal(k - 1))  # covariance L'^-1 L^-1 = (X'X)^-1
     slopes = np.zeros(k)
     slopes[others] = beta + sigma * noise
     level = mean_obs[j] - slopes @ mean_obs + sigma * rng.standard_normal() / np.sqrt(n_obs)
