@@ -267,6 +267,19 @@ def test_auto_imputes_only_above_five_percent():
     assert not isinstance(result, ImputedDriverAnalysis) and result.n == 390
 
 
+def test_weighted_analysis_and_dropped_responses():
+    frame = skipping_portfolio(7, n_clients=20, per_client=20)
+    frame["weight"] = np.random.default_rng(0).uniform(0.5, 2.0, len(frame))
+    frame.loc[frame.index[:5], "overall_satisfaction"] = np.nan
+    frame["empty"] = np.nan
+    result = key_drivers_imputed(frame, [*DRIVERS, "empty"], weight="weight", cluster="client_id", m=5)
+    assert result.ok and result.weight == "weight" and result.n == len(frame) - 5
+    assert "empty" not in result.drivers
+    assert any("no answers: empty" in note for note in result.warnings)
+    assert any("5 response(s) without overall_satisfaction" in note for note in result.warnings)
+    assert result.imputed_answers == int(frame.loc[frame.index[5:], DRIVERS].isna().sum().sum())
+
+
 def test_too_few_responses_is_insufficient_data_not_an_error():
     frame = skipping_portfolio(5, n_clients=2, per_client=6)
     result = key_drivers_imputed(frame, DRIVERS, cluster=None)
@@ -305,6 +318,7 @@ def test_cli_drivers_missing_impute_json(run_cli, tmp_path):
     assert result["imputed_answers"] == int(frame[DRIVERS].isna().sum().sum())
     assert result["n"] == len(frame) > listwise["n"]
     assert [row["term"] for row in result["coefficients"]] == ["Intercept", *DRIVERS]
+    assert [row["term"] for row in result["ordered_logit"]] == DRIVERS  # pooled over 5 imputations
     assert set(result["fmi"]) == {"Intercept", *DRIVERS}
     assert all(0 <= value < 1 for value in result["fmi"].values())
 
