@@ -113,23 +113,38 @@ def drivers(
             "(empirical Bayes); 'none' is the client's own regression.",
         ),
     ] = "none",
+    missing: Annotated[
+        str,
+        typer.Option(
+            "--missing",
+            help="Responses that skipped a driver: 'listwise' drops them; 'impute' imputes the skipped "
+            "answers 20 times (chained equations) and combines the results by Rubin's rules.",
+        ),
+    ] = "listwise",
 ) -> None:
     """Key-driver analysis: regression, relative importance (LMG, relative weights), quadrants."""
     from insights.data.read import describe_source
     from insights.data.selection import select
-    from insights.stats.drivers import key_drivers
+    from insights.stats.drivers import key_drivers, key_drivers_imputed
 
     check_format(format)
     if pooling not in ("none", "partial"):
         raise typer.BadParameter(f"'{pooling}' is not one of: none, partial", param_hint="--pooling")
     if pooling == "partial" and client is None:
         raise typer.BadParameter("partial pooling needs --client", param_hint="--pooling")
+    if missing not in ("listwise", "impute"):
+        raise InsightsError(f"--missing: {missing!r} is not one of listwise, impute")
+    if pooling == "partial" and missing == "impute":
+        raise typer.BadParameter(
+            "partial pooling works on complete responses: use it with --missing listwise",
+            param_hint="--pooling",
+        )
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
     if outcome not in df.columns:
         raise InsightsError(f"{describe_source(source)}: {outcome}: no such column to use as outcome")
     scope = select(df, client=client, period=period)
     driver_columns = [d for d in definition.driver_names if d in scope.columns and d != outcome]
-    analysis = key_drivers(
+    analysis = (key_drivers_imputed if missing == "impute" else key_drivers)(
         scope,
         drivers=driver_columns,
         outcome=outcome,
@@ -220,6 +235,14 @@ def _print_drivers_table(source: str, client, period, result: dict, definition) 
                 row["quadrant"],
             )
         out.print(table)
+    if result.get("missing") == "impute" and not result["imputations"]:
+        out.print("Nothing imputed: no driver answer was skipped.")
+    elif result.get("missing") == "impute":
+        out.print(
+            f"Imputed {result['imputed_answers']:,} of {result['driver_answers']:,} driver answers "
+            f"({result['incomplete_responses']:,} responses) {result['imputations']} times; Rubin's rules.",
+            markup=False,
+        )
     for warning in result["warnings"]:
         out.print(f"[yellow]warning:[/yellow] {warning}")
     for finding in result["findings"]:

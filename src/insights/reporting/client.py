@@ -147,11 +147,16 @@ def client_report(
     overall_trend = metrics.trend(mine, "overall_satisfaction", kind="mean", **trend_kw)
     portfolio_trend = metrics.trend(df, "overall_satisfaction", kind="mean", **trend_kw)
     pooled_client = _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled)
-    analysis = drivers_mod.key_drivers(
-        window, drivers_present, cluster=None, n_boot=0 if pooled_client else n_boot, labels=survey.drivers
-    )
     if pooled_client is not None:
+        analysis = drivers_mod.key_drivers(
+            window, drivers_present, cluster=None, n_boot=0, labels=survey.drivers
+        )
         analysis = drivers_mod.pooled_analysis(analysis, pooled_client, labels=survey.drivers)
+    else:
+        # Imputes skipped driver answers when listwise deletion would drop more than 5% of the responses.
+        analysis = drivers_mod.key_drivers_auto(
+            window, drivers_present, cluster=None, n_boot=n_boot, labels=survey.drivers
+        )
 
     caveats = _client_caveats(
         headline.n, nps_trend, overall_trend, analysis, window, months, previous_period, nps=nps_asked
@@ -277,6 +282,12 @@ def _client_caveats(
         caveats.append(
             f"Key drivers use the {analysis.n} complete responses of {last} together "
             f"with the other clients' (implied R² = {analysis.r2:.2f})."
+        )
+    elif getattr(analysis, "imputations", 0):
+        caveats.append(
+            f"Key drivers use all {analysis.n} responses of {last} "
+            f"(R² = {analysis.r2:.2f}, {analysis.se_type} standard errors): {analysis.imputation_note} "
+            f"{drivers_mod.IMPUTATION_CHECK}"
         )
     else:
         caveats.append(

@@ -75,7 +75,8 @@ def portfolio_report(
     window = months_window(upto, period, months)
     by_type, type_tests = compare_groups(window, survey)
     drivers_present = [d for d in survey.driver_names if d in df.columns]
-    analysis = drivers_mod.key_drivers(
+    # Imputes skipped driver answers when listwise deletion would drop more than 5% of the responses.
+    analysis = drivers_mod.key_drivers_auto(
         window, drivers_present, cluster="client_id", n_boot=n_boot, labels=survey.drivers
     )
     moved = movers(upto, period, months=league_months)
@@ -86,8 +87,15 @@ def portfolio_report(
         f"League table, movers and risks use the last {_count(league_months, cadence)} "
         f"({format_period(period - league_months + 1)} to {format_period(period)}); "
         f"types and drivers use the last {_count(months, cadence)}.",
-        f"Drivers across clients: {analysis.n} complete responses, cluster-robust standard errors by client"
+        f"Drivers across clients: {analysis.n} "
+        + ("responses" if getattr(analysis, "imputations", 0) else "complete responses")
+        + ", cluster-robust standard errors by client"
         + (f" ({analysis.n_clusters} clients)." if analysis.n_clusters else "."),
+        *(
+            [f"{analysis.imputation_note} {drivers_mod.IMPUTATION_CHECK}"]
+            if getattr(analysis, "imputations", 0)
+            else []
+        ),
         *[f"Model warning: {w}" for w in analysis.warnings],
         *alert_caveats(period, nps=nps_asked),
     ]

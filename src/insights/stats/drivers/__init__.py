@@ -42,6 +42,9 @@ Modules, each importing only those above it:
   portfolio's (empirical Bayes; Morris 1983, Kass & Steffey 1989, Laird & Louis 1987).
 * ``pooled_importance``: a client's LMG and relative weights from its pooled effects, and its
   analysis with the pooled figures (:func:`pooled_analysis`).
+* ``rubin``: Rubin's rules for estimates from multiply imputed data (Rubin 1987; Barnard & Rubin 1999).
+* ``imputation``: multiple imputation of skipped answers by chained equations (van Buuren 2018).
+* ``imputed``: :func:`key_drivers_imputed`, the analysis on imputed data combined by Rubin's rules.
 
 Each module lists the references for the methods it implements.
 """
@@ -55,11 +58,15 @@ from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING
 from insights.stats.drivers.analysis import key_drivers
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
+from insights.stats.drivers.imputation import multiply_impute
+from insights.stats.drivers.imputed import IMPUTATION_CHECK as IMPUTATION_CHECK
+from insights.stats.drivers.imputed import ImputedDriverAnalysis, key_drivers_auto, key_drivers_imputed
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
 from insights.stats.drivers.pooled_importance import pooled_analysis, pooled_importance
 from insights.stats.drivers.pooling import PooledClient, PooledDrivers, fit_pooled_drivers
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES
 from insights.stats.drivers.result import DriverAnalysis
+from insights.stats.drivers.rubin import rubin_pool
 
 __all__ = [
     "DEFAULT_DRIVERS",
@@ -68,11 +75,16 @@ __all__ = [
     "PooledClient",
     "PooledDrivers",
     "fit_pooled_drivers",
+    "ImputedDriverAnalysis",
     "importance_performance",
     "key_drivers",
+    "key_drivers_auto",
+    "key_drivers_imputed",
     "lmg",
     "pooled_analysis",
     "pooled_importance",
+    "multiply_impute",
     "relative_weights",
+    "rubin_pool",
     "vif",
 ]
