@@ -63,7 +63,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-__all__ = ["COMMON_WORD_NAMES", "EMAIL", "PHONE", "redact", "redact_series"]
+__all__ = ["COMMON_WORD_NAMES", "EMAIL", "PHONE", "contact_names", "redact", "redact_series"]
 
 EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 
@@ -186,3 +186,16 @@ def redact_series(texts: pd.Series, names: Iterable[str] = ()) -> pd.Series:
         redacted = redacted.str.replace(pattern, "[name]", regex=True)
     out.loc[strings] = redacted
     return out
+
+
+def contact_names(contacts: pd.DataFrame | None) -> tuple[str, ...]:
+    """The names of a contact list (:func:`insights.data.people.read_contacts`) to redact; none without one.
+
+    Examples
+    --------
+    >>> contact_names(pd.DataFrame({"name": ["Yara Thorsen", None, " "]}))
+    ('Yara Thorsen',)
+    """
+    if contacts is None or "name" not in contacts.columns:
+        return ()
+    return _names_key(contacts["name"].dropna().astype(str))
