@@ -596,6 +596,6 @@ def sample_dir() -> Path:
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "client-insights"
     target = cache / f"sample-{__version__}"
-    if not (target / "responses.csv").is_file():
+    if not (target / "survey.toml").is_file():  # written last: a cache without it is incomplete
         write_sample(target)
     return target
