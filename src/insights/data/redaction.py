@@ -113,22 +113,43 @@ def _name_parts(names: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...],
 
 @lru_cache(maxsize=32)
 def _name_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    """One pattern per rule (full names, parts in any case, capitalised parts), longest first."""
+    """The names as one pattern: full names and parts in any case (one trie, longest first), then the
+    parts that are everyday words, capitalised; none without names."""
     full, plain, capital = _name_parts(names)
-    patterns = []
-    if full:
-        alternatives = "|".join(r"\s+".join(map(re.escape, n.split())) for n in full)
-        patterns.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
-    if plain:
-        alternatives = "|".join(map(re.escape, plain))
-        patterns.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
-    if capital:
-        # first letter as capital (or the whole word in capitals), the rest in any case
-        alternatives = "|".join(
-            f"(?:{re.escape(p[0].upper())}(?i:{re.escape(p[1:])}))|{re.escape(p.upper())}" for p in capital
-        )
-        patterns.append(re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"))
-    return tuple(patterns)
+    alternatives = []
+    if full or plain:  # as a trie of characters: hundreds of names stay fast
+        alternatives.append(f"(?i:{_trie((*full, *plain))})")
+    # first letter as capital (or the whole word in capitals), the rest in any case
+    alternatives += [
+        f"{re.escape(p[0].upper())}(?i:{re.escape(p[1:])})|{re.escape(p.upper())}" for p in capital
+    ]
+    if not alternatives:
+        return ()
+    return (re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)"),)
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex alternation of ``words`` (lower-cased; a space matches any run of spaces) as a trie,
+    so that the engine tries one branch per character instead of every word at every position."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word.lower():
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + build(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + build(root) + ")"
 
 
 def _names_key(names: Iterable[str]) -> tuple[str, ...]:
@@ -180,8 +201,9 @@ def redact_series(texts: pd.Series, names: Iterable[str] = ()) -> pd.Series:
     if not strings.any():
         return out
     redacted = texts[strings].astype(str)
-    redacted = redacted.str.replace(EMAIL, "[email]", regex=True)
-    redacted = redacted.str.replace(PHONE, "[phone]", regex=True)
+    for pattern, needed, label in ((EMAIL, "@", "[email]"), (PHONE, r"\d", "[phone]")):
+        some = redacted.str.contains(needed, regex=needed != "@")  # a cheap test first
+        redacted[some] = redacted[some].str.replace(pattern, label, regex=True)
     for pattern in _name_patterns(_names_key(names)):
         redacted = redacted.str.replace(pattern, "[name]", regex=True)
     out.loc[strings] = redacted
