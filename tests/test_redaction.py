@@ -58,6 +58,7 @@ def test_emails_are_redacted_whole_before_names():
     text = "Write to valentina.lindqvist@example.co.uk or Y.Thorsen+survey@mail-host.org."
     assert redact(text, NAMES) == "Write to [email] or [email]."
     assert redact("no address in user@localhost or @handle") == "no address in user@localhost or @handle"
+    assert redact("bjørn.o'sullivan@müller-bau.example, please") == "[email], please"
 
 
 def test_full_names_and_parts_case_insensitive_and_word_bounded():

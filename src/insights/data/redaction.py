@@ -9,8 +9,8 @@ The rules, applied in this order (so an address such as ``valentina.lindqvist@ex
 becomes one ``[email]``, not ``[name]@example.com``):
 
 ``[email]``
-    ``local@domain.tld``: letters, digits and ``._%+-`` before the ``@``, a domain of dotted
-    labels with a top-level part of at least two letters after it.
+    ``local@domain.tld``: letters (any script), digits and ``._%+-'`` before the ``@``, a domain
+    of dotted labels with a top-level part of at least two letters after it.
 ``[phone]``
     A number in one of these shapes, not glued to a letter, digit or ``+`` before it, and not
     followed by a letter, a digit, ``%`` or a decimal part (``,5`` / ``.5``):
@@ -65,7 +65,7 @@ import pandas as pd
 
 __all__ = ["COMMON_WORD_NAMES", "EMAIL", "PHONE", "contact_names", "redact", "redact_series"]
 
-EMAIL = re.compile(r"(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+EMAIL = re.compile(r"(?<![\w.%+'-])[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 
 _BEFORE = r"(?<![\w+])(?<!\d[.,])"
 _AFTER = r"(?![\w%]|[.,]\d)"
