@@ -17,6 +17,7 @@ import pandas as pd
 
 from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, plural
 from insights.core.periods import span as period_span
+from insights.data.redaction import redact_series
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, esc, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
@@ -412,9 +413,15 @@ def comments_html(
     lookback: int = 3,
     per_group: int = 8,
     nps: bool = True,
+    names: Sequence[str] = (),
+    show_names: bool = False,
 ) -> str:
     """Recent comments grouped by promoter, passive and detractor (one group without an NPS question:
-    ``nps=False``); no respondent identities."""
+    ``nps=False``); no respondent identities.
+
+    Unless ``show_names``, the comments are shown redacted: e-mail addresses, phone numbers and the
+    contact ``names`` as ``[email]``, ``[phone]`` and ``[name]`` (:mod:`insights.data.redaction`).
+    """
     with_text = responses[responses["comment"].fillna("").str.strip() != ""]
     recent = with_text[with_text["period"] == period]
     span = f"in {format_period(period)}"
@@ -437,7 +444,10 @@ def comments_html(
             "count": len(group),
             "comments": [
                 {"text": text, "date": f"{when:%Y-%m-%d}"}
-                for text, when in zip(group["comment"].head(per_group), group["submitted_at"].head(per_group))
+                for text, when in zip(
+                    _shown_text(group["comment"].head(per_group), names, show_names),
+                    group["submitted_at"].head(per_group),
+                )
             ],
             "more": max(len(group) - per_group, 0),
         }
@@ -445,6 +455,11 @@ def comments_html(
         if not group.empty
     ]
     return render("comments.html.j2", total=len(recent), span=span, groups=shown)
+
+
+def _shown_text(texts: pd.Series, names: Sequence[str], show_names: bool) -> pd.Series:
+    """Comments as a report shows them: redacted unless ``show_names``."""
+    return texts if show_names else redact_series(texts, names)
 
 
 #: Flags that colour the index page's "Flags" cell (rules such as detractors are listed, not coloured).
@@ -550,15 +565,24 @@ class ScorecardSection(Section):
 @dataclass(frozen=True, repr=False)
 class CommentsSection(Section):
     """Voice of the client: its heading and the recent comments of the report's responses
-    (:func:`comments_html`); nothing at all when the survey collects no comments."""
+    (:func:`comments_html`), redacted (e-mails, phones and the contact ``names``) unless ``show_names``;
+    nothing at all when the survey collects no comments."""
 
     report: ClientReport
+    names: Sequence[str] = ()
+    show_names: bool = False
 
     def html(self) -> str:
         if not self.report.asks_comments:
             return ""
-        return render("comments_heading.html.j2", nps=self.report.asks_nps) + comments_html(
-            self.report.responses, self.report.period, nps=self.report.asks_nps
+        return render(
+            "comments_heading.html.j2", nps=self.report.asks_nps, show_names=self.show_names
+        ) + comments_html(
+            self.report.responses,
+            self.report.period,
+            nps=self.report.asks_nps,
+            names=self.names,
+            show_names=self.show_names,
         )
 
 

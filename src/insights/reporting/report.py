@@ -12,6 +12,7 @@ and a few words.
 from __future__ import annotations
 
 from insights.core.periods import as_period, format_period
+from insights.data.redaction import contact_names
 from insights.reporting.alerts_file import read_alerts
 from insights.reporting.client import (
     KIND_WORDS,
@@ -111,6 +112,7 @@ __all__ = [
     "client_report",
     "comments_html",
     "drivers_lean_html",
+    "contact_names",
     "compare_groups",
     "compare_headlines",
     "compute_alerts",
