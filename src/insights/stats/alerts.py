@@ -8,7 +8,8 @@ flags as one tidy frame, one row per flag:
 
 ==============  ===================================================================================
 ``kind``        ``drop`` (NPS, CSAT or mean overall fell), ``component_drop``, ``at_risk``,
-                ``mover``, ``person``, ``service``
+                ``mover``, ``person``, ``service``, ``theme`` (a codeframe theme's share of a client's
+                comments rose, :mod:`insights.stats.theme_alerts`)
 ``metric``      what is flagged (``nps``, ``csat``, ``mean``, a driver, ``ratings``, ``detractor``...)
 ``subject``     the person's pseudonym (people), else empty
 ``estimate``    this period's figure; ``previous`` what it is set against
@@ -44,7 +45,7 @@ __all__ = [
     "compute_alerts",
 ]
 
-ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service")
+ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service", "theme")
 ALERT_COLUMNS = [
     "client_id",
     "client_name",
@@ -70,6 +71,7 @@ FAMILIES = {
     "at risk": f"moderated t against a reference (one-sided), Simes over the rules; {_BH} across clients",
     "people": f"moderated t (one-sided), a fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across people",
     "service": f"Fisher's exact test (one-sided); {_BH} across clients",
+    "themes": f"Fisher's exact test (one-sided); {_BH} across clients x themes",
 }
 _RULES = {
     "detractor": "rule: answered 0-6 on recommending us this month",
@@ -194,6 +196,11 @@ def compute_alerts(
         )
         tests["service"] = service
         parts.append(_service_flags(service, sla_target, period))
+    if survey.themes and "comment" in upto.columns:
+        from insights.stats import theme_alerts
+
+        tests["themes"] = theme_alerts.rise_tests(upto, period, survey)
+        parts.append(theme_alerts.theme_flags(tests["themes"], survey, period))
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     return Alerts(period, _tidy(flags, names, period), tests)
