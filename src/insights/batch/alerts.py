@@ -34,7 +34,8 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
     period
         The report month.
     parameters
-        The notebooks' parameters: ``events``, ``contacts``, ``months`` and ``sla_target`` are used.
+        The notebooks' parameters: ``events``, ``contacts``, ``months`` and ``sla_target`` are used;
+        without ``show_names`` the flags' free text is redacted (:func:`~insights.reporting.alerts_file.redact_alerts`).
     survey
         The survey definition file (or None for the shipped one).
 
@@ -45,21 +46,25 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
     """
     from insights.data.events import load_events
     from insights.data.people import read_contacts
+    from insights.data.redaction import contact_names
     from insights.data.survey import resolve_survey
-    from insights.reporting.alerts_file import write_alerts
+    from insights.reporting.alerts_file import redact_alerts, write_alerts
     from insights.stats.alerts import compute_alerts
 
     events = parameters.get("events")
     contacts = parameters.get("contacts")
+    contact_list = read_contacts(contacts) if contacts else None
     alerts = compute_alerts(
         data,
         period,
         resolve_survey(survey),
         events=load_events(events, warn=False) if events else None,
-        contacts=read_contacts(contacts) if contacts else None,
+        contacts=contact_list,
         months=int(parameters.get("months", 12)),
         sla_target=float(parameters.get("sla_target", 0.95)),
     )
+    if not parameters.get("show_names"):  # no e-mail, phone or contact name in alerts.json or the index
+        alerts = redact_alerts(alerts, contact_names(contact_list))
     return write_alerts(Path(out_dir) / ALERTS_FILE, alerts), alerts
 
 

@@ -80,6 +80,10 @@ def alerts(
         months=months,
         sla_target=sla_target,
     )
+    from insights.data.redaction import contact_names
+    from insights.reporting.alerts_file import redact_alerts
+
+    found = redact_alerts(found, contact_names(frame.get("contacts")))  # no personal data printed
     records = [r for r in found.records() if not client or r["client_id"] in set(client)]
     if format == "json":
         print_json(records)

@@ -8,15 +8,33 @@ whole portfolio again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
 from insights.core.atomic import write_text_atomic
+from insights.data.redaction import redact_series
 from insights.stats.alerts import Alerts
 
-__all__ = ["alerts_json", "read_alerts", "write_alerts"]
+__all__ = ["FREE_TEXT_FIELDS", "alerts_json", "read_alerts", "redact_alerts", "write_alerts"]
+
+#: The fields of a flag that may carry free text (a comment quoted, a name): redacted in ``alerts.json``.
+FREE_TEXT_FIELDS = ("subject", "detail")
+
+
+def redact_alerts(alerts: Alerts, names: Iterable[str] = ()) -> Alerts:
+    """``alerts`` with e-mail addresses, phone numbers and the contact ``names`` in their free-text
+    fields (:data:`FREE_TEXT_FIELDS`) replaced by ``[email]``, ``[phone]`` and ``[name]``
+    (:func:`insights.data.redaction.redact_series`); the run writes these unless ``--show-names``."""
+    names = tuple(names)
+    flags = alerts.flags.copy()
+    for column in FREE_TEXT_FIELDS:
+        if column in flags.columns:
+            flags[column] = redact_series(flags[column], names)
+    return dataclasses.replace(alerts, flags=flags)
 
 
 def alerts_json(alerts: Alerts) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.data.redaction import redact_series
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
 from insights.stats import drivers as drivers_mod
@@ -284,8 +285,14 @@ def comments_html(
     min_comments: int = 5,
     lookback: int = 3,
     per_group: int = 8,
+    names: Sequence[str] = (),
+    show_names: bool = False,
 ) -> str:
-    """Recent comments grouped by promoter, passive and detractor; no respondent identities."""
+    """Recent comments grouped by promoter, passive and detractor; no respondent identities.
+
+    Unless ``show_names``, the comments are shown redacted: e-mail addresses, phone numbers and the
+    contact ``names`` as ``[email]``, ``[phone]`` and ``[name]`` (:mod:`insights.data.redaction`).
+    """
     with_text = responses[responses["comment"].fillna("").str.strip() != ""]
     recent = with_text[with_text["period"] == period]
     span = f"in {period}"
@@ -302,7 +309,10 @@ def comments_html(
             "count": len(group),
             "comments": [
                 {"text": text, "date": f"{when:%Y-%m-%d}"}
-                for text, when in zip(group["comment"].head(per_group), group["submitted_at"].head(per_group))
+                for text, when in zip(
+                    _shown_text(group["comment"].head(per_group), names, show_names),
+                    group["submitted_at"].head(per_group),
+                )
             ],
             "more": max(len(group) - per_group, 0),
         }
@@ -310,6 +320,11 @@ def comments_html(
         if not group.empty
     ]
     return render("comments.html.j2", total=len(recent), span=span, groups=shown)
+
+
+def _shown_text(texts: pd.Series, names: Sequence[str], show_names: bool) -> pd.Series:
+    """Comments as a report shows them: redacted unless ``show_names``."""
+    return texts if show_names else redact_series(texts, names)
 
 
 #: Flags that colour the index page's "Flags" cell (rules such as detractors are listed, not coloured).
@@ -403,12 +418,17 @@ class ScorecardSection(Section):
 
 @dataclass(frozen=True, repr=False)
 class CommentsSection(Section):
-    """Voice of the client: the recent comments of the report's responses (:func:`comments_html`)."""
+    """Voice of the client: the recent comments of the report's responses (:func:`comments_html`),
+    redacted (e-mails, phones and the contact ``names``) unless ``show_names``."""
 
     report: ClientReport
+    names: Sequence[str] = ()
+    show_names: bool = False
 
     def html(self) -> str:
-        return comments_html(self.report.responses, self.report.period)
+        return comments_html(
+            self.report.responses, self.report.period, names=self.names, show_names=self.show_names
+        )
 
 
 @dataclass(frozen=True, repr=False)

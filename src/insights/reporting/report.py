@@ -11,6 +11,7 @@ and a few words.
 
 from __future__ import annotations
 
+from insights.data.redaction import contact_names
 from insights.reporting.alerts_file import read_alerts
 from insights.reporting.client import (
     KIND_WORDS,
@@ -103,6 +104,7 @@ __all__ = [
     "caveats_html",
     "client_report",
     "comments_html",
+    "contact_names",
     "compare_groups",
     "compare_headlines",
     "compute_alerts",
