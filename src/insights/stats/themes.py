@@ -43,6 +43,7 @@ __all__ = [
     "analyse_themes",
     "code_comments",
     "has_comment",
+    "representative_quotes",
     "theme_effects",
     "theme_pattern",
     "theme_trend",
@@ -126,6 +127,44 @@ def code_comments(texts: pd.Series, themes: tuple[Theme, ...] | list[Theme]) -> 
         searched = text.str.replace(exclude, " ", regex=True) if exclude is not None else text
         coded[theme.key] = searched.str.contains(keywords, regex=True).fillna(False).astype(bool)
     return pd.DataFrame(coded, index=texts.index, columns=[t.key for t in themes])
+
+
+#: A quote is "clear" when it has at least this many words (and at most :data:`MAX_QUOTE_CHARS` characters).
+MIN_QUOTE_WORDS = 4
+MAX_QUOTE_CHARS = 240
+
+
+def representative_quotes(coded: pd.DataFrame, key: str, keys: list[str], n: int = 3) -> list[str]:
+    """The ``n`` shortest clear comments that mention theme ``key``, distinct texts.
+
+    Clear: at least :data:`MIN_QUOTE_WORDS` words and at most :data:`MAX_QUOTE_CHARS` characters;
+    comments about this theme alone come before those that mention others too, then the shortest
+    first (ties: the most recent first).  The texts are as written: redact them before they are shown.
+
+    Examples
+    --------
+    >>> texts = ["Invoice late.", "The invoice was late again", "Invoice wrong and slow reply"]
+    >>> coded = pd.DataFrame({"comment": texts,
+    ...                       "period": pd.period_range("2026-01", periods=3, freq="M"),
+    ...                       "billing": [True, True, True], "speed": [False, False, True]})
+    >>> representative_quotes(coded, "billing", ["billing", "speed"])
+    ['The invoice was late again', 'Invoice wrong and slow reply']
+    """
+    mine = coded[coded[key].astype(bool)]
+    if mine.empty:
+        return []
+    text = mine["comment"].astype(str).str.strip()
+    clear = (text.str.split().str.len() >= MIN_QUOTE_WORDS) & (text.str.len() <= MAX_QUOTE_CHARS)
+    ranked = pd.DataFrame(
+        {
+            "text": text,
+            "others": mine[keys].sum(axis=1) - 1,
+            "length": text.str.len(),
+            "period": mine["period"],
+        }
+    )[clear]
+    ranked = ranked.sort_values(["others", "length", "period"], ascending=[True, True, False], kind="stable")
+    return list(dict.fromkeys(ranked["text"]))[:n]
 
 
 # --------------------------------------------------------------------------- effects
@@ -408,8 +447,10 @@ def analyse_themes(
     table["or_q"] = q_values(table["or_p"].to_numpy(float)) if len(table) else []
     table["significant"] = (table["q"] < FDR_LEVEL).fillna(False).astype(bool)
     table["cost"] = table["share"] * table["effect"]
-    table = table.sort_values(
-        ["cost", "mentions"], ascending=[True, False], na_position="last", kind="stable"
+    # the costliest first (share x effect, the most negative); themes that cost nothing by mentions
+    table["_rank"] = table["cost"].where(table["cost"] < 0, 0.0)
+    table = table.sort_values(["_rank", "mentions"], ascending=[True, False], kind="stable").drop(
+        columns="_rank"
     )
     info = {**info, "scorer": SCORER_NOTES.get(scorer, scorer)}
     return ThemeAnalysis(table.reset_index(drop=True), coded, dict(labels), info, scorer)
