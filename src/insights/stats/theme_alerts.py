@@ -61,15 +61,15 @@ def _counts(coded: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per client: comments, and mentions of each theme (long: client_id, theme, comments, mentions)."""
     grouped = coded.groupby("client_id", observed=True)
     mentions = grouped[keys].sum().astype(int)
-    mentions["comments"] = grouped.size()
-    long = mentions.melt(
-        id_vars="comments", value_vars=keys, var_name="theme", value_name="mentions", ignore_index=False
-    )
-    return long.reset_index()
+    comments = grouped.size()
+    long = mentions.stack().rename("mentions").reset_index()
+    long.columns = ["client_id", "theme", "mentions"]
+    long.insert(1, "comments", long["client_id"].map(comments).astype(int))
+    return long
 
 
 def rise_tests(
-    responses: pd.DataFrame,
+    responses: pd.DataFrame | None,
     period: pd.Period,
     survey: SurveyDefinition,
     *,
@@ -80,8 +80,8 @@ def rise_tests(
 
     Parameters
     ----------
-    responses : DataFrame
-        Validated responses (``client_id``, ``period``, ``comment``), of every client.
+    responses : DataFrame or None
+        Validated responses (``client_id``, ``period``, ``comment``), of every client (None with ``coded``).
     period : Period
         The report month.
     survey : SurveyDefinition
