@@ -69,6 +69,12 @@ from insights.reporting.portfolio import (
     type_comparison_display,
     type_findings,
 )
+from insights.reporting.themes import (
+    ClientThemesSection,
+    PortfolioThemesSection,
+    client_themes_section,
+    portfolio_themes,
+)
 from insights.stats.alerts import Alerts, compute_alerts
 from insights.stats.client import Comparison, compare_headlines
 from insights.stats.comparisons import ALPHA
@@ -88,6 +94,8 @@ __all__ = [
     "NPS_GROUPS",
     "SELF_ASSESSMENT_MISSING",
     "CaveatsSection",
+    "ClientThemesSection",
+    "PortfolioThemesSection",
     "ClientReport",
     "CommentsSection",
     "FollowUpSection",
@@ -103,6 +111,7 @@ __all__ = [
     "PortfolioReport",
     "caveats_html",
     "client_report",
+    "client_themes_section",
     "comments_html",
     "contact_names",
     "compare_groups",
@@ -132,6 +141,7 @@ __all__ = [
     "portfolio_header_html",
     "portfolio_report",
     "portfolio_summary",
+    "portfolio_themes",
     "read_alerts",
     "reference_date",
     "risk_display",

@@ -47,6 +47,7 @@ __all__ = [
     "representative_quotes",
     "theme_effects",
     "theme_pattern",
+    "theme_shares",
     "theme_trend",
 ]
 
@@ -389,6 +390,22 @@ def theme_trend(coded: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     tidy["comments"] = tidy["period"].map(totals).astype(int)
     tidy["share"] = tidy["mentions"] / tidy["comments"]
     return tidy[["period", "theme", "comments", "mentions", "share"]]
+
+
+def theme_shares(
+    coded: pd.DataFrame, keys: list[str], by: str = "client_id"
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Share of each group's comments that mention each theme (rows: groups, columns: themes) and the
+    groups' numbers of comments.
+
+    Examples
+    --------
+    >>> coded = pd.DataFrame({"client_id": ["A", "A", "B"], "billing": [True, False, False]})
+    >>> theme_shares(coded, ["billing"])[0]["billing"].tolist()
+    [0.5, 0.0]
+    """
+    grouped = coded.groupby(coded[by].astype(str), observed=True)
+    return grouped[keys].mean().astype(float), grouped.size()
 
 
 def analyse_themes(
