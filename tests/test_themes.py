@@ -527,3 +527,89 @@ def test_cli_without_comments_is_one_line_and_exit_1(tmp_path, run_cli):
         err.strip()
         == "error: responses.csv: comment: no comments in 2024-03 to 2025-02 (the column is missing or blank)"
     )
+
+
+def test_cli_json_has_each_themes_trend_by_month(tmp_path, survey_file, run_cli):
+    df = _portfolio(10, clients=6, months=3)
+    code, out, err = run_cli("themes", _csv(tmp_path, df), "--survey", survey_file, "--format", "json")
+    assert code == 0, err
+    billing = next(r for r in json.loads(out) if r["theme"] == "billing")
+    assert list(billing["trend"]) == ["2025-01", "2025-02", "2025-03"]
+    coded = code_comments(df["comment"], _survey().themes)
+    by_hand = coded["billing"].groupby(df["period"].astype(str)).mean().round(4).to_dict()
+    assert billing["trend"] == by_hand
+
+
+# --------------------------------------------------------------------------- the report sections
+
+PII = "Invoice sent to zed.quux@example.org twice, ring Valentina Lindqvist on +44 20 7946 0958 <b>now</b>"
+
+
+def _report_frame(tmp_path, survey_file):
+    import insights
+
+    df = _portfolio(11, clients=8, months=4)
+    billed = (df["client_id"] == "C02") & df["comment"].str.contains("invoice|overcharged|Billing")
+    df.loc[billed, "comment"] = PII
+    survey = SurveyDefinition.from_file(survey_file)
+    return insights.load(_csv(tmp_path, df), survey, warn=False), survey
+
+
+def test_report_sections_redact_and_escape_quotes(tmp_path, survey_file):
+    from insights.reporting import report
+
+    df, survey = _report_frame(tmp_path, survey_file)
+    period = df["period"].max()
+    names = ("Valentina Lindqvist",)
+    client = report.client_themes_section(df, "C02", period, survey=survey, names=names).html()
+    assert "Billing and invoices" in client and "Other clients" in client
+    assert "[email]" in client and "[phone]" in client and "[name]" in client
+    for secret in ("zed.quux", "7946", "Valentina", "Lindqvist", "<b>"):
+        assert secret not in client
+    assert "&lt;b&gt;now&lt;/b&gt;" in client
+    themes = report.portfolio_themes(df, period, survey=survey, names=names)
+    page = report.PortfolioThemesSection(themes).html()
+    assert "each mention goes with" in page and "Benjamini-Hochberg" in page and "VADER" in page
+    for secret in ("zed.quux", "7946", "Valentina", "Lindqvist"):
+        assert secret not in page
+    shown = report.client_themes_section(
+        df, "C02", period, survey=survey, names=names, show_names=True
+    ).html()
+    assert "zed.quux@example.org" in shown and "Valentina Lindqvist" in shown
+    assert repr(report.ClientThemesSection()) == "<ClientThemesSection>"
+
+
+def test_report_sections_without_a_codeframe(tmp_path, survey_file):
+    from insights.reporting import report
+
+    df, _ = _report_frame(tmp_path, survey_file)
+    plain = SurveyDefinition.from_toml(DRIVERS)
+    period = df["period"].max()
+    assert "No codeframe" in report.client_themes_section(df, "C02", period, survey=plain).html()
+    themes = report.portfolio_themes(df, period, survey=plain, names=("Valentina Lindqvist",))
+    page = report.PortfolioThemesSection(themes).html()
+    assert themes.suggested and "suggested themes" in page
+    for secret in ("zed.quux", "7946", "Valentina"):
+        assert secret not in page
+    assert "Lindqvist" not in " ".join(" ".join(t) for t in themes.analysis.table["terms"])
+
+
+def test_theme_charts(tmp_path, survey_file):
+    from insights.reporting import plots, report
+
+    df, survey = _report_frame(tmp_path, survey_file)
+    themes = report.portfolio_themes(df, df["period"].max(), survey=survey)
+    heat = plots.theme_heatmap(
+        themes.shares, themes.counts, labels=themes.analysis.labels, row_labels=themes.client_names, title="T"
+    )
+    ax = heat.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Billing and invoices",
+        "Speed of response",
+        "Praise",
+    ]
+    cells = [t.get_text() for t in ax.texts]
+    assert len(cells) == themes.shares.size
+    assert cells[0] == f"{100 * themes.shares.iloc[0, 0]:.0f}"
+    effects = plots.theme_effect_chart(themes.analysis.table, title="E")
+    assert len(effects.axes[0].get_yticklabels()) == themes.analysis.table["effect"].notna().sum()

@@ -49,6 +49,7 @@ JSON_KEYS = (
     "or_ci_high",
     "or_p",
     "or_q",
+    "trend",
 )
 
 
@@ -134,6 +135,10 @@ def themes(
         )
         examples = dict(zip(found.table["theme"], found.table["examples"]))
     rows = [_json_row(r, examples.get(r["theme"], [])) for r in analysis.table.to_dict("records")]
+    trend = analysis.trend()
+    for row in rows:  # each month's share of the comments that mention the theme
+        mine = trend[trend["theme"] == row["theme"]]
+        row["trend"] = {str(p): round(float(s), 4) for p, s in zip(mine["period"], mine["share"])}
     if format == "json":
         print_json(rows)
         return
