@@ -27,10 +27,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv with every extra (quick when nothing changed)
 
 demo: setup ## Render the reports of the bundled sample into reports/demo and print the index path
-	$(VENV)/bin/insights validate data/sample/responses.csv
+	$(VENV)/bin/insights validate data/sample/responses.csv --survey data/sample/survey.toml
 	$(VENV)/bin/insights run data/sample/responses.csv --out reports/demo \
 	  --events data/sample/events.csv --contacts data/sample/contacts.csv \
-	  --self-assessment data/sample/self_assessment.csv
+	  --self-assessment data/sample/self_assessment.csv --survey data/sample/survey.toml
 
 # What `make lint` checks; the rules and the line length are in pyproject.toml ([tool.ruff]).
 LINTED  := src tests benchmarks

@@ -14,7 +14,14 @@ The generating model (documented here so tests can check that the analysis recov
 * Overall satisfaction (1-5) = round(0.40 + sum(PLANTED_COEFFICIENTS[d] * driver_d) + N(0, 0.45)),
   clipped to 1-5, computed from the *observed* driver ratings.  Expertise has no effect (0.0).
 * Likelihood to recommend (0-10) = round(2.4 * latent overall - 1.2 + N(0, 1)), clipped; 8% blank.
-* About 4% of driver answers are blank; about 45% of responses carry a comment.
+* About 4% of driver answers are blank.
+* About 45% of responses carry a comment (:mod:`insights.data.sample_comments`, on their own random
+  stream): themes of the sample codeframe in several phrasings each, per-client theme mixes, a few with personal data,
+  and planted theme effects on overall satisfaction (billing -0.5, responsiveness -0.4, quality
+  -0.3, praise +0.3): whether a response has a comment and its themes are drawn given the
+  response's own noise draw, so they explain part of it, and every rating, overall satisfaction
+  and likelihood to recommend stay as they were.
+  The sample's ``survey.toml`` is the default survey with that codeframe.
 
 Service events (:func:`generate_events`, written as ``events.csv``) and their planted effects:
 
@@ -63,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.atomic import atomic_path
+from insights.data.sample_comments import CommentDrafter, add_personal_data, codeframe_toml
 
 END_PERIOD = "2026-10"
 PLANTED_INTERCEPT = 0.40
@@ -180,6 +188,7 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
     contact_number = 0
     clients = [(f"C{i + 1:02d}", name, "external") for i, name in enumerate(EXTERNAL_NAMES)]
     clients += [(f"I{i + 1:02d}", name, "internal") for i, name in enumerate(INTERNAL_NAMES)]
+    drafter = CommentDrafter(seed, [c[0] for c in clients], PLANTED_NOISE_SD)  # its own stream
 
     for client_id, client_name, client_type in clients:
         n_contacts = 2 if client_id in ("C23", "C24") else int(rng.integers(4, 11))
@@ -219,7 +228,8 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 overall_latent = PLANTED_INTERCEPT + float(
                     ratings @ np.array(list(PLANTED_COEFFICIENTS.values()))
                 )
-                overall_latent += rng.normal(0, PLANTED_NOISE_SD)
+                noise = rng.normal(0, PLANTED_NOISE_SD)
+                overall_latent += noise
                 overall_latent += _service_shift(breaches, client_id, period, mean_breaches)
                 overall = float(np.clip(np.rint(overall_latent), 1, 5))
                 ltr = float(np.clip(np.rint(2.4 * overall_latent - 1.2 + rng.normal(0, 1.0)), 0, 10))
@@ -240,13 +250,16 @@ def generate_sample(seed: int = 2026, months: int = 12, end: str = END_PERIOD) -
                 }
                 for name, value, given in zip(drivers, ratings, answered):
                     row[name] = float(value) if given else np.nan
-                row["comment"] = _comment(rng, ratings, drivers, overall) if rng.random() < 0.45 else ""
+                if rng.random() < 0.45:  # the old comment's draws: every later draw stays as it was
+                    _comment(rng, ratings, drivers, overall)
+                row["comment"] = drafter.draw(client_id, months_from_end, noise)[1]
                 rows.append(row)
 
     frame = (
         pd.DataFrame(rows).sort_values(["submitted_at", "client_id"], kind="stable").reset_index(drop=True)
     )
     frame.insert(0, "response_id", [f"R{i + 1:06d}" for i in range(len(frame))])
+    frame = add_personal_data(frame, generate_contacts(frame, seed=seed), seed)
     for column in ["overall_satisfaction", "likelihood_to_recommend", *drivers]:
         frame[column] = frame[column].astype("Int64")
     return frame
@@ -536,7 +549,8 @@ def generate_self_assessment(
 
 def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     """Write the sample files into ``out_dir`` (created if needed): ``responses.csv``, ``events.csv``,
-    ``contacts.csv`` and ``self_assessment.csv``; return the paths written."""
+    ``contacts.csv``, ``self_assessment.csv`` and ``survey.toml`` (the default survey with the sample's
+    codeframe); return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     responses = generate_sample(seed=seed)
@@ -555,7 +569,18 @@ def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     events = out / "events.csv"
     with atomic_path(events) as tmp:
         generate_events(seed=seed).to_csv(tmp, index=False, lineterminator="\n")
-    return [target, events, *people_files]
+    survey = out / "survey.toml"
+    with atomic_path(survey) as tmp:
+        Path(tmp).write_text(sample_survey_toml(), encoding="utf-8")
+    return [target, events, *people_files, survey]
+
+
+def sample_survey_toml() -> str:
+    """The sample's survey definition: the shipped default survey and the sample codeframe."""
+    from importlib import resources
+
+    default = resources.files("insights.data").joinpath("default_survey.toml").read_text("utf-8")
+    return default.rstrip("\n") + "\n\n" + codeframe_toml()
 
 
 def sample_dir() -> Path:
@@ -571,6 +596,6 @@ def sample_dir() -> Path:
 
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "client-insights"
     target = cache / f"sample-{__version__}"
-    if not (target / "responses.csv").is_file():
+    if not (target / "survey.toml").is_file():  # written last: a cache without it is incomplete
         write_sample(target)
     return target
