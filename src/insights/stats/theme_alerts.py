@@ -1,13 +1,15 @@
 """Theme shares compared: a client's share of comments on a theme against its own earlier months (the
 ``theme`` flags) and against the rest of the portfolio (the client report's Voice of the client).
 
-A rise (:func:`rise_tests`): the share of the client's comments of the report month that mention
-the theme against the share in its baseline months (the previous
+A rise (:func:`rise_tests`): the share of the client's comments of the last :data:`RECENT_MONTHS`
+months (ending at the report month) that mention the theme against the share in the earlier months of
+the year (the window is the report month and the previous
 :data:`~insights.stats.changes.BASELINE_MONTHS`), by the one-sided Fisher exact test (the
 hypergeometric tail given the mentions of both windows); Benjamini-Hochberg across every client x
-theme tested (:mod:`insights.stats.multiplicity`).  A pair is tested when the month has at least
+theme tested (:mod:`insights.stats.multiplicity`).  A pair is tested when the recent months have at least
 :data:`MIN_COMMENTS` comments, the baseline at least :data:`MIN_BASELINE_COMMENTS`, and the theme is
-mentioned at least once in the two windows.
+mentioned at least once in the two windows.  A client leaves two or three comments a month, too few
+for one month against the rest.
 
 Against the portfolio (:func:`client_vs_portfolio`): the client's share in the report's window
 against the other clients' share, two-sided Fisher exact test, Benjamini-Hochberg across the themes.
@@ -39,6 +41,8 @@ __all__ = [
 ]
 
 MIN_COMMENTS = 5
+#: The recent months (ending at the report month) whose share is compared with the earlier months'.
+RECENT_MONTHS = 3
 MIN_BASELINE_COMMENTS = 10
 RISE_METHOD = f"Fisher's exact test (one-sided); {METHOD_NAMES['bh']} across clients x themes"
 _RISE_COLUMNS = [
@@ -50,6 +54,7 @@ _RISE_COLUMNS = [
     "baseline_comments",
     "baseline_mentions",
     "baseline_share",
+    "recent",
     "baseline",
     "p",
     "q",
@@ -74,9 +79,10 @@ def rise_tests(
     survey: SurveyDefinition,
     *,
     baseline_months: int = BASELINE_MONTHS,
+    recent_months: int = RECENT_MONTHS,
     coded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Did a theme's share of a client's comments rise in ``period`` against its baseline months?
+    """Did a theme's share of a client's comments rise in its recent months against its earlier months?
 
     Parameters
     ----------
@@ -87,7 +93,10 @@ def rise_tests(
     survey : SurveyDefinition
         Its codeframe (``themes``).
     baseline_months : int
-        The months before ``period`` compared with.
+        The window is ``period`` and the ``baseline_months`` before it (12 months by default).
+    recent_months : int
+        The recent months, ending at ``period``, compared with the rest of the window (a client leaves
+        two or three comments a month: one month is too few to show a rise).
     coded : DataFrame, optional
         The comments already coded (``client_id``, ``period`` and one boolean column per theme).
 
@@ -115,8 +124,9 @@ def rise_tests(
             [window[["client_id", "period"]], code_comments(window["comment"], survey.themes)], axis=1
         )
     coded = coded.assign(client_id=coded["client_id"].astype(str))
-    now = _counts(coded[coded["period"] == period], keys)
-    before = _counts(coded[(coded["period"] >= first) & (coded["period"] < period)], keys)
+    start = period - recent_months + 1
+    now = _counts(coded[(coded["period"] >= start) & (coded["period"] <= period)], keys)
+    before = _counts(coded[(coded["period"] >= first) & (coded["period"] < start)], keys)
     before = before.rename(columns={"comments": "baseline_comments", "mentions": "baseline_mentions"})
     tests = now.merge(before, on=["client_id", "theme"], how="left").fillna(
         {"baseline_comments": 0, "baseline_mentions": 0}
@@ -127,7 +137,8 @@ def rise_tests(
     tests["share"] = tests["mentions"] / tests["comments"]
     with np.errstate(invalid="ignore", divide="ignore"):
         tests["baseline_share"] = tests["baseline_mentions"] / tests["baseline_comments"]
-    tests["baseline"] = f"{first} to {period - 1}"
+    tests["recent"] = f"{start} to {period}" if recent_months > 1 else str(period)
+    tests["baseline"] = f"{first} to {start - 1}"
     total, hits = (
         tests["comments"] + tests["baseline_comments"],
         tests["mentions"] + tests["baseline_mentions"],
@@ -160,7 +171,7 @@ def theme_flags(tests: pd.DataFrame, survey: SurveyDefinition, period: pd.Period
                 "p": row.p,
                 "q": row.q,
                 "detail": f"{labels.get(row.theme, row.theme)}: {row.mentions} of {row.comments} comments in "
-                f"{period} ({100 * row.share:.0f}%) against {row.baseline_mentions} of {row.baseline_comments} "
+                f"{row.recent} ({100 * row.share:.0f}%) against {row.baseline_mentions} of {row.baseline_comments} "
                 f"({100 * row.baseline_share:.0f}%) in {row.baseline}",
                 "family": "themes",
                 "method": RISE_METHOD,

@@ -16,9 +16,10 @@ One regular expression per theme runs over every distinct comment at once (RE2, 
 
 The effect of a theme (:func:`theme_effects`) is its coefficient in an OLS regression of overall
 satisfaction on every theme's mention indicator and the survey's drivers, over the responses with a
-comment and every rating; standard errors are cluster-robust by client when the responses span
-several clients (t with G - 1 degrees of freedom, Cameron & Miller 2015), HC3 otherwise.  The NPS
-detractor odds ratio comes from the logit of "answered 0-6" on the same terms.  Themes are ranked by
+comment and every rating; when the responses span several clients it is estimated within clients
+(client fixed effects) with standard errors cluster-robust by client (t with G - 1 degrees of freedom,
+Cameron & Miller 2015), HC3 for one client.  The NPS detractor odds ratio comes from the logit of
+"answered 0-6" on the themes and the drivers, pooled across clients.  Themes are ranked by
 cost (share of comments x effect); a claim is made only where the effect's Benjamini-Hochberg q-value
 across the themes is below 5% (:mod:`insights.stats.multiplicity`).
 """
@@ -188,6 +189,9 @@ def representative_quotes(coded: pd.DataFrame, key: str, keys: list[str], n: int
 # --------------------------------------------------------------------------- effects
 
 
+_THEME, _DRIVER = "theme: ", "driver: "
+
+
 def _design(
     frame: pd.DataFrame, indicators: pd.DataFrame, drivers: list[str]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -195,11 +199,12 @@ def _design(
     usable = [
         c for c in indicators.columns if MIN_MENTIONS <= indicators[c].sum() <= len(indicators) - MIN_MENTIONS
     ]
-    design = indicators[usable].astype(float)
+    # prefixed: a theme may share its key with a driver (the "communication" theme and rating)
+    design = indicators[usable].astype(float).add_prefix(_THEME)
     for driver in drivers:
-        design[driver] = frame[driver].astype(float)
+        design[_DRIVER + driver] = frame[driver].astype(float)
     design.insert(0, "const", 1.0)
-    return design, usable
+    return design, [_THEME + c for c in usable]
 
 
 def _fit(model_cls, y: pd.Series, design: pd.DataFrame, groups: pd.Series | None):
@@ -262,6 +267,7 @@ def theme_effects(
     drivers: list[str] | tuple[str, ...],
     *,
     cluster: str = "client_id",
+    within_clients: bool = True,
 ) -> tuple[pd.DataFrame, dict]:
     """Each theme's effect on overall satisfaction and on the odds of a detractor, adjusted for the drivers.
 
@@ -276,6 +282,13 @@ def theme_effects(
         The driver columns adjusted for.
     cluster : str
         Standard errors cluster-robust by this column when it holds several values, HC3 otherwise.
+    within_clients : bool
+        With several clients, estimate the OLS effects within clients (client fixed effects, by the within
+        transformation): a mention is compared with the same client's other responses, so a client that
+        is less satisfied overall and mentions a theme more does not make the theme look costly.  The
+        cluster-robust covariance then counts only the slopes (the fixed effects are nested in the clusters,
+        Cameron & Miller 2015, section IV.B), t with G - 1 degrees of freedom.  The detractor logit is
+        pooled across clients (no client terms), adjusted for the drivers.
 
     Returns
     -------
@@ -309,11 +322,19 @@ def theme_effects(
     data, ind = frame[complete], indicators[complete]
     design, usable = _design(data, ind, drivers)
     groups = data[cluster].astype(str) if cluster in data and data[cluster].nunique() > 1 else None
-    columns = list(indicators.columns)
+    columns = [_THEME + c for c in indicators.columns]
     info = {"n": len(data), "n_logit": 0, "se": "cluster-robust by client" if groups is not None else "HC3"}
     info["clusters"] = int(groups.nunique()) if groups is not None else 1
-    ols = _fit(OLS, data[OVERALL], design, groups) if usable and len(data) > design.shape[1] + 2 else None
-    effect = _coefficients(ols, list(design.columns), columns)
+    y, x = data[OVERALL].astype(float), design
+    if groups is not None and within_clients:
+        # client fixed effects by the within transformation (Frisch-Waugh-Lovell): each response against
+        # its client's means; the intercept goes with them
+        y = y - y.groupby(groups.to_numpy()).transform("mean")
+        x = design.drop(columns="const")
+        x = x - x.groupby(groups.to_numpy()).transform("mean")
+        info["se"] += ", within clients (client fixed effects)"
+    ols = _fit(OLS, y, x, groups) if usable and len(data) > design.shape[1] + 2 else None
+    effect = _coefficients(ols, list(x.columns), columns)
     effect.columns = ["effect", "ci_low", "ci_high", "p"]
     answered = data[LTR].notna() if LTR in data else pd.Series(False, index=data.index)
     logit = None
@@ -328,7 +349,9 @@ def theme_effects(
     # quasi-separation the fit did not stop at (a coefficient beyond e^+-15): no odds ratio
     odds.loc[np.abs(np.log(odds["estimate"])) > 15] = np.nan
     odds.columns = ["detractor_odds_ratio", "or_ci_low", "or_ci_high", "or_p"]
-    return pd.concat([effect, odds], axis=1), info
+    table = pd.concat([effect, odds], axis=1)
+    table.index = pd.Index(list(indicators.columns))
+    return table, info
 
 
 # --------------------------------------------------------------------------- the analysis
