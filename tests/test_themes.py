@@ -217,7 +217,10 @@ def test_effects_equal_statsmodels_cluster_robust_ols_and_logit():
     df = _portfolio(1)
     survey = _survey()
     analysis = analyse_themes(df, survey, sentiment=pd.Series(0.0, index=df.index))
-    assert analysis.info["se"] == "cluster-robust by client, within clients (client fixed effects)"
+    assert (
+        analysis.info["se"]
+        == "within clients (client fixed effects); standard errors cluster-robust by client"
+    )
     frame = df.assign(**code_comments(df["comment"], survey.themes).astype(float))
     groups = pd.factorize(frame["client_id"])[0]
     formula = "overall_satisfaction ~ billing + speed + praise + communication + value"
@@ -270,7 +273,7 @@ def test_one_client_uses_hc3_and_the_planted_effect_is_in_the_interval():
     table, info = theme_effects(
         df, code_comments(df["comment"], _survey().themes), ["communication", "value"]
     )
-    assert info["se"] == "HC3" and info["n"] == len(df)
+    assert info["se"] == "HC3 standard errors" and info["n"] == len(df)
     ols = smf.ols(
         "overall_satisfaction ~ billing + speed + praise + communication + value",
         df.assign(**code_comments(df["comment"], _survey().themes).astype(float)),

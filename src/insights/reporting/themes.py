@@ -292,11 +292,13 @@ class PortfolioThemesSection(Section):
             [
                 "" if self.themes.suggested else CODING,
                 f"Effect: the coefficient of a theme's mention in an OLS regression of overall satisfaction on every "
-                f"theme and the drivers, over the {info.get('n', 0)} responses with a comment and every rating, "
-                f"{info.get('se', '')} standard errors; detractor odds ratio: the logit of answering 0-6 on the "
-                f"same terms. Ranked by cost (share x effect). Claims only where the effect's Benjamini-Hochberg "
+                f"theme and the drivers, over the {info.get('n', 0)} responses with a comment and every rating "
+                f"({info.get('se', '')}); detractor odds ratio: the logit of answering 0-6 on the "
+                f"themes and the drivers, pooled across clients. An association, not proof of cause. "
+                f"Ranked by cost (share x effect). Claims only where the effect's Benjamini-Hochberg "
                 f"q-value across the {len(analysis.table)} themes is below 5%; checked on simulated portfolios "
-                f"(no theme effect: false claims near 5%; a planted effect: found) and against statsmodels.",
+                f"(no theme effect: false claims at most about 5% of portfolios; a planted effect: found) and against "
+                f"statsmodels.",
                 SENTIMENT.format(scorer=info.get("scorer", "")),
                 QUOTES,
             ]

@@ -323,7 +323,8 @@ def theme_effects(
     design, usable = _design(data, ind, drivers)
     groups = data[cluster].astype(str) if cluster in data and data[cluster].nunique() > 1 else None
     columns = [_THEME + c for c in indicators.columns]
-    info = {"n": len(data), "n_logit": 0, "se": "cluster-robust by client" if groups is not None else "HC3"}
+    info = {"n": len(data), "n_logit": 0}
+    info["se"] = "standard errors cluster-robust by client" if groups is not None else "HC3 standard errors"
     info["clusters"] = int(groups.nunique()) if groups is not None else 1
     y, x = data[OVERALL].astype(float), design
     if groups is not None and within_clients:
@@ -332,7 +333,7 @@ def theme_effects(
         y = y - y.groupby(groups.to_numpy()).transform("mean")
         x = design.drop(columns="const")
         x = x - x.groupby(groups.to_numpy()).transform("mean")
-        info["se"] += ", within clients (client fixed effects)"
+        info["se"] = "within clients (client fixed effects); standard errors cluster-robust by client"
     ols = _fit(OLS, y, x, groups) if usable and len(data) > design.shape[1] + 2 else None
     effect = _coefficients(ols, list(x.columns), columns)
     effect.columns = ["effect", "ci_low", "ci_high", "p"]
