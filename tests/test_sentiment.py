@@ -10,6 +10,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from insights.stats import sentiment
 from insights.stats.sentiment import available_scorers, register_scorer, score_comments
 
+
 @pytest.fixture(autouse=True)
 def _registry_restored(monkeypatch):
     """Scorers registered by a test are gone after it."""
