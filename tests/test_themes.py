@@ -651,3 +651,15 @@ def test_the_sample_planted_theme_effects_are_recovered():
         assert table.loc[key, "ci_low"] <= effect <= table.loc[key, "ci_high"], key
         assert table.loc[key, "significant"] == (effect != 0), key
     assert list(table.index[:3]) == ["responsiveness", "billing", "quality"]  # the costliest
+
+
+def test_theme_trend_chart_draws_each_themes_monthly_share(tmp_path, survey_file):
+    from insights.reporting import plots, report
+
+    df, survey = _report_frame(tmp_path, survey_file)
+    analysis = report.portfolio_themes(df, df["period"].max(), survey=survey).analysis
+    figure = plots.theme_trend_chart(analysis.trend(), labels=analysis.labels, themes=["billing"], title="T")
+    (line,) = figure.axes[0].get_lines()
+    coded = code_comments(df["comment"], survey.themes)["billing"]
+    by_hand = 100 * coded.groupby(df["period"]).mean()
+    assert line.get_ydata().tolist() == pytest.approx(by_hand.tolist())

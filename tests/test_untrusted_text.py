@@ -196,6 +196,19 @@ def _theme_effects(name: str) -> Figure:
     return plots.theme_effect_chart(table, title=name)
 
 
+def _theme_trend(name: str) -> Figure:
+    trend = pd.DataFrame(
+        {
+            "period": pd.PeriodIndex(["2026-01", "2026-02", "2026-01", "2026-02"], freq="M"),
+            "theme": ["billing", "billing", "speed", "speed"],
+            "comments": [10, 12, 10, 12],
+            "mentions": [2, 3, 1, 0],
+            "share": [0.2, 0.25, 0.1, 0.0],
+        }
+    )
+    return plots.theme_trend_chart(trend, labels={"billing": name}, title=name)
+
+
 CHARTS: dict[str, Callable[[str], Figure]] = {
     "trend_chart": _trend,
     "scorecard_heatmap": _scorecard,
@@ -211,6 +224,7 @@ CHARTS: dict[str, Callable[[str], Figure]] = {
     "weekday_chart": _weekday,
     "theme_heatmap": _theme_heatmap,
     "theme_effect_chart": _theme_effects,
+    "theme_trend_chart": _theme_trend,
 }
 
 

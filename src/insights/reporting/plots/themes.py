@@ -126,3 +126,54 @@ def theme_effect_chart(
     ax.set_xlabel(xlabel + " per mention (95% CI)")
     ax.set_title(title, loc="left")
     return _finish(fig)
+
+
+def theme_trend_chart(
+    trend: pd.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    themes: list[str] | None = None,
+    title: str,
+) -> Figure:
+    """Each theme's share of the month's comments, month by month (one line per theme).
+
+    Parameters
+    ----------
+    trend : DataFrame
+        :meth:`insights.stats.themes.ThemeAnalysis.trend`: ``period``, ``theme``, ``comments``, ``mentions``,
+        ``share``.
+    labels : mapping of str to str, optional
+        Display names of the themes.
+    themes : list of str, optional
+        The themes drawn, in legend order (default: all).
+    title : str
+        The chart's title.
+
+    Returns
+    -------
+    Figure
+        Lines of monthly shares in percent, the months with their numbers of comments under the axis.
+    """
+    themes = themes if themes is not None else list(dict.fromkeys(trend["theme"]))
+    fig, ax = _figure((8.0, 3.6))
+    periods = sorted(trend["period"].unique())
+    x = np.arange(len(periods))
+    position = {p: i for i, p in enumerate(periods)}
+    for theme in themes:
+        rows = trend[trend["theme"] == theme].sort_values("period")
+        ax.plot(
+            [position[p] for p in rows["period"]],
+            100 * rows["share"],
+            marker="o",
+            markersize=3.5,
+            linewidth=1.6,
+            label=_label(labels, theme),
+        )
+    comments = trend.drop_duplicates("period").set_index("period")["comments"]
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{p.strftime('%b %y')}\n({int(comments.get(p, 0))})" for p in periods], fontsize=7)
+    ax.set_ylabel("% of the month's comments")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.set_title(title, loc="left")
+    return _finish(fig)
