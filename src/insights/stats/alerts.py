@@ -521,4 +521,7 @@ def alert_caveats(period: pd.Period, *, baseline_months: int = changes.BASELINE_
         f"People: a person's ratings in {period} against their own earlier answers, one-sided, a fall of at "
         f"least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
         "are a rule (an answer of 0-6), not a test.",
+        f"Comment themes (with a codeframe in the survey definition): a theme's share of a client's comments in "
+        f"{period - 2} to {period} against {period - baseline_months} to {period - 3}, one-sided Fisher's exact "
+        f"test; {_BH} across clients x themes.",
     ]
