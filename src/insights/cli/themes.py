@@ -119,7 +119,7 @@ def themes(
         if format == "json":
             print_json([_json_row(r, r["examples"]) for r in found.table.to_dict("records")])
         else:
-            print(found.toml() or "# no suggested themes: too few comments", end="")
+            print(found.toml() or "# no suggested themes: too few comments\n", end="")
         return
     if definition.themes:
         analysis = analyse_themes(commented, definition)
@@ -207,6 +207,9 @@ def _print_table(source, client, span, analysis, rows: list[dict], coded: bool) 
             "–" if r["q"] is None else f"{r['q']:.2g}",
             fmt(r["detractor_odds_ratio"], 2),
         )
+    if not rows:
+        out.print("no themes: too few comments to suggest any (see the README, Comment themes)", markup=False)
+        return
     for column in range(1, 7):
         table.columns[column].justify = "right"
     (out if out.is_terminal else Console(highlight=False, soft_wrap=True, width=240)).print(table)
