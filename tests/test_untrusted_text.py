@@ -176,6 +176,39 @@ def _weekday(name: str) -> Figure:
     return plots.weekday_chart(table, title=name)
 
 
+def _theme_heatmap(name: str) -> Figure:
+    shares = pd.DataFrame({"billing": [0.2, 0.1], "speed": [0.0, 0.3]}, index=["C01", "C02"])
+    counts = pd.Series({"C01": 10, "C02": 3})
+    return plots.theme_heatmap(shares, counts, labels={"billing": name}, row_labels={"C01": name}, title=name)
+
+
+def _theme_effects(name: str) -> Figure:
+    table = pd.DataFrame(
+        {
+            "label": [name, "Speed"],
+            "share": [0.2, 0.1],
+            "effect": [-0.5, 0.1],
+            "ci_low": [-0.7, -0.1],
+            "ci_high": [-0.3, 0.3],
+            "significant": [True, False],
+        }
+    )
+    return plots.theme_effect_chart(table, title=name)
+
+
+def _theme_trend(name: str) -> Figure:
+    trend = pd.DataFrame(
+        {
+            "period": pd.PeriodIndex(["2026-01", "2026-02", "2026-01", "2026-02"], freq="M"),
+            "theme": ["billing", "billing", "speed", "speed"],
+            "comments": [10, 12, 10, 12],
+            "mentions": [2, 3, 1, 0],
+            "share": [0.2, 0.25, 0.1, 0.0],
+        }
+    )
+    return plots.theme_trend_chart(trend, labels={"billing": name}, title=name)
+
+
 CHARTS: dict[str, Callable[[str], Figure]] = {
     "trend_chart": _trend,
     "scorecard_heatmap": _scorecard,
@@ -189,6 +222,9 @@ CHARTS: dict[str, Callable[[str], Figure]] = {
     "cost_chart": _cost,
     "service_satisfaction_chart": _service_satisfaction,
     "weekday_chart": _weekday,
+    "theme_heatmap": _theme_heatmap,
+    "theme_effect_chart": _theme_effects,
+    "theme_trend_chart": _theme_trend,
 }
 
 

@@ -44,6 +44,26 @@ class SurveyDefinitionError(ValueError):
     """A survey definition file that cannot be used; the message names the file and key."""
 
 
+#: A codeframe theme's key: it names the theme in JSON, alerts and file-free output.
+_THEME_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_THEME_FIELDS = ("label", "keywords", "exclude")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of a survey's codeframe: comments that mention any keyword, unless an exclude phrase.
+
+    Matching (:func:`insights.stats.themes.code_comments`) is case-insensitive; a keyword matches at
+    the start of a word (``invoice`` matches "Invoices", not "reinvoice"); a phrase's words are
+    separated by any run of white space.
+    """
+
+    key: str
+    label: str
+    keywords: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Scale:
     """A closed numeric rating scale, e.g. 1-5 with a top-2-box."""
@@ -90,6 +110,8 @@ class SurveyDefinition:
     recode: dict[str, dict[str, float]] = field(default_factory=dict)
     missing_values: tuple[str | float, ...] = ()
     missing_columns: tuple[str, ...] | None = None
+    # The codeframe of the open comments ([themes.KEY] tables), in the file's order; empty: none.
+    themes: tuple[Theme, ...] = ()
 
     @property
     def driver_names(self) -> tuple[str, ...]:
@@ -146,6 +168,7 @@ class SurveyDefinition:
             recode=_recode(raw.get("recode", {}), source),
             missing_values=_missing_values(raw.get("missing", {}), source),
             missing_columns=_missing_columns(raw.get("missing", {}), source),
+            themes=_themes(raw.get("themes", {}), source),
         )
 
 
@@ -216,6 +239,57 @@ def _cadence(spec: object, source: str) -> str:
             f"{source}: survey.cadence: '{cadence}' is not one of: {', '.join(CADENCES)}"
         )
     return cadence
+
+
+def _phrases(value: object, where: str, *, required: bool) -> tuple[str, ...]:
+    if value is None and not required:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SurveyDefinitionError(
+            f'{where}: must be a list of words or phrases, e.g. ["invoice", "billing"]'
+        )
+    phrases = tuple(_SPACES.sub(" ", v).strip() for v in value)
+    if required and not phrases:
+        raise SurveyDefinitionError(f"{where}: must name at least one keyword")
+    blank = [i + 1 for i, v in enumerate(phrases) if not v]
+    if blank:
+        raise SurveyDefinitionError(f"{where}: blank entry (number {', '.join(map(str, blank))})")
+    return phrases
+
+
+def _themes(spec: object, source: str) -> tuple[Theme, ...]:
+    """The codeframe: one ``[themes.KEY]`` table per theme with ``label``, ``keywords`` and ``exclude``."""
+    if not isinstance(spec, dict):
+        raise SurveyDefinitionError(
+            f"{source}: [themes] must hold one table per theme, e.g. [themes.billing]"
+        )
+    themes = []
+    for key, table in spec.items():
+        where = f"{source}: themes.{key}"
+        if not _THEME_KEY.match(str(key)):
+            raise SurveyDefinitionError(
+                f"{where}: a theme's key must be lower-case letters, digits and _ (starting with a letter, "
+                "at most 40)"
+            )
+        if not isinstance(table, dict):
+            raise SurveyDefinitionError(f'{where}: must be a table with label = "..." and keywords = [...]')
+        unknown = sorted(set(table) - set(_THEME_FIELDS))
+        if unknown:
+            raise SurveyDefinitionError(
+                f"{where}: unknown field {', '.join(unknown)} (a theme has label, keywords and exclude)"
+            )
+        label = table.get("label")
+        if not isinstance(label, str) or not label.strip():
+            raise SurveyDefinitionError(f"{where}.label: must be the theme's name, as text")
+        themes.append(
+            Theme(
+                key=str(key),
+                label=label.strip(),
+                keywords=_phrases(table.get("keywords"), f"{where}.keywords", required=True),
+                exclude=_phrases(table.get("exclude"), f"{where}.exclude", required=False),
+            )
+        )
+    return tuple(themes)
 
 
 def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:

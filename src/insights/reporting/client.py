@@ -351,6 +351,7 @@ KIND_WORDS = {
     "mover": "Mover",
     "person": "Person",
     "service": "Service levels",
+    "theme": "Comment theme rising",
 }
 
 

@@ -73,6 +73,12 @@ from insights.reporting.portfolio import (
     type_comparison_display,
     type_findings,
 )
+from insights.reporting.themes import (
+    ClientThemesSection,
+    PortfolioThemesSection,
+    client_themes_section,
+    portfolio_themes,
+)
 from insights.stats.alerts import Alerts, compute_alerts
 from insights.stats.client import Comparison, compare_headlines
 from insights.stats.comparisons import ALPHA
@@ -95,6 +101,8 @@ __all__ = [
     "NPS_GROUPS",
     "SELF_ASSESSMENT_MISSING",
     "CaveatsSection",
+    "ClientThemesSection",
+    "PortfolioThemesSection",
     "ClientReport",
     "CommentsSection",
     "FollowUpSection",
@@ -110,6 +118,7 @@ __all__ = [
     "PortfolioReport",
     "caveats_html",
     "client_report",
+    "client_themes_section",
     "comments_html",
     "drivers_lean_html",
     "contact_names",
@@ -140,6 +149,7 @@ __all__ = [
     "portfolio_header_html",
     "portfolio_report",
     "portfolio_summary",
+    "portfolio_themes",
     "read_alerts",
     "reference_date",
     "risk_display",

@@ -8,7 +8,8 @@ flags as one tidy frame, one row per flag:
 
 ==============  ===================================================================================
 ``kind``        ``drop`` (NPS, CSAT or mean overall fell), ``component_drop``, ``at_risk``,
-                ``mover``, ``person``, ``service``
+                ``mover``, ``person``, ``service``, ``theme`` (a codeframe theme's share of a client's
+                comments rose, :mod:`insights.stats.theme_alerts`)
 ``metric``      what is flagged (``nps``, ``csat``, ``mean``, a driver, ``ratings``, ``detractor``...)
 ``subject``     the person's pseudonym (people), else empty
 ``estimate``    this period's figure; ``previous`` what it is set against
@@ -46,7 +47,7 @@ __all__ = [
     "compute_alerts",
 ]
 
-ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service")
+ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service", "theme")
 ALERT_COLUMNS = [
     "client_id",
     "client_name",
@@ -72,6 +73,7 @@ FAMILIES = {
     "at risk": f"moderated t against a reference (one-sided), Simes over the rules; {_BH} across clients",
     "people": f"moderated t (one-sided), a fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across people",
     "service": f"Fisher's exact test (one-sided); {_BH} across clients",
+    "themes": f"Fisher's exact test (one-sided); {_BH} across clients x themes",
 }
 _RULES = {
     "detractor": "rule: answered 0-6 on recommending us this month",
@@ -196,6 +198,11 @@ def compute_alerts(
         )
         tests["service"] = service
         parts.append(_service_flags(service, sla_target, period))
+    if survey.themes and "comment" in upto.columns:
+        from insights.stats import theme_alerts
+
+        tests["themes"] = theme_alerts.rise_tests(upto, period, survey)
+        parts.append(theme_alerts.theme_flags(tests["themes"], survey, period))
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     if flags is not None and not asks_nps(upto):  # a survey without the question: no NPS flag, however worded
@@ -512,7 +519,7 @@ def alert_caveats(
     ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it.
     """
     if not nps:
-        return _caveats_without_nps(period, baseline_months)
+        return [*_caveats_without_nps(period, baseline_months), _theme_caveat(period, baseline_months)]
     first = period - baseline_months
     recent, before = _windows(period)
     cadence = cadence_of(period)
@@ -538,6 +545,7 @@ def alert_caveats(
         f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
         f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
         "are a rule (an answer of 0-6), not a test.",
+        _theme_caveat(period, baseline_months),
     ]
 
 
@@ -546,19 +554,34 @@ def _caveats_without_nps(period: pd.Period, baseline_months: int) -> list[str]:
     alone (the satisfaction score of a response is then its scaled overall rating)."""
     first = period - baseline_months
     recent, before = _windows(period)
+    cadence = cadence_of(period)
+    monthly = cadence == "month"
+    own = "months" if monthly else plural(cadence)
+    cell = "client-month" if monthly else "client and wave"
+    within = "within-month" if monthly else "within-wave"
+    last = "the last three months'" if monthly else f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'"
     return [
         f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
         f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
         "across the whole portfolio, not one test at a time.",
-        f"Drops: {period} against the client's own months {first} to {period - 1}, one-sided, on each "
-        "response's overall satisfaction scaled by its spread within a client-month; the spread is the "
-        f"client's within-month spread moderated across the portfolio; {_BH} across the clients. A flagged "
+        f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
+        f"on each response's overall satisfaction scaled by its spread within a {cell}; the spread is the "
+        f"client's {within} spread moderated across the portfolio; {_BH} across the clients. A flagged "
         "client's CSAT and mean overall that are lower are the figures that fell.",
-        f"Component falls: each driver in {period} against the same months, one-sided; {_BH} across "
-        "clients x components.",
+        f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} "
+        "across clients x components.",
         f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        f"At risk: the last three months' mean overall below the portfolio's, one-sided; {_BH} across the "
+        f"At risk: {last} mean overall below the portfolio's, one-sided; {_BH} across the "
         "clients; and the falling movers.",
-        f"People: a person's ratings in {period} against their own earlier answers, one-sided, a fall of at "
-        f"least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio.",
+        f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, "
+        f"a fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio.",
     ]
+
+
+def _theme_caveat(period: pd.Period, baseline_months: int) -> str:
+    """The comment themes' rise test, for the caveats."""
+    return (
+        f"Comment themes (with a codeframe in the survey definition): a theme's share of a client's comments "
+        f"in {span(period - 2, period)} against {span(period - baseline_months, period - 3)}, one-sided "
+        f"Fisher's exact test; {_BH} across clients x themes."
+    )

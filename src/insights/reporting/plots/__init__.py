@@ -12,6 +12,7 @@ Modules, each importing only those above it:
 * ``axes``: drawing pieces the charts share (labels, the month axis, an annotated heat map).
 * ``scores``: survey scores: trends, the scorecard heat map, the league of clients, answer distributions.
 * ``drivers``: key drivers: importance and the importance-performance quadrants.
+* ``themes``: comment themes: the client-by-theme heat map, each theme's effect and monthly share.
 * ``service``: service levels: attainment, cost, breaches by category, hour and weekday, service
   against satisfaction.
 
@@ -41,6 +42,7 @@ from insights.reporting.plots.style import (
     TYPE_COLOURS,
     use_style,
 )
+from insights.reporting.plots.themes import theme_effect_chart, theme_heatmap, theme_trend_chart
 
 __all__ = [
     "MUTED",
@@ -60,6 +62,9 @@ __all__ = [
     "quadrant_chart",
     "scorecard_heatmap",
     "service_satisfaction_chart",
+    "theme_effect_chart",
+    "theme_heatmap",
+    "theme_trend_chart",
     "trend_chart",
     "use_style",
     "weekday_chart",
