@@ -38,6 +38,7 @@ Modules, each importing only those above it:
 * ``bootstrap``: (cluster) bootstrap intervals for the importances.
 * ``findings``: the plain-language findings.
 * ``analysis``: :func:`key_drivers`, which runs the steps.
+* ``change``: did priorities change? Importance in the last six months against the six before.
 
 Each module lists the references for the methods it implements.
 """
@@ -49,6 +50,13 @@ from insights.data.survey import DEFAULT_DRIVERS
 from insights.stats.drivers.analysis import FEW_CLUSTERS as FEW_CLUSTERS
 from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING_THRESHOLD
 from insights.stats.drivers.analysis import key_drivers
+from insights.stats.drivers.change import (
+    ClientImportanceChanges,
+    ImportanceChange,
+    client_importance_changes,
+    importance_change,
+    importance_over_time,
+)
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
@@ -58,7 +66,12 @@ from insights.stats.drivers.result import DriverAnalysis
 __all__ = [
     "DEFAULT_DRIVERS",
     "QUADRANTS",
+    "ClientImportanceChanges",
     "DriverAnalysis",
+    "ImportanceChange",
+    "client_importance_changes",
+    "importance_change",
+    "importance_over_time",
     "importance_performance",
     "key_drivers",
     "lmg",
