@@ -39,6 +39,7 @@ Modules, each importing only those above it:
 * ``findings``: the plain-language findings.
 * ``analysis``: :func:`key_drivers`, which runs the steps.
 * ``change``: did priorities change? Importance in the last six months against the six before.
+* ``change_pooled``: the same per client, pooled toward the portfolio (empirical Bayes).
 
 Each module lists the references for the methods it implements.
 """
@@ -50,13 +51,8 @@ from insights.data.survey import DEFAULT_DRIVERS
 from insights.stats.drivers.analysis import FEW_CLUSTERS as FEW_CLUSTERS
 from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING_THRESHOLD
 from insights.stats.drivers.analysis import key_drivers
-from insights.stats.drivers.change import (
-    ClientImportanceChanges,
-    ImportanceChange,
-    client_importance_changes,
-    importance_change,
-    importance_over_time,
-)
+from insights.stats.drivers.change import ImportanceChange, importance_change, importance_over_time
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
