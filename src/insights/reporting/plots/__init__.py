@@ -12,6 +12,7 @@ Modules, each importing only those above it:
 * ``axes``: drawing pieces the charts share (labels, the month axis, an annotated heat map).
 * ``scores``: survey scores: trends, the scorecard heat map, the league of clients, answer distributions.
 * ``drivers``: key drivers: importance and the importance-performance quadrants.
+* ``importance_time``: each driver's share of explained variance over rolling six-month windows.
 * ``service``: service levels: attainment, cost, breaches by category, hour and weekday, service
   against satisfaction.
 
@@ -22,6 +23,7 @@ plots.use_style(); plots.trend_chart(...)``.
 from __future__ import annotations
 
 from insights.reporting.plots.drivers import importance_chart, quadrant_chart
+from insights.reporting.plots.importance_time import importance_time_chart
 from insights.reporting.plots.scores import distribution_chart, league_chart, scorecard_heatmap, trend_chart
 from insights.reporting.plots.service import (
     attainment_chart,
@@ -56,6 +58,7 @@ __all__ = [
     "cost_chart",
     "distribution_chart",
     "importance_chart",
+    "importance_time_chart",
     "league_chart",
     "quadrant_chart",
     "scorecard_heatmap",
