@@ -17,11 +17,13 @@ import pandas as pd
 
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, findings_html, fmt, render, table_html
+from insights.reporting.priorities import client_priorities_caveat
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.changes import BASELINE_MONTHS, headline_values
 from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.nps import NPS_GROUPS
 
 MIN_CELL = 5  # cells with fewer responses are flagged, not trusted
@@ -50,6 +52,7 @@ class ClientReport:
     caveats: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # this client's flags of the period
     baseline_scores: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))  # per component
+    priorities: ClientImportanceChanges | None = None  # every client's pooled change in driver shares
 
     @property
     def n(self) -> int:
@@ -108,6 +111,10 @@ def client_report(
 
     caveats = _client_caveats(headline.n, nps_trend, overall_trend, analysis, window, months, previous_period)
     caveats.extend(alert_caveats(period))
+    priorities = client_importance_changes(
+        df[df["period"] <= period], drivers_present, end=period, labels=survey.drivers
+    )
+    caveats.extend(client_priorities_caveat(priorities))
     span = baseline_label(baseline)
     return ClientReport(
         client_id=client_id,
@@ -129,6 +136,7 @@ def client_report(
         caveats=caveats,
         flags=flags,
         baseline_scores=_baseline_scores(baseline, [*drivers_present, "overall_satisfaction"], survey),
+        priorities=priorities,
     )
 
 

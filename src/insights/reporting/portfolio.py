@@ -17,9 +17,12 @@ import pandas as pd
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
+from insights.reporting.priorities import portfolio_priorities_caveat
 from insights.stats import drivers as drivers_mod
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.client import flag_text
+from insights.stats.drivers.change import ImportanceChange, importance_change, importance_over_time
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.portfolio import (
     GROUP_COMPONENT_LABELS,
     at_risk,
@@ -47,6 +50,9 @@ class PortfolioReport:
     at_risk: pd.DataFrame
     caveats: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # every flag of the period
+    priorities: ImportanceChange | None = None  # driver shares, last six months against the six before
+    priorities_over_time: pd.DataFrame | None = None  # driver shares in rolling six-month windows
+    client_priorities: ClientImportanceChanges | None = None  # the same per client, pooled
 
 
 def portfolio_report(
@@ -88,6 +94,12 @@ def portfolio_report(
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
+    priorities = importance_change(
+        upto, drivers_present, end=period, n_boot=max(n_boot, 200), labels=survey.drivers
+    )
+    over_time = importance_over_time(upto, drivers_present, end=period, months=months, labels=survey.drivers)
+    client_priorities = client_importance_changes(upto, drivers_present, end=period, labels=survey.drivers)
+    caveats.extend(portfolio_priorities_caveat(priorities))
     return PortfolioReport(
         period,
         months,
@@ -102,6 +114,9 @@ def portfolio_report(
         risks,
         caveats,
         alerts.flags,
+        priorities,
+        over_time,
+        client_priorities,
     )
 
 

@@ -2,7 +2,8 @@
 
 A facade: the sections live in :mod:`insights.reporting.client` (header, headline, scorecard,
 comments, caveats), :mod:`insights.reporting.people` (People, Perception gap),
-:mod:`insights.reporting.followups` (the Follow-up list), :mod:`insights.reporting.portfolio` and
+:mod:`insights.reporting.followups` (the Follow-up list), :mod:`insights.reporting.priorities` (Did priorities
+change?), :mod:`insights.reporting.portfolio` and
 :mod:`insights.reporting.html` (escaped building blocks); the statistics they show come from
 :mod:`insights.stats` (:mod:`insights.stats.client`, :mod:`insights.stats.portfolio`).  The notebooks
 stay a thin story: each section is one call here, one figure from :mod:`insights.reporting.plots`,
@@ -68,6 +69,13 @@ from insights.reporting.portfolio import (
     type_comparison_display,
     type_findings,
 )
+from insights.reporting.priorities import (
+    ClientPrioritiesSection,
+    PortfolioPrioritiesSection,
+    client_priorities_display,
+    client_priority_findings,
+    priority_change_display,
+)
 from insights.stats.alerts import Alerts, compute_alerts
 from insights.stats.client import Comparison, compare_headlines
 from insights.stats.comparisons import ALPHA
@@ -88,6 +96,7 @@ __all__ = [
     "SELF_ASSESSMENT_MISSING",
     "CaveatsSection",
     "ClientReport",
+    "ClientPrioritiesSection",
     "CommentsSection",
     "FollowUpSection",
     "HeaderSection",
@@ -99,9 +108,12 @@ __all__ = [
     "PeopleSection",
     "PortfolioGapsSection",
     "PortfolioHeaderSection",
+    "PortfolioPrioritiesSection",
     "PortfolioReport",
     "caveats_html",
     "client_report",
+    "client_priorities_display",
+    "client_priority_findings",
     "comments_html",
     "compare_groups",
     "compare_headlines",
@@ -130,6 +142,7 @@ __all__ = [
     "portfolio_header_html",
     "portfolio_report",
     "portfolio_summary",
+    "priority_change_display",
     "read_alerts",
     "reference_date",
     "risk_display",
