@@ -211,3 +211,50 @@ def test_findings_say_what_moved_in_plain_words():
     assert f"{row.share_recent:.0f}% of explained variance against {row.share_before:.0f}%" in sentence
     assert f"95% CI {row.ci_low:+.0f} to {row.ci_high:+.0f}" in sentence
     assert "ImportanceChange(2025-01 to 2025-06 -> 2025-07 to 2025-12" in repr(change)
+
+
+def test_the_chart_renders_a_sane_png():
+    import io
+
+    from PIL import Image
+
+    from insights.reporting import plots
+
+    df = simulate(np.random.default_rng(15), clients=20, per_month=6, planted="responsiveness", factor=3.0)
+    change = importance_change(df, DRIVERS, n_boot=100)
+    over = importance_over_time(df, DRIVERS)
+    fig = plots.importance_time_chart(over, shifts=change.table, title="Importance over time")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    png = Image.open(io.BytesIO(buffer.getvalue()))
+    assert png.size == (850, 440)
+    assert 20_000 < len(buffer.getvalue()) < 400_000
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any(t.startswith("Responsiveness (+") for t in texts) == bool(change.table["shift"].iloc[1])
+    assert len([t for t in texts if "half-year" not in t]) == len(DRIVERS)
+
+
+def test_sections_escape_client_names_and_say_when_nothing_can_be_compared():
+    from types import SimpleNamespace
+
+    from insights.reporting.priorities import (
+        ClientPrioritiesSection,
+        PortfolioPrioritiesSection,
+        client_priority_findings,
+    )
+
+    df = simulate(np.random.default_rng(16), clients=30, per_month=5)
+    df["client_name"] = np.where(df["client_id"] == "C04", "<b>Evil & Co</b>", df["client_id"])
+    changes = client_importance_changes(df, DRIVERS, n_boot=30)
+    changes.table.loc[changes.table["client_id"] == "C04", "shift"] = True  # to show the name
+    report = SimpleNamespace(
+        window=df, priorities=importance_change(df, DRIVERS, n_boot=30), client_priorities=changes
+    )
+    html = PortfolioPrioritiesSection(report).html()
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in html and "<b>Evil" not in html
+    client = SimpleNamespace(priorities=changes, client_id="C04")
+    assert "Pooled change (95% CI)" in ClientPrioritiesSection(client).html()
+    lines = client_priority_findings(changes, "C04")
+    assert lines[-1].startswith("With 30 and 30 responses in the two half-years, the pooled changes rest ")
+    few = SimpleNamespace(priorities=changes, client_id="nobody")
+    assert "cannot be compared" in ClientPrioritiesSection(few).html()
