@@ -111,9 +111,10 @@ def client_report(
 
     caveats = _client_caveats(headline.n, nps_trend, overall_trend, analysis, window, months, previous_period)
     caveats.extend(alert_caveats(period))
-    priorities = client_importance_changes(
-        df[df["period"] <= period], drivers_present, end=period, labels=survey.drivers
-    )
+    priorities = None
+    if len(drivers_present) > 1:  # shares of one driver are always 100%
+        upto = df[df["period"] <= period]
+        priorities = client_importance_changes(upto, drivers_present, end=period, labels=survey.drivers)
     caveats.extend(client_priorities_caveat(priorities))
     span = baseline_label(baseline)
     return ClientReport(

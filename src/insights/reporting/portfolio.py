@@ -94,11 +94,12 @@ def portfolio_report(
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
-    priorities = importance_change(
-        upto, drivers_present, end=period, n_boot=max(n_boot, 200), labels=survey.drivers
-    )
-    over_time = importance_over_time(upto, drivers_present, end=period, months=months, labels=survey.drivers)
-    client_priorities = client_importance_changes(upto, drivers_present, end=period, labels=survey.drivers)
+    priorities = over_time = client_priorities = None
+    if len(drivers_present) > 1:  # shares of one driver are always 100%
+        kw = dict(end=period, labels=survey.drivers)
+        priorities = importance_change(upto, drivers_present, n_boot=max(n_boot, 200), **kw)
+        over_time = importance_over_time(upto, drivers_present, months=months, **kw)
+        client_priorities = client_importance_changes(upto, drivers_present, **kw)
     caveats.extend(portfolio_priorities_caveat(priorities))
     return PortfolioReport(
         period,

@@ -119,9 +119,19 @@ def _halves(periods: pd.Series, end: pd.Period | str | None, half: int) -> tuple
     """The last month and each response's half: 1 recent, 0 before, -1 outside the two halves."""
     months = periods.astype("period[M]") if not isinstance(periods.dtype, pd.PeriodDtype) else periods
     end = pd.Period(end, "M") if end is not None else months.max()
+    if pd.isna(end):
+        raise ValueError("no months in the data: pass end=")
     lag = np.where(months.isna().to_numpy(), -1, end.ordinal - months.array.asi8)
     which = np.where((lag >= 0) & (lag < half), 1, np.where((lag >= half) & (lag < 2 * half), 0, -1))
     return end, which
+
+
+def _two_or_more(drivers: Sequence[str]) -> list[str]:
+    """The drivers as a list; shares of one driver are always 100%, so two are needed."""
+    drivers = list(drivers)
+    if len(drivers) < 2:
+        raise ValueError("shares of explained variance need at least two drivers")
+    return drivers
 
 
 def _complete(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +253,7 @@ def importance_change(
     Grömping (2006), *J. Stat. Software* 17(1); Johnson (2000), *Multivariate Behav. Res.* 35(1);
     Benjamini & Hochberg (1995), *JRSS B* 57(1).
     """
-    drivers = list(drivers)
+    drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers, *([cluster] if cluster else [])])
     end, which = _halves(df["period"], end, half)
     before_span, recent_span = _span(end, half)
@@ -407,7 +417,7 @@ def importance_over_time(
     >>> over["window_end"].nunique()  # windows ending in each of the last seven months
     7
     """
-    drivers = list(drivers)
+    drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers])
     months_of = (
         df["period"] if isinstance(df["period"].dtype, pd.PeriodDtype) else df["period"].astype("period[M]")

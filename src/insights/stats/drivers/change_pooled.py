@@ -38,6 +38,7 @@ from insights.stats.drivers.change import (
     _resample_corrs,
     _shares,
     _span,
+    _two_or_more,
     _unit_sums,
 )
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES, _check_columns
@@ -134,7 +135,7 @@ def client_importance_changes(
     ----------
     DerSimonian & Laird (1986), *Controlled Clinical Trials* 7(3); Morris (1983), *JASA* 78(381).
     """
-    drivers = list(drivers)
+    drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, client, *drivers])
     end, which = _halves(df["period"], end, half)
     before_span, recent_span = _span(end, half)
