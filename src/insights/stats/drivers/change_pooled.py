@@ -7,7 +7,11 @@ DerSimonian-Laird method of moments, their random-effects mean mu (the portfolio
 average client's) with a Hartung-Knapp variance, and each client's pooled change
 ``mu + (1 - B)(own - mu)`` with ``B = se^2 / (se^2 + tau^2)`` and variance
 ``(1 - B) se^2 + B^2 var(mu)`` (Morris 1983), so a client with little data leans on the portfolio
-and its interval still carries the portfolio mean's uncertainty.  A shift is claimed when the 95%
+and its interval still carries the portfolio mean's uncertainty (Student t on k - 1 degrees of
+freedom, as Hartung-Knapp's).  The sampling variances se^2 are the clients' bootstrap variances
+(scaled by n / (n - p - 1) per half) smoothed per driver across clients in proportion to
+``1/n0 + 1/n1``: a client's own bootstrap variance goes with its estimate (a share near zero
+barely moves), and weighting by it would bias the mean and its spread.  A shift is claimed when the 95%
 interval excludes zero and q < 0.05, Benjamini-Hochberg across every client x driver tested.
 
 References
@@ -27,10 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from insights.stats.drivers.change import (
-    _Z,
     HALF_MONTHS,
     _complete,
     _count_rows,
@@ -58,9 +61,10 @@ class ClientImportanceChanges:
 
     ``table``: one row per client x driver: ``client_id, driver, label, n_before, n_recent,
     share_before, share_recent, own_change, own_se`` (the client's own data, responses resampled
-    within each half), ``change, se, ci_low, ci_high`` (pooled: the empirical-Bayes estimate and its
-    95% interval), ``own_weight`` (1 - B: how much the pooled figure rests on the client's own
-    data), ``p, q, shift`` (q: Benjamini-Hochberg across every client x driver tested).
+    within each half), ``sampling_se`` (own_se smoothed across clients, what the pooling weighs),
+    ``change, se, ci_low, ci_high`` (pooled: the empirical-Bayes estimate and its 95% interval),
+    ``own_weight`` (1 - B: how much the pooled figure rests on the client's own data),
+    ``p, q, shift`` (q: Benjamini-Hochberg across every client x driver tested).
     ``between``: per driver the clients' random-effects mean change ``mu`` with its ``mu_se``, the
     between-client variance ``tau2`` (DerSimonian-Laird) and ``clients`` used.
     """
@@ -106,8 +110,11 @@ def client_importance_changes(
     about 7%, all the shrinkage needs).  Per driver, the DerSimonian-Laird between-client variance
     ``tau2`` and random-effects mean ``mu`` of the own changes; each client's pooled change
     ``mu + (1 - B)(own - mu)``, ``B = se^2 / (se^2 + tau2)``, with variance
-    ``(1 - B) se^2 + B^2 var(mu)``, a normal 95% interval and p-value.  A client with too few
-    responses in a half (fewer than the drivers + 11) is listed untested.
+    ``(1 - B) se^2 + B^2 var(mu)``, a 95% interval and p-value on Student t with k - 1 degrees of
+    freedom (k clients).  The se^2 that weights and shrinks are smoothed across clients per driver
+    (proportional to ``1/n0 + 1/n1``), since a client's own bootstrap variance goes with its
+    estimate.  A client with too few responses in a half (fewer than the drivers + 11) is listed
+    untested.
 
     Parameters
     ----------
@@ -225,28 +232,48 @@ def _fill_own(table: pd.DataFrame, own: pd.DataFrame, drivers: list[str]) -> pd.
 
 def _pool(table: pd.DataFrame, drivers: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """DerSimonian-Laird per driver, the shrunk changes, their intervals, p and BH q across all."""
-    columns = ["change", "se", "ci_low", "ci_high", "own_weight", "p"]
-    for name in columns:
-        table[name] = np.nan
+    columns = ["change", "se", "ci_low", "ci_high", "own_weight", "p", "sampling_se"]
+    out = np.full((len(table), len(columns)), np.nan)
+    names = table["driver"].to_numpy() if len(table) else np.zeros(0, object)
+    own = table["own_change"].to_numpy(float) if len(table) else np.zeros(0)
+    own_var = table["own_se"].to_numpy(float) ** 2 if len(table) else np.zeros(0)
+    # The sampling variance of a share's change falls as 1/n0 + 1/n1; per driver it is smoothed
+    # across clients (the mean of se^2 / (1/n0 + 1/n1), times the client's 1/n0 + 1/n1), so
+    # weights and shrinkage do not follow the noise of each client's own bootstrap variance,
+    # which goes with its estimate (a share near zero has a small spread).
+    scale = (1 / table["n_before"] + 1 / table["n_recent"]).to_numpy(float) if len(table) else np.zeros(0)
     rows = []
     for driver in drivers:
-        at = (table["driver"] == driver).to_numpy() if len(table) else np.zeros(0, bool)
-        d = table.loc[at, "own_change"].to_numpy(float) if len(table) else np.zeros(0)
-        s2 = table.loc[at, "own_se"].to_numpy(float) ** 2 if len(table) else np.zeros(0)
+        at = np.flatnonzero(names == driver)
+        d, s2 = own[at], own_var[at]
         usable = np.isfinite(d) & np.isfinite(s2) & (s2 > 0)
+        if usable.any():
+            s2 = np.where(usable, np.mean(s2[usable] / scale[at][usable]) * scale[at], np.nan)
         mu, mu_var, tau2 = dersimonian_laird(d[usable], s2[usable], robust=True)
         rows.append((driver, mu, np.sqrt(mu_var), tau2, int(usable.sum())))
         if usable.sum() < 2:
             continue
-        b = s2[usable] / (s2[usable] + tau2)
-        pooled = mu + (1 - b) * (d[usable] - mu)
-        se = np.sqrt((1 - b) * s2[usable] + b**2 * mu_var)
-        target = np.flatnonzero(at)[usable]
-        table.loc[table.index[target], columns] = np.column_stack(
-            [pooled, se, pooled - _Z * se, pooled + _Z * se, 1 - b, 2 * norm.sf(np.abs(pooled) / se)]
+        d, s2 = d[usable], s2[usable]
+        b = s2 / (s2 + tau2)
+        pooled = mu + (1 - b) * (d - mu)
+        se = np.sqrt((1 - b) * s2 + b**2 * mu_var)
+        # Student t on k - 1 degrees of freedom, as Hartung and Knapp's interval of the mean.
+        df = usable.sum() - 1
+        z = student_t.ppf(0.975, df)
+        out[at[usable]] = np.column_stack(
+            [
+                pooled,
+                se,
+                pooled - z * se,
+                pooled + z * se,
+                1 - b,
+                2 * student_t.sf(np.abs(pooled) / se, df),
+                np.sqrt(s2),
+            ]
         )
+    table = table.assign(**{name: out[:, k] for k, name in enumerate(columns)})
     between = pd.DataFrame(rows, columns=["driver", "mu", "mu_se", "tau2", "clients"])
-    table["q"] = q_values(table["p"].to_numpy(float)) if len(table) else []
+    table["q"] = q_values(out[:, 5]) if len(table) else np.zeros(0)
     table["shift"] = ((table["ci_low"] > 0) | (table["ci_high"] < 0)) & (table["q"] < FDR_LEVEL)
     return between, table
 
