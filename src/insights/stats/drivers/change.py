@@ -33,6 +33,7 @@ variables in multiple regression. *Multivariate Behavioral Research* 35(1), 1-19
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -171,6 +172,7 @@ class ImportanceChange:
     n_failed: int
     reason: str = ""
     findings: list[str] = field(default_factory=list)
+    half: int = HALF_MONTHS
 
     @property
     def ok(self) -> bool:
@@ -268,6 +270,7 @@ def importance_change(
     values, which, n_units = values[keep], which[keep], (int(units.max()) + 1 if len(units) else 0)
     n_half = [int((which == h).sum()) for h in (0, 1)]
     base = dict(
+        half=half,
         before=before_span,
         recent=recent_span,
         n_before=n_half[0],
@@ -305,7 +308,7 @@ def importance_change(
             pd.DataFrame(), n_failed=n_failed, reason="a driver does not vary in a half", **base
         )
     change = ImportanceChange(table, n_failed=n_failed, **base)
-    return ImportanceChange(table, n_failed=n_failed, findings=change_findings(change, labels), **base)
+    return dataclasses.replace(change, findings=change_findings(change))
 
 
 def _count_rows(draws: np.ndarray, n: int) -> np.ndarray:
@@ -358,13 +361,11 @@ def _change_table(
     return table, n_failed
 
 
-def change_findings(
-    change: ImportanceChange, labels: Mapping[str, str] | None = None, who: str = ""
-) -> list[str]:
+def change_findings(change: ImportanceChange) -> list[str]:
     """Plain sentences: one per claimed shift, or one saying no driver's share moved beyond chance."""
     if not change.ok:
         return []
-    found = [_shift_sentence(row, who) for row in change.table.itertuples() if row.shift]
+    found = [_shift_sentence(row, change.half) for row in change.table.itertuples() if row.shift]
     if not found:
         found.append(
             f"No driver's share of explained variance changed beyond chance between {change.before} and "
@@ -373,14 +374,15 @@ def change_findings(
     return found
 
 
-def _shift_sentence(row, who: str = "", pooled: bool = False) -> str:
-    more = row.change > 0
-    subject = f"{who}: {row.label}" if who else row.label
-    estimate = "pooled change" if pooled else "change"
+_NUMBERS = {3: "three", 4: "four", 6: "six", 12: "twelve"}
+
+
+def _shift_sentence(row, half: int) -> str:
+    """ "Responsiveness matters more than six months ago: 31% of explained variance against 18% (...)"."""
     return (
-        f"{subject} matters {'more' if more else 'less'} than six months ago: {row.share_recent:.0f}% of "
-        f"explained variance against {row.share_before:.0f}% ({estimate} {row.change:+.0f} points, "
-        f"95% CI {row.ci_low:+.0f} to {row.ci_high:+.0f}, q = {row.q:.2g})."
+        f"{row.label} matters {'more' if row.change > 0 else 'less'} than {_NUMBERS.get(half, half)} months ago: "
+        f"{row.share_recent:.0f}% of explained variance against {row.share_before:.0f}% (change "
+        f"{row.change:+.0f} points, 95% CI {row.ci_low:+.0f} to {row.ci_high:+.0f}, q = {row.q:.2g})."
     )
 
 
