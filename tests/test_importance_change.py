@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -270,6 +271,7 @@ def test_sections_escape_client_names_and_say_when_nothing_can_be_compared():
     )
     html = PortfolioPrioritiesSection(report).html()
     assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in html and "<b>Evil" not in html
+    assert not re.search(r"[+-]0\b", html)  # a change that rounds to nothing is 0, not -0 or +0
     client = SimpleNamespace(priorities=changes, client_id="C04")
     assert "Pooled change (95% CI)" in ClientPrioritiesSection(client).html()
     lines = client_priority_findings(changes, "C04")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from insights.reporting.html import Section, ci_text, esc, findings_html, fmt, table_html
+from insights.reporting.html import Section, esc, findings_html, fmt, table_html
 from insights.stats.drivers.change import ImportanceChange
 from insights.stats.drivers.change_pooled import ClientImportanceChanges
 
@@ -35,6 +35,18 @@ def _no(value: float) -> str:
     return "–" if value is None or pd.isna(value) else f"{value:.2g}"
 
 
+def _points(value: float) -> str:
+    """A change in whole points, signed, and 0 (never -0 or +0) when it rounds to nothing."""
+    if value is None or pd.isna(value):
+        return "–"
+    whole = round(float(value))
+    return f"{whole:+d}" if whole else "0"
+
+
+def _change(estimate: float, low: float, high: float) -> str:
+    return f"{_points(estimate)} ({_points(low)} to {_points(high)})"
+
+
 # --- the portfolio -----------------------------------------------------------------------------------
 
 
@@ -47,12 +59,10 @@ def priority_change_display(change: ImportanceChange) -> pd.DataFrame:
             f"Share {change.before} (%)": [fmt(v, 0) for v in table["share_before"]],
             f"Share {change.recent} (%)": [fmt(v, 0) for v in table["share_recent"]],
             "Change, points (95% CI)": [
-                f"{fmt(d, 0, signed=True)} ({ci_text(lo, hi, 0, True)})"
-                for d, lo, hi in zip(table["change"], table["ci_low"], table["ci_high"])
+                _change(*v) for v in zip(table["change"], table["ci_low"], table["ci_high"])
             ],
             "Relative weights: change (95% CI)": [
-                f"{fmt(d, 0, signed=True)} ({ci_text(lo, hi, 0, True)})"
-                for d, lo, hi in zip(table["rw_change"], table["rw_ci_low"], table["rw_ci_high"])
+                _change(*v) for v in zip(table["rw_change"], table["rw_ci_low"], table["rw_ci_high"])
             ],
             "p": [_no(p) for p in table["p"]],
             "q": [_no(q) for q in table["q"]],
@@ -72,8 +82,7 @@ def client_shifts_display(changes: ClientImportanceChanges, names: pd.Series) ->
                 f"{fmt(a, 0)}% → {fmt(b, 0)}%" for a, b in zip(shifts["share_before"], shifts["share_recent"])
             ],
             "Pooled change, points (95% CI)": [
-                f"{fmt(d, 0, signed=True)} ({ci_text(lo, hi, 0, True)})"
-                for d, lo, hi in zip(shifts["change"], shifts["ci_low"], shifts["ci_high"])
+                _change(*v) for v in zip(shifts["change"], shifts["ci_low"], shifts["ci_high"])
             ],
             "Own data's weight": [f"{w:.0%}" for w in shifts["own_weight"]],
             "q": [_no(q) for q in shifts["q"]],
@@ -132,10 +141,9 @@ def client_priorities_display(rows: pd.DataFrame) -> pd.DataFrame:
             "Driver": rows["label"],
             "Share, 6 months before (%)": [fmt(v, 0) for v in rows["share_before"]],
             "Share, last 6 months (%)": [fmt(v, 0) for v in rows["share_recent"]],
-            "Own change, points": [fmt(v, 0, signed=True) for v in rows["own_change"]],
+            "Own change, points": [_points(v) for v in rows["own_change"]],
             "Pooled change (95% CI)": [
-                f"{fmt(d, 0, signed=True)} ({ci_text(lo, hi, 0, True)})"
-                for d, lo, hi in zip(rows["change"], rows["ci_low"], rows["ci_high"])
+                _change(*v) for v in zip(rows["change"], rows["ci_low"], rows["ci_high"])
             ],
             "Own data's weight": ["–" if pd.isna(w) else f"{w:.0%}" for w in rows["own_weight"]],
             "q": [_no(q) for q in rows["q"]],

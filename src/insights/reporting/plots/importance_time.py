@@ -74,7 +74,7 @@ def importance_time_chart(
         ax.annotate(
             name, (edge, 1.0), xycoords=("data", "axes fraction"), ha=align, va="top", fontsize=7, color=MUTED
         )
-    ax.set_xlim(x[0] - 0.3, x[-1] + 2.6)
+    ax.set_xlim(x[0] - 0.3, x[-1] + 2.0)
     ax.set_ylim(0, max(5.0, np.nanmax(over_time["share"]) * 1.12))
     ax.set_ylabel("Share of explained variance (%)")
     ax.set_xlabel("Six-month window ending in (responses in the window)")
