@@ -136,7 +136,7 @@ def test_pooled_changes_are_the_empirical_bayes_compromise():
     df = df.drop(
         df[(df["client_id"] < "C05") & (df["period"] < pd.Period("2025-03", "M"))].index
     )  # unequal n
-    changes = client_importance_changes(df, DRIVERS, n_boot=60)
+    changes = client_importance_changes(df, DRIVERS)
     table, between = changes.table, changes.between.set_index("driver")
     assert len(table) == 30 * len(DRIVERS) and table["p"].notna().all()
     # The sampling variances, smoothed per driver in proportion to 1/n0 + 1/n1.
@@ -177,7 +177,7 @@ def _false_claims(reps: int, clients: int, per_month: int, pooled: bool, seed: i
     for r in range(reps):
         df = simulate(rng, clients=clients, per_month=per_month)
         if pooled:
-            shift = client_importance_changes(df, DRIVERS, n_boot=60, random_state=r).table["shift"]
+            shift = client_importance_changes(df, DRIVERS, random_state=r).table["shift"]
         else:
             shift = importance_change(df, DRIVERS, n_boot=150, random_state=r).table["shift"]
         any_claim += bool(shift.any())
@@ -211,7 +211,7 @@ def test_a_doubled_coefficient_is_found_in_the_portfolio_and_in_the_clients():
         df = simulate(rng, clients=30, per_month=10, planted="responsiveness")
         table = importance_change(df, DRIVERS, n_boot=150, random_state=r).table.set_index("driver")
         found += bool(table.loc["responsiveness", "shift"] and table.loc["responsiveness", "change"] > 0)
-        per_client = client_importance_changes(df, DRIVERS, n_boot=60, random_state=r).table
+        per_client = client_importance_changes(df, DRIVERS, random_state=r).table
         mine = per_client[per_client["driver"] == "responsiveness"]
         pooled_found.append(float((mine["shift"] & (mine["change"] > 0)).mean()))
         # The one planted rise is never reported as a fall.

@@ -99,16 +99,17 @@ def client_importance_changes(
     client: str = "client_id",
     end: pd.Period | str | None = None,
     half: int = HALF_MONTHS,
-    n_boot: int = 100,
+    n_boot: int = 50,
     random_state: int | np.random.Generator | None = 0,
     labels: Mapping[str, str] | None = None,
 ) -> ClientImportanceChanges:
     """Each client's change in LMG shares, pooled toward the portfolio by empirical Bayes.
 
     Per client and half, the LMG shares of its complete responses; the standard error of its own
-    change from ``n_boot`` resamples of responses within each half (100: the standard error to
-    about 7%, all the shrinkage needs).  Per driver, the DerSimonian-Laird between-client variance
-    ``tau2`` and random-effects mean ``mu`` of the own changes; each client's pooled change
+    change from ``n_boot`` resamples of responses within each half (50: a client's own standard error to
+    about 10%, and the smoothed variance the pooling uses, an average over the clients, to about 2%).
+    Per driver, the DerSimonian-Laird between-client variance ``tau2`` and random-effects mean
+    ``mu`` of the own changes; each client's pooled change
     ``mu + (1 - B)(own - mu)``, ``B = se^2 / (se^2 + tau2)``, with variance
     ``(1 - B) se^2 + B^2 var(mu)``, a 95% interval and p-value on Student t with k - 1 degrees of
     freedom (k clients).  The se^2 that weights and shrinks are smoothed across clients per driver
