@@ -15,6 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 from statsmodels.stats.meta_analysis import combine_effects
 
 from insights.stats.drivers import (
@@ -278,3 +279,33 @@ def test_sections_escape_client_names_and_say_when_nothing_can_be_compared():
     assert lines[-1].startswith("With 30 and 30 responses in the two half-years, the pooled changes rest ")
     few = SimpleNamespace(priorities=changes, client_id="nobody")
     assert "cannot be compared" in ClientPrioritiesSection(few).html()
+
+
+def test_the_portfolio_interval_is_a_cluster_bootstrap_with_one_draw_for_both_halves():
+    # Brute force: the same clients drawn (the function's seed and order of draws), each resample
+    # built as a frame of whole clients, both halves from the same draw, LMG by every order of entry.
+    drivers = DRIVERS[:3]
+    df = simulate(np.random.default_rng(17), clients=10, per_month=3, drivers=drivers)
+    n_boot = 30
+    change = importance_change(df, drivers, n_boot=n_boot, random_state=5)
+    ids = pd.unique(df["client_id"])
+    draws = np.random.default_rng(5).integers(0, len(ids), (n_boot, len(ids)))
+    recent = df["period"] >= pd.Period("2025-07", "M")
+    changes = []
+    for draw in draws:
+        resample = pd.concat([df[df["client_id"] == ids[g]] for g in draw])
+        shares = []
+        for is_recent in (False, True):
+            half = resample[(resample["period"] >= pd.Period("2025-07", "M")) == is_recent]
+            lmg = brute_force_lmg(half["overall_satisfaction"].to_numpy(), half[drivers].to_numpy())
+            shares.append(100 * lmg / lmg.sum())
+        changes.append(shares[1] - shares[0])
+    changes = np.array(changes)
+    low, high = np.percentile(changes, [2.5, 97.5], axis=0)
+    np.testing.assert_allclose(change.table["ci_low"], low, atol=1e-8)
+    np.testing.assert_allclose(change.table["ci_high"], high, atol=1e-8)
+    se = changes.std(axis=0, ddof=1) * math.sqrt(10 / 9)
+    np.testing.assert_allclose(change.table["se"], se, rtol=1e-8)
+    z = np.abs(change.table["change"]) / se
+    np.testing.assert_allclose(change.table["p"], 2 * norm.sf(z), rtol=1e-6)
+    assert change.n_clusters == 10 and change.n_recent == int(recent.sum())
