@@ -309,3 +309,30 @@ def test_the_portfolio_interval_is_a_cluster_bootstrap_with_one_draw_for_both_ha
     z = np.abs(change.table["change"]) / se
     np.testing.assert_allclose(change.table["p"], 2 * norm.sf(z), rtol=1e-6)
     assert change.n_clusters == 10 and change.n_recent == int(recent.sum())
+
+
+def test_a_clients_own_change_and_its_standard_error_by_brute_force():
+    # Responses resampled within each half, clients in order, the same seed; each half's bootstrap
+    # variance scaled by n / (n - p - 1), the two added.
+    drivers = DRIVERS[:3]
+    df = simulate(np.random.default_rng(18), clients=6, per_month=3, drivers=drivers)
+    n_boot = 20
+    changes = client_importance_changes(df, drivers, n_boot=n_boot, random_state=9)
+    rng = np.random.default_rng(9)
+    recent = df["period"] >= pd.Period("2025-07", "M")
+    for client in sorted(df["client_id"].unique()):
+        points, variances = [], []
+        for is_recent in (False, True):
+            half = df[(df["client_id"] == client) & (recent == is_recent)]
+            y, x = half["overall_satisfaction"].to_numpy(), half[drivers].to_numpy()
+            n = len(half)
+            lmg = brute_force_lmg(y, x)
+            points.append(100 * lmg / lmg.sum())
+            draws = rng.integers(0, n, (n_boot, n))
+            boot = np.array([brute_force_lmg(y[d], x[d]) for d in draws])
+            variances.append(
+                np.var(100 * boot / boot.sum(axis=1, keepdims=True), axis=0, ddof=1) * n / (n - 4)
+            )
+        rows = changes.for_client(client)
+        np.testing.assert_allclose(rows["own_change"], points[1] - points[0], atol=1e-8)
+        np.testing.assert_allclose(rows["own_se"], np.sqrt(variances[0] + variances[1]), rtol=1e-8)
