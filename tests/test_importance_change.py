@@ -336,3 +336,18 @@ def test_a_clients_own_change_and_its_standard_error_by_brute_force():
         rows = changes.for_client(client)
         np.testing.assert_allclose(rows["own_change"], points[1] - points[0], atol=1e-8)
         np.testing.assert_allclose(rows["own_se"], np.sqrt(variances[0] + variances[1]), rtol=1e-8)
+
+
+def test_a_quarterly_survey_counts_its_waves_in_months():
+    df = simulate(np.random.default_rng(19), clients=12, per_month=4)
+    quarterly = df.assign(period=df["period"].dt.asfreq("Q"))
+    monthly = importance_change(df, DRIVERS, n_boot=40)
+    by_quarter = importance_change(quarterly, DRIVERS, n_boot=40, end="2025Q4")
+    assert (by_quarter.before, by_quarter.recent) == ("2025-01 to 2025-06", "2025-07 to 2025-12")
+    np.testing.assert_allclose(by_quarter.table["ci_low"], monthly.table["ci_low"])
+    clients = client_importance_changes(quarterly, DRIVERS, end=pd.Period("2025Q4"))
+    np.testing.assert_allclose(
+        clients.table["change"], client_importance_changes(df, DRIVERS).table["change"]
+    )
+    ends = importance_over_time(quarterly, DRIVERS)["window_end"].unique().astype(str)
+    assert list(ends) == ["2025-06", "2025-09", "2025-12"]

@@ -116,12 +116,30 @@ def _shares(corrs: np.ndarray, weights: bool = True) -> tuple[np.ndarray, np.nda
 # ---------------------------------------------------------------------------
 
 
+def _month_ends(periods: pd.Series) -> pd.Series:
+    """Each response's period as the month it ends in: a survey by quarter, half-year or year counts
+    its waves in months too (2026Q3 is 2026-09)."""
+    if not isinstance(periods.dtype, pd.PeriodDtype):
+        periods = periods.astype("period[M]")
+    return periods if periods.dtype == "period[M]" else periods.dt.asfreq("M", how="end")
+
+
+def _end_month(end: pd.Period | str | None, months: pd.Series) -> pd.Period:
+    """The last month of the recent half: ``end`` (any period or text, as the month it ends in), or the
+    latest month in the data."""
+    if end is None:
+        end = months.max()
+        if pd.isna(end):
+            raise ValueError("no months in the data: pass end=")
+        return end
+    end = end if isinstance(end, pd.Period) else pd.Period(end)
+    return end.asfreq("M", how="end")
+
+
 def _halves(periods: pd.Series, end: pd.Period | str | None, half: int) -> tuple[pd.Period, np.ndarray]:
     """The last month and each response's half: 1 recent, 0 before, -1 outside the two halves."""
-    months = periods.astype("period[M]") if not isinstance(periods.dtype, pd.PeriodDtype) else periods
-    end = pd.Period(end, "M") if end is not None else months.max()
-    if pd.isna(end):
-        raise ValueError("no months in the data: pass end=")
+    months = _month_ends(periods)
+    end = _end_month(end, months)
     lag = np.where(months.isna().to_numpy(), -1, end.ordinal - months.array.asi8)
     which = np.where((lag >= 0) & (lag < half), 1, np.where((lag >= half) & (lag < 2 * half), 0, -1))
     return end, which
@@ -421,12 +439,13 @@ def importance_over_time(
     """
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers])
-    months_of = (
-        df["period"] if isinstance(df["period"].dtype, pd.PeriodDtype) else df["period"].astype("period[M]")
-    )
-    end = pd.Period(end, "M") if end is not None else months_of.max()
+    months_of = _month_ends(df["period"])
+    end = _end_month(end, months_of)
     values, complete = _complete(df, [outcome, *drivers])
     ends = [end - lag for lag in range(months - window, -1, -1)]
+    if df["period"].dtype != "period[M]":  # waves of a quarter or more: windows that end with a wave
+        wave_ends = set(months_of.dropna())
+        ends = [last for last in ends if last in wave_ends]
     corrs, sizes = [], []
     for last in ends:
         inside = complete & (months_of > last - window).to_numpy() & (months_of <= last).to_numpy()
