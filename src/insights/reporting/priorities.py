@@ -31,8 +31,8 @@ CALIBRATION = (
 )
 CLIENT_CALIBRATION = (
     "Checked on simulated portfolios of 30 clients: with no change in any driver, 0.6% of client x "
-    "driver tests and 3% of 210 portfolios gave a false shift; a driver whose effect doubles in the "
-    "last six months was found in 22% of the clients with 60 responses a year and 49% with 120, and "
+    "driver tests and 3% of 160 portfolios gave a false shift; a driver whose effect doubles in the "
+    "last six months was found in 25% of the clients with 60 responses a year and 69% with 120, and "
     "never as a fall."
 )
 
