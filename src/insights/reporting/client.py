@@ -20,11 +20,13 @@ from insights.core.periods import span as period_span
 from insights.data.redaction import redact_series
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, caveats_html, esc, findings_html, fmt, render, table_html
+from insights.reporting.priorities import client_priorities_caveat
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.changes import BASELINE_MONTHS, headline_values
 from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.nps import NPS_GROUPS
 from insights.stats.optional import asks_nps, has_comments
 
@@ -75,6 +77,8 @@ class ClientReport:
             f"No responses in {format_period(self.requested_period)}; figures are from "
             f"{format_period(self.period)}, its latest wave"
         )
+
+    priorities: ClientImportanceChanges | None = None  # every client's pooled change in driver shares
 
     @property
     def n(self) -> int:
@@ -170,6 +174,12 @@ def client_report(
             "its comparisons with earlier months are shown for information, not tested.",
         )
     caveats.extend(alert_caveats(requested or period, nps=nps_asked))
+    priorities = None
+    if len(drivers_present) > 1:  # shares of one driver are always 100%
+        end = requested or period  # every report uses the same tests, so the q-values agree
+        upto = df[df["period"] <= end]
+        priorities = client_importance_changes(upto, drivers_present, end=end, labels=survey.drivers)
+    caveats.extend(client_priorities_caveat(priorities))
     span = baseline_label(baseline)
     return ClientReport(
         client_id=client_id,
@@ -199,6 +209,7 @@ def client_report(
         asks_nps=nps_asked,
         requested_period=requested,
         asks_comments=has_comments(df),
+        priorities=priorities,
     )
 
 

@@ -18,9 +18,12 @@ from insights.core.periods import as_period, cadence_of, column_cadence, format_
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, esc, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
+from insights.reporting.priorities import portfolio_priorities_caveat
 from insights.stats import drivers as drivers_mod
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.client import flag_text
+from insights.stats.drivers.change import ImportanceChange, importance_change, importance_over_time
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.optional import asks_nps
 from insights.stats.portfolio import (
     GROUP_COMPONENT_LABELS,
@@ -50,6 +53,9 @@ class PortfolioReport:
     caveats: list[str] = field(default_factory=list)
     flags: pd.DataFrame = field(default_factory=pd.DataFrame)  # every flag of the period
     asks_nps: bool = True  # whether the survey asks the likelihood-to-recommend question at all
+    priorities: ImportanceChange | None = None  # driver shares, last six months against the six before
+    priorities_over_time: pd.DataFrame | None = None  # driver shares in rolling six-month windows
+    client_priorities: ClientImportanceChanges | None = None  # the same per client, pooled
 
 
 def portfolio_report(
@@ -101,6 +107,13 @@ def portfolio_report(
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
+    priorities = over_time = client_priorities = None
+    if len(drivers_present) > 1:  # shares of one driver are always 100%
+        kw = dict(end=period, labels=survey.drivers)
+        priorities = importance_change(upto, drivers_present, n_boot=max(n_boot, 200), **kw)
+        over_time = importance_over_time(upto, drivers_present, months=months, **kw)
+        client_priorities = client_importance_changes(upto, drivers_present, **kw)
+    caveats.extend(portfolio_priorities_caveat(priorities))
     return PortfolioReport(
         period,
         months,
@@ -116,6 +129,9 @@ def portfolio_report(
         caveats,
         alerts.flags,
         nps_asked,
+        priorities,
+        over_time,
+        client_priorities,
     )
 
 

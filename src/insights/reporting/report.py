@@ -2,7 +2,8 @@
 
 A facade: the sections live in :mod:`insights.reporting.client` (header, headline, scorecard,
 comments, caveats), :mod:`insights.reporting.people` (People, Perception gap),
-:mod:`insights.reporting.followups` (the Follow-up list), :mod:`insights.reporting.portfolio` and
+:mod:`insights.reporting.followups` (the Follow-up list), :mod:`insights.reporting.priorities` (Did priorities
+change?), :mod:`insights.reporting.portfolio` and
 :mod:`insights.reporting.html` (escaped building blocks); the statistics they show come from
 :mod:`insights.stats` (:mod:`insights.stats.client`, :mod:`insights.stats.portfolio`).  The notebooks
 stay a thin story: each section is one call here, one figure from :mod:`insights.reporting.plots`,
@@ -73,6 +74,13 @@ from insights.reporting.portfolio import (
     type_comparison_display,
     type_findings,
 )
+from insights.reporting.priorities import (
+    ClientPrioritiesSection,
+    PortfolioPrioritiesSection,
+    client_priorities_display,
+    client_priority_findings,
+    priority_change_display,
+)
 from insights.reporting.themes import (
     ClientThemesSection,
     PortfolioThemesSection,
@@ -104,6 +112,7 @@ __all__ = [
     "ClientThemesSection",
     "PortfolioThemesSection",
     "ClientReport",
+    "ClientPrioritiesSection",
     "CommentsSection",
     "FollowUpSection",
     "HeaderSection",
@@ -115,10 +124,13 @@ __all__ = [
     "PeopleSection",
     "PortfolioGapsSection",
     "PortfolioHeaderSection",
+    "PortfolioPrioritiesSection",
     "PortfolioReport",
     "caveats_html",
     "client_report",
     "client_themes_section",
+    "client_priorities_display",
+    "client_priority_findings",
     "comments_html",
     "drivers_lean_html",
     "contact_names",
@@ -150,6 +162,7 @@ __all__ = [
     "portfolio_report",
     "portfolio_summary",
     "portfolio_themes",
+    "priority_change_display",
     "read_alerts",
     "reference_date",
     "risk_display",

@@ -13,6 +13,7 @@ Modules, each importing only those above it:
 * ``scores``: survey scores: trends, the scorecard heat map, the league of clients, answer distributions.
 * ``drivers``: key drivers: importance and the importance-performance quadrants.
 * ``themes``: comment themes: the client-by-theme heat map, each theme's effect and monthly share.
+* ``importance_time``: each driver's share of explained variance over rolling six-month windows.
 * ``service``: service levels: attainment, cost, breaches by category, hour and weekday, service
   against satisfaction.
 
@@ -23,6 +24,7 @@ plots.use_style(); plots.trend_chart(...)``.
 from __future__ import annotations
 
 from insights.reporting.plots.drivers import importance_chart, quadrant_chart
+from insights.reporting.plots.importance_time import importance_time_chart
 from insights.reporting.plots.scores import distribution_chart, league_chart, scorecard_heatmap, trend_chart
 from insights.reporting.plots.service import (
     attainment_chart,
@@ -58,6 +60,7 @@ __all__ = [
     "cost_chart",
     "distribution_chart",
     "importance_chart",
+    "importance_time_chart",
     "league_chart",
     "quadrant_chart",
     "scorecard_heatmap",

@@ -45,6 +45,8 @@ Modules, each importing only those above it:
 * ``rubin``: Rubin's rules for estimates from multiply imputed data (Rubin 1987; Barnard & Rubin 1999).
 * ``imputation``: multiple imputation of skipped answers by chained equations (van Buuren 2018).
 * ``imputed``: :func:`key_drivers_imputed`, the analysis on imputed data combined by Rubin's rules.
+* ``change``: did priorities change? Importance in the last six months against the six before.
+* ``change_pooled``: the same per client, pooled toward the portfolio (empirical Bayes).
 
 Each module lists the references for the methods it implements.
 """
@@ -56,6 +58,8 @@ from insights.data.survey import DEFAULT_DRIVERS
 from insights.stats.drivers.analysis import FEW_CLUSTERS as FEW_CLUSTERS
 from insights.stats.drivers.analysis import VIF_WARNING_THRESHOLD as VIF_WARNING_THRESHOLD
 from insights.stats.drivers.analysis import key_drivers
+from insights.stats.drivers.change import ImportanceChange, importance_change, importance_over_time
+from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.imputation import multiply_impute
@@ -71,11 +75,16 @@ from insights.stats.drivers.rubin import rubin_pool
 __all__ = [
     "DEFAULT_DRIVERS",
     "QUADRANTS",
+    "ClientImportanceChanges",
     "DriverAnalysis",
     "PooledClient",
     "PooledDrivers",
     "fit_pooled_drivers",
     "ImputedDriverAnalysis",
+    "ImportanceChange",
+    "client_importance_changes",
+    "importance_change",
+    "importance_over_time",
     "importance_performance",
     "key_drivers",
     "key_drivers_auto",
