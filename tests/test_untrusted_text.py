@@ -209,6 +209,19 @@ def _theme_trend(name: str) -> Figure:
     return plots.theme_trend_chart(trend, labels={"billing": name}, title=name)
 
 
+def _importance_time(name: str) -> Figure:
+    over_time = pd.DataFrame(
+        {
+            "window_end": pd.PeriodIndex(["2026-06", "2026-06", "2026-07", "2026-07"], freq="M"),
+            "driver": ["billing", "speed", "billing", "speed"],
+            "share": [60.0, 40.0, 45.0, 55.0],
+            "n": [120, 120, 130, 130],
+        }
+    )
+    shifts = pd.DataFrame({"driver": ["billing", "speed"], "change": [-15.0, 15.0], "shift": [True, False]})
+    return plots.importance_time_chart(over_time, shifts=shifts, labels={"billing": name}, title=name)
+
+
 CHARTS: dict[str, Callable[[str], Figure]] = {
     "trend_chart": _trend,
     "scorecard_heatmap": _scorecard,
@@ -225,6 +238,7 @@ CHARTS: dict[str, Callable[[str], Figure]] = {
     "theme_heatmap": _theme_heatmap,
     "theme_effect_chart": _theme_effects,
     "theme_trend_chart": _theme_trend,
+    "importance_time_chart": _importance_time,
 }
 
 
