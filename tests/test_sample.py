@@ -17,9 +17,15 @@ def test_sample_is_seeded():
 def test_bundled_copy_matches_the_generator(tmp_path, sample_csv):
     """data/sample is regenerated whenever the generator changes (`insights sample --out data/sample`)."""
     written = insights.write_sample(tmp_path)
-    assert [p.name for p in written] == ["responses.csv", "events.csv", "contacts.csv", "self_assessment.csv"]
+    assert [p.name for p in written] == [
+        "responses.csv",
+        "events.csv",
+        "contacts.csv",
+        "self_assessment.csv",
+        "accounts.csv",
+    ]
     assert (tmp_path / "responses.csv").read_bytes() == sample_csv.read_bytes()
-    for name in ("contacts.csv", "self_assessment.csv"):
+    for name in ("contacts.csv", "self_assessment.csv", "accounts.csv"):
         assert (tmp_path / name).read_bytes() == (sample_csv.parent / name).read_bytes(), name
     assert (tmp_path / "events.csv").read_bytes() == (sample_csv.parent / "events.csv").read_bytes()
 

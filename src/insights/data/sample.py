@@ -536,7 +536,8 @@ def generate_self_assessment(
 
 def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     """Write the sample files into ``out_dir`` (created if needed): ``responses.csv``, ``events.csv``,
-    ``contacts.csv`` and ``self_assessment.csv``; return the paths written."""
+    ``contacts.csv``, ``self_assessment.csv`` and ``accounts.csv`` (:mod:`insights.data.sample_accounts`);
+    return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     responses = generate_sample(seed=seed)
@@ -555,7 +556,12 @@ def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     events = out / "events.csv"
     with atomic_path(events) as tmp:
         generate_events(seed=seed).to_csv(tmp, index=False, lineterminator="\n")
-    return [target, events, *people_files]
+    from insights.data.sample_accounts import generate_accounts
+
+    accounts = out / "accounts.csv"
+    with atomic_path(accounts) as tmp:
+        generate_accounts(responses, seed=seed).to_csv(tmp, index=False, lineterminator="\n")
+    return [target, events, *people_files, accounts]
 
 
 def sample_dir() -> Path:
