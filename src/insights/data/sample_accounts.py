@@ -15,8 +15,8 @@ nothing else in the sample changes.  The generating model (the tests check that 
   lost at the average) and -2.5 log-odds per point of overall satisfaction (an odds ratio of
   ``exp(-2.5)`` = 0.082 per point).  A lost client's month of loss has revenue 0 and status ``lost``;
   it has no rows after it.
-* **Close-outs**: ``CLOSEOUTS`` (3) clients that were not lost close as planned in one of the
-  window's last four months: status ``closed`` in that month (its last invoice), no rows after.
+* **Close-outs**: ``CLOSEOUTS`` (3) clients that were not lost close as planned in different months of the
+  window's last four: status ``closed`` in that month (its last invoice), no rows after.
 * Revenue: a client level from a log-normal (median 40,000 a month for external clients, 12,000 for
   internal teams) times monthly noise (sd 15%); margin = revenue x the client's margin rate
   (``N(0.30, 0.06)``) plus noise; a write-off (2-12% of the month's revenue) in about 6% of months,
@@ -80,10 +80,9 @@ def generate_accounts(responses: pd.DataFrame, seed: int = 2026) -> pd.DataFrame
     periods = pd.period_range(frame["period"].min(), frame["period"].max(), freq="M")
     clients = sorted(frame["client_id"].unique())
     candidates = {c: periods[len(periods) - LOSS_MONTHS + int(rng.integers(LOSS_MONTHS))] for c in clients}
-    before = {
-        c: frame[(frame["client_id"] == c) & (frame["period"] < candidates[c])]["overall"].mean()
-        for c in clients
-    }
+    ordinal = pd.PeriodIndex(frame["period"]).asi8
+    cut = frame["client_id"].map({c: m.ordinal for c, m in candidates.items()}).to_numpy()
+    before = frame[ordinal < cut].groupby("client_id")["overall"].mean().reindex(clients).to_dict()
     centre = float(np.nanmean(list(before.values())))
     draws = rng.random(len(clients))
     ends: dict[str, tuple[pd.Period, str]] = {}
@@ -92,8 +91,10 @@ def generate_accounts(responses: pd.DataFrame, seed: int = 2026) -> pd.DataFrame
         if u < chance:
             ends[client] = (candidates[client], "lost")
     staying = [c for c in clients if c not in ends]
-    for client in rng.choice(staying, size=min(CLOSEOUTS, len(staying)), replace=False):
-        ends[str(client)] = (periods[len(periods) - CLOSE_MONTHS + int(rng.integers(CLOSE_MONTHS))], "closed")
+    closing = rng.choice(staying, size=min(CLOSEOUTS, len(staying)), replace=False)
+    offsets = rng.choice(CLOSE_MONTHS, size=len(closing), replace=False)
+    for client, offset in zip(closing, offsets, strict=True):
+        ends[str(client)] = (periods[len(periods) - CLOSE_MONTHS + int(offset)], "closed")
     rows = []
     for client in clients:
         level = rng.lognormal(np.log(12_000 if client in internal else 40_000), 0.5)

@@ -1,0 +1,333 @@
+"""The churn model, retention by NPS group, revenue at risk, owners' books, close-outs and the cost of a lost client.
+
+Every figure is checked against an independent computation: the churn model's one-row-per-client table
+built here in plain Python and fitted with statsmodels' formula interface, Wilson intervals by the
+formula, sums by hand; the planted odds ratio of the sample (and of a larger simulated portfolio) is
+recovered, and on null data the model's p-value rejects at about its nominal rate.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from insights.data.accounts import load_accounts
+from insights.data.sample_accounts import PLANTED_CHURN_LOG_ODDS, generate_accounts
+from insights.stats.churn import churn_model, churn_table, retention_by_group
+from insights.stats.value import books, client_value, closeouts, revenue_at_risk
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def sample(sample_csv):
+    import insights
+
+    responses = insights.load(sample_csv, warn=False)
+    return responses, load_accounts(sample_csv.parent / "accounts.csv", warn=False)
+
+
+def _by_hand(responses: pd.DataFrame, accounts: pd.DataFrame, period: str, months: int) -> pd.DataFrame:
+    """The churn model's data, built row by row from its definition (no code of the package)."""
+    last = pd.Period(period, "M")
+    first = last - months + 1
+    rows = []
+    for client in sorted({str(c) for c in accounts["client_id"]}):
+        mine = [r for r in accounts.itertuples() if str(r.client_id) == client and first <= r.period <= last]
+        if not mine:
+            continue
+        lost_months = [r.period for r in mine if r.status == "lost"]
+        cut = min(lost_months) if lost_months else None
+        answers = [
+            r.overall_satisfaction
+            for r in responses.itertuples()
+            if str(r.client_id) == client
+            and first <= r.period <= last
+            and (cut is None or r.period < cut)
+            and not math.isnan(r.overall_satisfaction)
+        ]
+        if answers:
+            rows.append({"client": client, "lost": int(cut is not None), "x": sum(answers) / len(answers)})
+    return pd.DataFrame(rows)
+
+
+def _toy() -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(11)
+    months = pd.period_range("2025-06", "2026-10", freq="M")
+    res, acc = [], []
+    for i in range(40):
+        client = f"K{i:02d}"
+        level = rng.normal(3.5, 0.6)
+        lost_at = months[int(rng.integers(10, len(months)))] if rng.random() < 0.35 else None
+        for m in months:
+            for _ in range(int(rng.integers(0, 4))):
+                res.append(
+                    {
+                        "client_id": client,
+                        "period": m,
+                        "overall_satisfaction": float(np.clip(round(level + rng.normal(0, 0.8)), 1, 5)),
+                    }
+                )
+            if lost_at is not None and m > lost_at:
+                continue
+            acc.append({"client_id": client, "period": m, "status": "lost" if m == lost_at else "active"})
+    return pd.DataFrame(res), pd.DataFrame(acc)
+
+
+def test_the_churn_table_is_the_defined_one_row_per_client(sample):
+    responses, accounts = sample
+    table = churn_table(responses, accounts, PERIOD, 12)
+    hand = _by_hand(responses, accounts, PERIOD, 12)
+    assert table["client_id"].tolist() == hand["client"].tolist()
+    assert table["lost"].tolist() == hand["lost"].tolist()
+    np.testing.assert_allclose(table["mean_overall"], hand["x"], rtol=1e-12)
+
+
+def test_the_churn_model_matches_statsmodels_on_the_data_built_by_hand():
+    responses, accounts = _toy()
+    for period, months in (("2026-10", 12), ("2026-08", 6)):
+        hand = _by_hand(responses, accounts, period, months)
+        fit = smf.logit("lost ~ x", data=hand).fit(disp=0)
+        b, se = fit.params["x"], fit.bse["x"]
+        model = churn_model(responses, accounts, period, months)
+        assert (model.clients, model.lost) == (len(hand), int(hand["lost"].sum()))
+        assert model.odds_ratio_per_point == pytest.approx(math.exp(b), rel=1e-6)
+        assert model.ci_low == pytest.approx(math.exp(b - 1.959963985 * se), rel=1e-6)
+        assert model.ci_high == pytest.approx(math.exp(b + 1.959963985 * se), rel=1e-6)
+        assert model.p == pytest.approx(fit.pvalues["x"], rel=1e-6)
+
+
+def test_the_sample_recovers_its_planted_odds_ratio_within_the_interval(sample):
+    model = churn_model(*sample, PERIOD, 12)
+    assert model.estimable and model.clients == 30 and model.lost >= 4
+    assert model.ci_low < math.exp(PLANTED_CHURN_LOG_ODDS) < model.ci_high
+    assert model.odds_ratio_per_point < 1  # the direction planted: less satisfied clients are lost more often
+
+
+MONTHS = pd.period_range("2025-11", "2026-10", freq="M")
+
+
+def _portfolio(clients: int, seed: int) -> pd.DataFrame:
+    """Typed responses of a simulated portfolio in the sample's shape (12 months, 1-5 overall)."""
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(4, size=(clients, len(MONTHS)))
+    client = np.repeat(np.repeat(np.arange(clients), len(MONTHS)), counts.ravel())
+    month = np.repeat(np.tile(np.arange(len(MONTHS)), clients), counts.ravel())
+    level = rng.normal(3.7, 0.45, size=clients)
+    score = np.clip(np.round(level[client] + rng.normal(0, 0.8, size=len(client))), 1, 5)
+    return pd.DataFrame(
+        {
+            "client_id": pd.Series([f"S{i:03d}" for i in client], dtype=str),
+            "period": MONTHS[month],
+            "overall_satisfaction": score,
+            "_month": month,
+            "_client": client,
+        }
+    )
+
+
+def _planted_accounts(responses: pd.DataFrame, clients: int, log_odds: float, seed: int) -> pd.DataFrame:
+    """Accounts with the sample generator's link, drawn independently of it: a candidate month of loss in
+    the last six, the mean overall before it, lost with probability expit(-1 + log_odds * (x - mean x))."""
+    rng = np.random.default_rng([seed, 1])
+    candidate = rng.integers(len(MONTHS) - 6, len(MONTHS), size=clients)
+    before = responses[responses["_month"].to_numpy() < candidate[responses["_client"].to_numpy()]]
+    x = before.groupby("_client")["overall_satisfaction"].mean().reindex(range(clients)).to_numpy()
+    chance = 1 / (1 + np.exp(1.0 - log_odds * (x - np.nanmean(x))))
+    lost_month = np.where(rng.random(clients) < chance, candidate, len(MONTHS))
+    client = np.repeat(np.arange(clients), len(MONTHS))
+    month = np.tile(np.arange(len(MONTHS)), clients)
+    keep = month <= lost_month[client]
+    client, month = client[keep], month[keep]
+    return pd.DataFrame(
+        {
+            "client_id": pd.Series([f"S{i:03d}" for i in client], dtype=str),
+            "period": MONTHS[month],
+            "status": np.where(month == lost_month[client], "lost", "active"),
+        }
+    )
+
+
+def test_a_larger_portfolio_finds_the_planted_link_and_covers_it():
+    """Power: 300 clients with the sample's planted link, 20 portfolios: the link is found (p < 0.05) in
+    nearly all and the 95% interval covers the planted odds ratio in most."""
+    planted = math.exp(PLANTED_CHURN_LOG_ODDS)
+    found = covered = 0
+    for seed in range(20):
+        responses = _portfolio(300, seed)
+        model = churn_model(
+            responses, _planted_accounts(responses, 300, PLANTED_CHURN_LOG_ODDS, seed), PERIOD, 12
+        )
+        found += model.p < 0.05 and model.odds_ratio_per_point < 1
+        covered += model.ci_low < planted < model.ci_high
+    assert found >= 18
+    assert covered >= 16  # 95% nominal; binomial(20, 0.95) gives 16 or more with probability 0.997
+
+
+def test_the_sample_generator_plants_the_link_on_a_large_portfolio():
+    """The generator itself (not only its model, above) plants the documented odds ratio."""
+    responses = _portfolio(600, 5)
+    raw = responses.assign(client_type="external", submitted_at=responses["period"].astype(str) + "-15T10:00")
+    accounts = load_accounts(generate_accounts(raw, seed=5), warn=False)
+    model = churn_model(responses, accounts, PERIOD, 12)
+    assert model.p < 0.001 and model.ci_low < math.exp(PLANTED_CHURN_LOG_ODDS) < model.ci_high
+
+
+@pytest.mark.slow
+def test_on_null_data_the_model_rejects_at_about_five_percent():
+    """Calibration: no link; 200 portfolios of 150 clients; the two-sided 5% Wald test rejects at about 5%."""
+    rejections = 0
+    for seed in range(200):
+        responses = _portfolio(150, 1000 + seed)
+        rejections += (
+            churn_model(responses, _planted_accounts(responses, 150, 0.0, seed), PERIOD, 12).p < 0.05
+        )
+    # binomial(200, 0.05): 99.9% of runs fall in 2 to 21
+    assert 2 <= rejections <= 21, rejections
+
+
+def test_the_model_says_why_it_cannot_be_estimated():
+    responses, accounts = _toy()
+    kept = accounts.assign(status="active")
+    model = churn_model(responses, kept, PERIOD, 12)
+    assert (
+        not model.estimable and "0 lost client(s)" in model.reason and math.isnan(model.odds_ratio_per_point)
+    )
+    assert "cannot be estimated: 0 lost" in repr(model)
+    # complete separation: the lost clients are exactly the least satisfied ones
+    table = churn_table(responses, accounts, PERIOD, 12)
+    low = set(table.nsmallest(8, "mean_overall")["client_id"])
+    last = accounts.groupby("client_id")["period"].transform("max")
+    separated = accounts.assign(
+        status=np.where(accounts["client_id"].isin(low) & (accounts["period"] == last), "lost", "active")
+    )
+    model = churn_model(responses, separated, PERIOD, 12)
+    assert not model.estimable and "separat" in model.reason
+    assert model.record()["odds_ratio_per_point"] is None
+
+
+def test_retention_by_nps_group_counts_and_wilson_intervals(sample):
+    responses, accounts = sample
+    groups = retention_by_group(responses, accounts, PERIOD, 12)
+    table = churn_table(responses, accounts, PERIOD, 12)
+    assert groups["clients"].sum() == len(table) and groups["lost"].sum() == table["lost"].sum()
+    z = 1.959963984540054
+    for row in groups.itertuples():
+        n, p = row.clients, row.retention
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        assert row.ci_low == pytest.approx(centre - half) and row.ci_high == pytest.approx(centre + half)
+    # NPS of each client by hand from the 0-10 answers: the group below 0 holds the clients with more detractors
+    below = groups.set_index("group").loc["NPS below 0"]
+    res = responses[responses["period"] > pd.Period(PERIOD, "M") - 12]
+    count = 0
+    for client, row in table.set_index("client_id").iterrows():
+        cut = row["lost_period"]
+        mine = res[(res["client_id"].astype(str) == client) & (pd.isna(cut) | (res["period"] < cut))]
+        ltr = mine["likelihood_to_recommend"].dropna()
+        count += ((ltr >= 9).mean() - (ltr <= 6).mean()) < 0
+    assert below["clients"] == count
+
+
+def test_revenue_at_risk_by_hand(sample):
+    responses, accounts = sample
+    from insights.stats.alerts import compute_alerts
+
+    flags = compute_alerts(responses, PERIOD).flags
+    flagged = sorted(set(flags.loc[flags["kind"].isin(["at_risk", "drop"]), "client_id"]))
+    assert flagged, "the sample plants falling clients"
+    window = accounts[accounts["period"] > pd.Period(PERIOD, "M") - 12]
+    by_hand = sum(r.revenue for r in window.itertuples() if r.client_id in flagged)
+    risk = revenue_at_risk(flags, accounts, PERIOD, 12)
+    assert sorted(risk.clients) == flagged
+    assert risk.revenue == pytest.approx(by_hand)
+    assert risk.record()["revenue"] == pytest.approx(by_hand)
+    # months before the window do not count
+    earlier = pd.concat([accounts, accounts.assign(period=accounts["period"] - 24)], ignore_index=True)
+    assert revenue_at_risk(flags, earlier, PERIOD, 12).revenue == pytest.approx(by_hand)
+
+
+def test_owners_books_by_hand(sample):
+    responses, accounts = sample
+    table = books(responses, accounts, PERIOD, 12).set_index("account_owner")
+    window = accounts[accounts["period"] > pd.Period(PERIOD, "M") - 12]
+    owner_of = window.sort_values("period").groupby("client_id")["account_owner"].last()
+    res = responses[responses["period"] > pd.Period(PERIOD, "M") - 12]
+    for owner, row in table.iterrows():
+        clients = set(owner_of[owner_of == owner].index)
+        mine = window[window["client_id"].isin(clients)]
+        assert row["revenue"] == pytest.approx(mine["revenue"].sum())
+        assert row["margin_pct"] == pytest.approx(100 * mine["margin"].sum() / mine["revenue"].sum())
+        assert row["writeoffs"] == pytest.approx(mine["writeoffs"].sum())
+        lost = mine.loc[mine["status"] == "lost", "client_id"].nunique()
+        assert row["retention"] == pytest.approx(1 - lost / len(clients))
+        answers = res[res["client_id"].astype(str).isin(clients)]
+        assert row["satisfaction"] == pytest.approx(answers["overall_satisfaction"].mean())
+        ltr = answers["likelihood_to_recommend"].dropna()
+        assert row["nps"] == pytest.approx(100 * ((ltr >= 9).mean() - (ltr <= 6).mean()))
+    per_client = books(responses, accounts, PERIOD, 12, by="client_id")
+    assert per_client["revenue"].sum() == pytest.approx(table["revenue"].sum())
+    assert set(per_client["status"]) == {"active", "closed", "lost"}
+
+
+def test_close_outs_and_whether_they_answered_after():
+    accounts = pd.DataFrame(
+        {
+            "client_id": ["a"] * 4 + ["b"] * 3 + ["c"] * 2,
+            "period": pd.PeriodIndex(
+                [
+                    "2026-01",
+                    "2026-02",
+                    "2026-03",
+                    "2026-04",
+                    "2026-02",
+                    "2026-03",
+                    "2026-04",
+                    "2025-01",
+                    "2025-02",
+                ],
+                freq="M",
+            ),
+            "status": [
+                "active",
+                "closed",
+                "active",
+                "closed",
+                "active",
+                "active",
+                "closed",
+                "active",
+                "closed",
+            ],
+        }
+    )
+    responses = pd.DataFrame(
+        {"client_id": ["a", "b", "b"], "period": pd.PeriodIndex(["2026-05", "2026-04", "2026-03"], freq="M")}
+    )
+    table = closeouts(responses, accounts, "2026-05", 12)
+    # a turned closed twice: the latest counts; b's answer in its closing month is not "after";
+    # c closed before the window
+    assert table["client_id"].tolist() == ["a", "b"]
+    assert table["closed_period"].astype(str).tolist() == ["2026-04", "2026-04"]
+    assert table["answered_after"].tolist() == [True, False]
+    assert str(table["check_in_by"].iloc[0]) == "2026-05-30"
+    assert closeouts(responses, accounts, "2026-03", 12)["client_id"].tolist() == ["a"]
+
+
+def test_the_cost_of_a_lost_client_is_its_monthly_average_before_loss(sample):
+    _, accounts = sample
+    lost = accounts[accounts["status"] == "lost"].iloc[0]
+    value = client_value(accounts, lost["client_id"], PERIOD, 12)
+    before = accounts[
+        (accounts["client_id"] == lost["client_id"])
+        & (accounts["period"] < lost["period"])
+        & (accounts["period"] > pd.Period(PERIOD, "M") - 12)
+    ]
+    assert value.lost_period == str(lost["period"]) and value.status == "lost"
+    assert value.monthly_revenue == pytest.approx(before["revenue"].mean())
+    assert value.monthly_margin == pytest.approx(before["margin"].mean())
+    assert client_value(accounts, "nobody", PERIOD, 12) is None
