@@ -331,3 +331,25 @@ def test_the_cost_of_a_lost_client_is_its_monthly_average_before_loss(sample):
     assert value.monthly_revenue == pytest.approx(before["revenue"].mean())
     assert value.monthly_margin == pytest.approx(before["margin"].mean())
     assert client_value(accounts, "nobody", PERIOD, 12) is None
+
+
+def test_close_out_flags_join_the_alerts_only_with_accounts(sample):
+    from insights.stats.alerts import compute_alerts
+
+    responses, accounts = sample
+    without = compute_alerts(responses, PERIOD)
+    withit = compute_alerts(responses, PERIOD, accounts=accounts)
+    closed = withit.of_kind("closeout")
+    assert without.of_kind("closeout").empty
+    pd.testing.assert_frame_equal(
+        withit.flags[withit.flags["kind"] != "closeout"].reset_index(drop=True), without.flags
+    )
+    # by hand: the clients whose last status is closed (the sample's close-outs), answered since or not
+    last = accounts.sort_values("period").groupby("client_id").last()
+    assert sorted(closed["client_id"]) == sorted(last.index[last["status"] == "closed"])
+    for flag in closed.itertuples():
+        month = last.loc[flag.client_id, "period"]
+        after = ((responses["client_id"].astype(str) == flag.client_id) & (responses["period"] > month)).sum()
+        assert flag.estimate == after and (("no answer since" in flag.detail) == (after == 0))
+        assert math.isnan(flag.p) and flag.method.startswith("rule:")
+    assert any(r["kind"] == "closeout" and r["family_size"] is None for r in withit.records())

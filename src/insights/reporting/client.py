@@ -224,6 +224,7 @@ KIND_WORDS = {
     "mover": "Mover",
     "person": "Person",
     "service": "Service levels",
+    "closeout": "Close-out",
 }
 
 

@@ -238,6 +238,7 @@ FLAG_KINDS = {
     "mover": "mover",
     "person": "person",
     "service": "service levels",
+    "closeout": "close-out",
 }
 
 

@@ -8,7 +8,7 @@ flags as one tidy frame, one row per flag:
 
 ==============  ===================================================================================
 ``kind``        ``drop`` (NPS, CSAT or mean overall fell), ``component_drop``, ``at_risk``,
-                ``mover``, ``person``, ``service``
+                ``mover``, ``person``, ``service``, ``closeout`` (with accounts: a rule, status turned closed)
 ``metric``      what is flagged (``nps``, ``csat``, ``mean``, a driver, ``ratings``, ``detractor``...)
 ``subject``     the person's pseudonym (people), else empty
 ``estimate``    this period's figure; ``previous`` what it is set against
@@ -44,7 +44,7 @@ __all__ = [
     "compute_alerts",
 ]
 
-ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service")
+ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service", "closeout")
 ALERT_COLUMNS = [
     "client_id",
     "client_name",
@@ -134,6 +134,7 @@ def compute_alerts(
     months: int = 12,
     sla_target: float = 0.95,
     key: str | None = None,
+    accounts: pd.DataFrame | None = None,
 ) -> Alerts:
     """Every flag the reports raise for ``period``, over the whole portfolio.
 
@@ -156,6 +157,9 @@ def compute_alerts(
         Attainment target for the ``service`` flags.
     key : str, optional
         Key of the people's pseudonyms (default: ``INSIGHTS_PSEUDONYM_KEY``).
+    accounts : DataFrame, optional
+        Validated accounts: adds the ``closeout`` flags (:mod:`insights.stats.account_alerts`) over
+        the ``months`` months to ``period``.
 
     Returns
     -------
@@ -194,6 +198,11 @@ def compute_alerts(
         )
         tests["service"] = service
         parts.append(_service_flags(service, sla_target, period))
+    if accounts is not None:
+        from insights.stats.account_alerts import closeout_flags
+
+        closed, tests["closeout"] = closeout_flags(upto, accounts, period, months)
+        parts.append(closed)
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     return Alerts(period, _tidy(flags, names, period), tests)
