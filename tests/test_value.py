@@ -353,3 +353,72 @@ def test_close_out_flags_join_the_alerts_only_with_accounts(sample):
         assert flag.estimate == after and (("no answer since" in flag.detail) == (after == 0))
         assert math.isnan(flag.p) and flag.method.startswith("rule:")
     assert any(r["kind"] == "closeout" and r["family_size"] is None for r in withit.records())
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+
+def test_value_json_has_the_issue_keys_and_the_figures_of_the_stats(run_cli, sample_csv, sample):
+    import json
+
+    from insights.stats.alerts import compute_alerts
+
+    accounts_csv = sample_csv.parent / "accounts.csv"
+    code, out, err = run_cli("value", sample_csv, "--accounts", accounts_csv, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    model = churn_model(*sample, PERIOD, 12)
+    assert {k: data["churn_model"][k] for k in ("clients", "lost")} == {"clients": 30, "lost": model.lost}
+    for key in ("odds_ratio_per_point", "ci_low", "ci_high", "p"):
+        assert data["churn_model"][key] == pytest.approx(getattr(model, key))
+    flags = compute_alerts(sample[0], PERIOD).flags
+    assert data["revenue_at_risk"]["revenue"] == pytest.approx(
+        revenue_at_risk(flags, sample[1], PERIOD).revenue
+    )
+    assert sorted(data["revenue_at_risk"]["clients"]) == sorted(
+        revenue_at_risk(flags, sample[1], PERIOD).clients
+    )
+    assert {r["group"] for r in data["retention_by_group"]} <= {
+        "NPS below 0",
+        "NPS 0 to 29",
+        "NPS 30 or more",
+    }
+    assert {r["account_owner"] for r in data["owners"]} == set(sample[1]["account_owner"])
+    assert len(data["clients"]) == 30 and len(data["closeouts"]) == 3
+    code, out, _ = run_cli(
+        "value", sample_csv, "--accounts", accounts_csv, "--months", "6", "--period", "2026-09"
+    )
+    assert code == 0 and "window: 2026-04 to 2026-09" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"revenue": "-10"},
+            "error: acc.csv: revenue: negative or infinite values (revenue is 0 or more) in row 2 (-10)",
+        ),
+        (
+            {"status": "gone"},
+            "error: acc.csv: status: unknown status (expected active, closed or lost) in row 2 (gone)",
+        ),
+        ({"period": "2026/02"}, "error: acc.csv: period: not a month (expected YYYY-MM) in row 2 (2026/02)"),
+    ],
+)
+def test_value_bad_accounts_are_one_line_each_and_exit_1(run_cli, sample_csv, tmp_path, change, expected):
+    raw = pd.read_csv(sample_csv.parent / "accounts.csv", dtype=str)
+    for column, text in change.items():
+        raw.loc[1, column] = text
+    path = tmp_path / "acc.csv"
+    raw.to_csv(path, index=False)
+    code, out, err = run_cli("value", sample_csv, "--accounts", path)
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [expected]
+
+
+def test_value_usage_errors(run_cli, sample_csv):
+    accounts_csv = sample_csv.parent / "accounts.csv"
+    code, _, err = run_cli("value", sample_csv, "--accounts", accounts_csv, "--period", "2026-13")
+    assert code == 1 and "period '2026-13' is not of the form YYYY-MM" in err
+    code, _, err = run_cli("value", sample_csv, "--accounts", accounts_csv, "--by", "region")
+    assert code == 2 and "'region' is not one of: client_id, account_owner" in err

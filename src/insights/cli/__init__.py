@@ -18,11 +18,13 @@ from insights.cli.common import app
 from insights.cli.data import import_, sample, validate
 from insights.cli.main import main
 from insights.cli.run import run
+from insights.cli.value import value
 
 for command in (validate, sample, metrics, drivers, run):
     app.command()(command)
 app.command("import")(import_)
 for command in (sla, gaps, alerts):
     app.command()(command)
+app.command()(value)
 
 __all__ = ["app", "main"]

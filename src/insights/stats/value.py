@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from insights.stats.churn import window
+from insights.stats.churn import ChurnModel, churn_model, retention_by_group, window
 from insights.stats.nps import nps_points
 
 __all__ = [
@@ -31,10 +31,13 @@ __all__ = [
     "RISK_KINDS",
     "ClientValue",
     "RevenueAtRisk",
+    "ValueSummary",
     "books",
     "client_value",
     "closeouts",
+    "lost_clients",
     "revenue_at_risk",
+    "value_summary",
 ]
 
 RISK_KINDS = ("at_risk", "drop")
@@ -296,4 +299,89 @@ def client_value(
         monthly_margin=float(before["margin"].mean()) if len(before) else math.nan,
         lost_period=str(lost.min()) if len(lost) else "",
         closed_period=str(turned["closed_period"].iloc[0]) if len(turned) else "",
+    )
+
+
+def lost_clients(accounts: pd.DataFrame, period: pd.Period | str, months: int = 12) -> pd.DataFrame:
+    """The clients lost in the window and what each cost: ``client_id``, ``lost_period``,
+    ``account_owner``, ``monthly_revenue`` and ``monthly_margin`` (see :func:`client_value`)."""
+    acc = _in_window(accounts, period, months)
+    rows = []
+    for client in sorted(acc.loc[acc["status"] == "lost", "client_id"].unique()):
+        value = client_value(accounts, client, period, months)
+        rows.append(
+            {
+                "client_id": client,
+                "lost_period": value.lost_period,
+                "account_owner": value.account_owner,
+                "monthly_revenue": value.monthly_revenue,
+                "monthly_margin": value.monthly_margin,
+            }
+        )
+    columns = ["client_id", "lost_period", "account_owner", "monthly_revenue", "monthly_margin"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class ValueSummary:
+    """Everything the accounts answer for one period: the churn model, retention by NPS group,
+    revenue at risk, the owners' and clients' books, close-outs and lost clients."""
+
+    period: str
+    months: int
+    churn: ChurnModel
+    retention: pd.DataFrame = field(repr=False)
+    risk: RevenueAtRisk = field(repr=False)
+    owners: pd.DataFrame = field(repr=False)
+    clients: pd.DataFrame = field(repr=False)
+    closeouts: pd.DataFrame = field(repr=False)
+    lost: pd.DataFrame = field(repr=False)
+
+    def record(self) -> dict:
+        """JSON-ready, with the keys of ``insights value --format json``."""
+        from insights.core.jsonsafe import json_value
+
+        def rows(frame: pd.DataFrame) -> list[dict]:
+            return [{k: json_value(_plain(v)) for k, v in r.items()} for r in frame.to_dict("records")]
+
+        churn = self.churn.record()
+        return {
+            "period": self.period,
+            "months": self.months,
+            "churn_model": churn,
+            "revenue_at_risk": {**self.risk.record(), "by_client": rows(self.risk.table)},
+            "retention_by_group": rows(self.retention),
+            "owners": rows(self.owners),
+            "clients": rows(self.clients),
+            "closeouts": rows(self.closeouts),
+            "lost_clients": rows(self.lost),
+        }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, pd.Period):
+        return str(value)
+    if hasattr(value, "isoformat") and not isinstance(value, float):
+        return value.isoformat()
+    return value
+
+
+def value_summary(
+    responses: pd.DataFrame,
+    accounts: pd.DataFrame,
+    flags: pd.DataFrame,
+    period: pd.Period | str,
+    months: int = 12,
+) -> ValueSummary:
+    """Every view of the accounts for ``period`` (``flags``: the period's alerts, for revenue at risk)."""
+    return ValueSummary(
+        period=str(pd.Period(period, "M")),
+        months=months,
+        churn=churn_model(responses, accounts, period, months),
+        retention=retention_by_group(responses, accounts, period, months),
+        risk=revenue_at_risk(flags, accounts, period, months),
+        owners=books(responses, accounts, period, months, by="account_owner"),
+        clients=books(responses, accounts, period, months, by="client_id"),
+        closeouts=closeouts(responses, accounts, period, months),
+        lost=lost_clients(accounts, period, months),
     )
