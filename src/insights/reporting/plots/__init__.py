@@ -41,6 +41,7 @@ from insights.reporting.plots.style import (
     TYPE_COLOURS,
     use_style,
 )
+from insights.reporting.plots.value import churn_chart
 
 __all__ = [
     "MUTED",
@@ -53,6 +54,7 @@ __all__ = [
     "attainment_chart",
     "breach_category_chart",
     "breach_heatmap",
+    "churn_chart",
     "cost_chart",
     "distribution_chart",
     "importance_chart",
