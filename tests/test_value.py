@@ -422,3 +422,73 @@ def test_value_usage_errors(run_cli, sample_csv):
     assert code == 1 and "period '2026-13' is not of the form YYYY-MM" in err
     code, _, err = run_cli("value", sample_csv, "--accounts", accounts_csv, "--by", "region")
     assert code == 2 and "'region' is not one of: client_id, account_owner" in err
+
+
+# --- the reports ------------------------------------------------------------------------------------
+
+
+def test_the_portfolio_section_shows_every_view_and_escapes_untrusted_text(sample):
+    from insights.reporting.value import portfolio_section
+    from insights.stats.alerts import compute_alerts
+
+    responses, accounts = sample
+    responses = responses.copy()
+    responses["client_name"] = responses["client_name"].astype(str)
+    responses.loc[responses["client_id"].astype(str) == "C21", "client_name"] = "<script>x</script>"
+    accounts = accounts.assign(account_owner=accounts["account_owner"].replace("S. Rao", "<b>Rao</b>"))
+    flags = compute_alerts(responses, PERIOD, accounts=accounts).flags
+    section = portfolio_section(responses, accounts, flags, PERIOD)
+    page = section.html()
+    for heading in ("Does satisfaction keep clients?", "Retention by NPS group (descriptive)", "Revenue at risk",
+                    "Owners&#x27; books", "Recently closed clients", "Lost clients and what they cost"):  # fmt: skip
+        assert heading in page
+    assert "<script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
+    assert "<b>Rao</b>" not in page and "&lt;b&gt;Rao&lt;/b&gt;" in page
+    assert churn_model(responses, accounts, PERIOD, 12).sentence() in page
+    risk = revenue_at_risk(flags, accounts, PERIOD, 12)
+    assert f"<strong>{risk.revenue:,.0f}</strong>" in page
+    assert len([p for p in section.parts if not isinstance(p, str)]) == 2  # the churn and retention charts
+
+
+def test_the_client_section_and_its_close_out_follow_ups(sample):
+    from insights.reporting import report
+    from insights.reporting.value import client_section, service_cost
+
+    responses, accounts = sample
+    value = client_value(accounts, "C21", PERIOD, 12)
+    page = client_section(accounts, "C21", PERIOD).html()
+    assert f"Revenue <strong>{value.revenue:,.0f}</strong>" in page and "closed in 2026-10" in page
+    assert f"{value.monthly_revenue:,.0f}" in page and "Cost of non-delivery" not in page
+    with_cost = client_section(accounts, "C21", PERIOD, service_cost=1234.0).html()
+    assert "Cost of non-delivery" in with_cost and "1,234" in with_cost
+    assert "No accounts are recorded" in client_section(accounts, "nobody", PERIOD).html()
+    assert service_cost(None, "C21", PERIOD) is None
+
+    r = report.client_report(responses, "C21", PERIOD)
+    plain = report.follow_up_list(r)
+    items = report.follow_up_list(r, accounts=accounts)
+    closing = items[items["kind"] == "close-out"]
+    assert len(closing) == 3 and (plain["kind"] != "close-out").all()
+    # 2026-10 closed: the hand-over the first business day of November (the 1st is a Sunday), the rest 30 days
+    # after the month's end; no answer since, so the survey is still to be sent
+    assert [f"{d:%Y-%m-%d}" for d in closing["due"]] == ["2026-11-02", "2026-11-30", "2026-11-30"]
+    assert "Send the close-out survey" in set(closing["action"])
+    assert "Close-outs:" in report.FollowUpSection(items).html()
+    assert "Close-outs:" not in report.FollowUpSection(plain).html()
+
+
+def test_the_index_header_shows_revenue_at_risk_only_with_accounts(sample, sample_csv, tmp_path):
+    from insights.batch.alerts import REVENUE_AT_RISK, write_run_alerts
+    from insights.batch.index import write_index
+
+    responses, accounts = sample
+    _, alerts = write_run_alerts(responses, tmp_path, pd.Period(PERIOD, "M"), {}, None)
+    assert REVENUE_AT_RISK not in alerts.tests
+    plain = write_index(tmp_path, [], [], period=PERIOD, title="t", alerts=alerts).read_text()
+    assert "Revenue at risk" not in plain
+    params = {"accounts": str(sample_csv.parent / "accounts.csv")}
+    _, alerts = write_run_alerts(responses, tmp_path, pd.Period(PERIOD, "M"), params, None)
+    expected = revenue_at_risk(alerts.flags, accounts, PERIOD, 12).revenue
+    page = write_index(tmp_path, [], [], period=PERIOD, title="t", alerts=alerts).read_text()
+    assert f"<strong>Revenue at risk</strong> {expected:,.0f}" in page
+    assert len(alerts.of_kind("closeout")) == 3
