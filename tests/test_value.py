@@ -492,3 +492,23 @@ def test_the_index_header_shows_revenue_at_risk_only_with_accounts(sample, sampl
     page = write_index(tmp_path, [], [], period=PERIOD, title="t", alerts=alerts).read_text()
     assert f"<strong>Revenue at risk</strong> {expected:,.0f}" in page
     assert len(alerts.of_kind("closeout")) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_run_with_accounts_adds_the_sections_and_the_index_figure(run_cli, sample_csv, tmp_path):
+    """A real run of one client with --accounts (the run without it is pinned by tests/test_golden.py)."""
+    out = tmp_path / "out"
+    code, _, err = run_cli(
+        "run", sample_csv, "--out", out, "--client", "C21", "--workers", "1",
+        "--accounts", sample_csv.parent / "accounts.csv",
+    )  # fmt: skip
+    assert code == 0, err
+    portfolio = (out / "portfolio.html").read_text()
+    (client,) = (out / "clients").glob("c21-*.html")
+    page = client.read_text()
+    assert "Satisfaction and the business" in portfolio and "Recently closed clients" in portfolio
+    assert "id='account'" in page and "Hand the client over to client care" in page
+    assert "Revenue at risk" in (out / "index.html").read_text()
+    code, _, err = run_cli("run", sample_csv, "--out", tmp_path / "bad", "--accounts", sample_csv)
+    assert code == 1 and "missing required column(s)" in err
