@@ -512,3 +512,19 @@ def test_run_with_accounts_adds_the_sections_and_the_index_figure(run_cli, sampl
     assert "Revenue at risk" in (out / "index.html").read_text()
     code, _, err = run_cli("run", sample_csv, "--out", tmp_path / "bad", "--accounts", sample_csv)
     assert code == 1 and "missing required column(s)" in err
+
+
+def test_the_accounts_cells_leave_no_trace_on_a_page_without_accounts():
+    import nbformat
+
+    from insights.batch.execute import _without_empty_optional_cells
+    from insights.reporting.notebooks import notebook_path
+
+    for name in ("client_report", "portfolio"):
+        notebook = nbformat.read(notebook_path(f"{name}.ipynb"), as_version=4)
+        tagged = [c for c in notebook.cells if "value" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1
+        trimmed = _without_empty_optional_cells(notebook)
+        assert len(trimmed.cells) == len(notebook.cells) - 1 and tagged[0] not in trimmed.cells
+        tagged[0].outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<h2>Account</h2>"})]
+        assert _without_empty_optional_cells(notebook) is notebook  # a cell that showed something stays
