@@ -508,7 +508,7 @@ def test_run_with_accounts_adds_the_sections_and_the_index_figure(run_cli, sampl
     (client,) = (out / "clients").glob("c21-*.html")
     page = client.read_text()
     assert "Satisfaction and the business" in portfolio and "Recently closed clients" in portfolio
-    assert "id='account'" in page and "Hand the client over to client care" in page
+    assert ">Account</h2>" in page and "Hand the client over to client care" in page
     assert "Revenue at risk" in (out / "index.html").read_text()
     code, _, err = run_cli("run", sample_csv, "--out", tmp_path / "bad", "--accounts", sample_csv)
     assert code == 1 and "missing required column(s)" in err
