@@ -528,3 +528,17 @@ def test_the_accounts_cells_leave_no_trace_on_a_page_without_accounts():
         assert len(trimmed.cells) == len(notebook.cells) - 1 and tagged[0] not in trimmed.cells
         tagged[0].outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<h2>Account</h2>"})]
         assert _without_empty_optional_cells(notebook) is notebook  # a cell that showed something stays
+
+
+def test_insights_alerts_adds_the_close_outs_with_accounts(run_cli, sample_csv):
+    import json
+
+    code, out, _ = run_cli("alerts", sample_csv, "--format", "json")
+    plain = json.loads(out)
+    code2, out2, _ = run_cli(
+        "alerts", sample_csv, "--format", "json", "--accounts", sample_csv.parent / "accounts.csv"
+    )
+    found = json.loads(out2)
+    assert code == code2 == 0
+    assert [r for r in found if r["kind"] != "closeout"] == plain
+    assert sorted(r["client_id"] for r in found if r["kind"] == "closeout") == ["C04", "C21", "I05"]

@@ -59,6 +59,12 @@ def alerts(
     sheet: SheetOpt = None,
     table_name: TableOpt = None,
     query: QueryOpt = None,
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            "--accounts", help="Accounts file: adds the close-out flags (README, Accounts and value)."
+        ),
+    ] = None,
 ) -> None:
     """Every flag the reports raise for a month, without rendering anything (exit 0 with or without flags)."""
     from insights.data.selection import check_clients, check_period, latest_period, parse_period
@@ -79,6 +85,7 @@ def alerts(
         contacts=frame.get("contacts"),
         months=months,
         sla_target=sla_target,
+        accounts=_accounts(accounts),
     )
     records = [r for r in found.records() if not client or r["client_id"] in set(client)]
     if format == "json":
@@ -99,6 +106,15 @@ def _optional_inputs(events: Path | None, contacts: Path | None) -> dict:
 
         loaded["contacts"] = read_contacts(contacts)
     return loaded
+
+
+def _accounts(path: Path | None):
+    """The validated accounts, when given (a bad file stops here with named errors)."""
+    if path is None:
+        return None
+    from insights.data.accounts import load_accounts
+
+    return load_accounts(path, warn=False)
 
 
 def _print_alerts_table(source, period, clients, records: list[dict]) -> None:
