@@ -312,6 +312,10 @@ def client_section(
             + ("before it was lost." if value.lost_period else "with accounts."),
         )
     )
+    if value.closed_period:
+        from insights.stats.account_alerts import closeout_caveat
+
+        parts.append(_part("note", text=closeout_caveat(months)))
     return ValueSection(CLIENT_TITLE, parts)
 
 
