@@ -542,3 +542,19 @@ def test_insights_alerts_adds_the_close_outs_with_accounts(run_cli, sample_csv):
     assert code == code2 == 0
     assert [r for r in found if r["kind"] != "closeout"] == plain
     assert sorted(r["client_id"] for r in found if r["kind"] == "closeout") == ["C04", "C21", "I05"]
+
+
+def test_a_quarterly_survey_is_read_by_its_months(sample):
+    """Accounts are monthly whatever the survey's cadence: a quarter's window ends with its last month."""
+    responses, accounts = sample
+    quarterly = responses.assign(period=responses["submitted_at"].dt.to_period("Q"))
+    by_quarter = churn_model(quarterly, accounts, pd.Period("2026Q4", "Q"), 12)
+    by_month = churn_model(responses, accounts, "2026-12", 12)
+    assert by_quarter == by_month and by_quarter.last == "2026-12"
+    flags = pd.DataFrame({"client_id": ["C03"], "kind": ["at_risk"]})
+    assert revenue_at_risk(flags, accounts, pd.Period("2026Q4", "Q")).revenue == pytest.approx(
+        revenue_at_risk(flags, accounts, "2026-12").revenue
+    )
+    pd.testing.assert_frame_equal(
+        books(quarterly, accounts, pd.Period("2026Q4", "Q")), books(responses, accounts, "2026-12")
+    )

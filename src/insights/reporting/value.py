@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from insights.reporting.html import Section, caveats_html, render, table_html
-from insights.stats.churn import churn_table
+from insights.stats.churn import churn_table, window
 from insights.stats.value import CHECK_IN_DAYS, client_value, closeouts, value_summary
 
 __all__ = [
@@ -269,7 +269,7 @@ def client_section(
     if value is None:
         parts.append(_part("paragraph", text="No accounts are recorded for this client in the window."))
         return ValueSection(CLIENT_TITLE, parts)
-    first = pd.Period(period, "M") - months + 1
+    first, last = window(period, months)
     status = {"lost": f"lost in {value.lost_period}", "closed": f"closed in {value.closed_period}"}
     parts.append(
         _part(
@@ -280,7 +280,7 @@ def client_section(
             status=status.get(value.status, value.status),
             owner=value.account_owner,
             first=str(first),
-            last=str(pd.Period(period, "M")),
+            last=str(last),
             months=value.months,
         )
     )
@@ -301,7 +301,7 @@ def client_section(
             {
                 "label": "Cost of non-delivery",
                 "value": _money(service_cost),
-                "note": f"service levels, {first} to {period}",
+                "note": f"service levels, {first} to {last}",
             }
         )
     parts.append(_part("cards", cards=cards))
@@ -363,11 +363,12 @@ def service_cost(
     from insights.stats.as_of import period_as_of
     from insights.stats.service_levels import attainment_trend
 
+    last = window(period, months)[1]
     trend = attainment_trend(
         events,
-        end=pd.Period(period, "M"),
+        end=last,
         months=months,
-        as_of=period_as_of(period),
+        as_of=period_as_of(last),
         client=str(client_id),
         hourly_cost=hourly_cost,
     )

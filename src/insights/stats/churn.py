@@ -37,6 +37,8 @@ __all__ = [
     "ChurnModel",
     "churn_model",
     "churn_table",
+    "last_month",
+    "monthly",
     "retention_by_group",
     "window",
 ]
@@ -48,10 +50,24 @@ LTR = "likelihood_to_recommend"
 NPS_BANDS = (("NPS below 0", -math.inf, 0.0), ("NPS 0 to 29", 0.0, 30.0), ("NPS 30 or more", 30.0, math.inf))
 
 
+def last_month(period: pd.Period | str) -> pd.Period:
+    """The report period's last month: a month as it is; a quarter, half or year, its last month."""
+    chosen = period if isinstance(period, pd.Period) else pd.Period(str(period))
+    return chosen if chosen.freqstr == "M" else chosen.asfreq("M", how="end")
+
+
 def window(period: pd.Period | str, months: int = 12) -> tuple[pd.Period, pd.Period]:
-    """The first and last month of the ``months`` months to ``period``."""
-    last = pd.Period(period, "M")
+    """The first and last month of the ``months`` months to ``period`` (accounts are monthly whatever
+    the survey's cadence)."""
+    last = last_month(period)
     return last - months + 1, last
+
+
+def monthly(responses: pd.DataFrame) -> pd.DataFrame:
+    """The responses with a monthly ``period`` (the month of ``submitted_at``), whatever the survey's cadence."""
+    if responses["period"].dtype == "period[M]" or "submitted_at" not in responses.columns:
+        return responses
+    return responses.assign(period=pd.to_datetime(responses["submitted_at"]).dt.to_period("M"))
 
 
 def churn_table(
@@ -77,6 +93,7 @@ def churn_table(
         [lost_at.get(c, pd.NaT) for c in clients], dtype="period[M]", index=table.index
     )
     table["lost"] = table["lost_period"].notna().astype(int)
+    responses = monthly(responses)
     res = responses[(responses["period"] >= first) & (responses["period"] <= last)]
     res = res.assign(client_id=res["client_id"].astype(str))
     cut = (

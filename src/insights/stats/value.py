@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from insights.stats.churn import ChurnModel, churn_model, retention_by_group, window
+from insights.stats.churn import ChurnModel, churn_model, last_month, monthly, retention_by_group, window
 from insights.stats.nps import nps_points
 
 __all__ = [
@@ -162,7 +162,7 @@ def books(
     per_client = acc.groupby("client_id")[["revenue", "margin", "writeoffs"]].sum()
     per_client["lost"] = per_client.index.map(lost).fillna(False).astype(int)
     per_client = per_client.join(latest)
-    res = _in_window(responses, period, months)
+    res = _in_window(monthly(responses), period, months)
     res = res[res["client_id"].isin(per_client.index)]
     key = res["client_id"].map(per_client["account_owner"]) if by == "account_owner" else res["client_id"]
     ltr = (
@@ -209,6 +209,7 @@ def closeouts(
     closed = acc["status"] == "closed"
     turned = closed & ~closed.groupby(acc["client_id"]).shift(1, fill_value=False).astype(bool)
     turns = acc[turned & (acc["period"] >= first)].groupby("client_id")["period"].max()
+    responses = monthly(responses)
     res = responses[responses["period"] <= last]
     rows = []
     for client, month in turns.items():
@@ -375,7 +376,7 @@ def value_summary(
 ) -> ValueSummary:
     """Every view of the accounts for ``period`` (``flags``: the period's alerts, for revenue at risk)."""
     return ValueSummary(
-        period=str(pd.Period(period, "M")),
+        period=str(last_month(period)),
         months=months,
         churn=churn_model(responses, accounts, period, months),
         retention=retention_by_group(responses, accounts, period, months),
