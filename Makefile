@@ -30,7 +30,8 @@ demo: setup ## Render the reports of the bundled sample into reports/demo and pr
 	$(VENV)/bin/insights validate data/sample/responses.csv --survey data/sample/survey.toml
 	$(VENV)/bin/insights run data/sample/responses.csv --out reports/demo \
 	  --events data/sample/events.csv --contacts data/sample/contacts.csv \
-	  --self-assessment data/sample/self_assessment.csv --survey data/sample/survey.toml
+	  --self-assessment data/sample/self_assessment.csv --survey data/sample/survey.toml \
+	  --accounts data/sample/accounts.csv
 
 # What `make lint` checks; the rules and the line length are in pyproject.toml ([tool.ruff]).
 LINTED  := src tests benchmarks

@@ -23,9 +23,10 @@ def test_bundled_copy_matches_the_generator(tmp_path, sample_csv):
         "contacts.csv",
         "self_assessment.csv",
         "survey.toml",
+        "accounts.csv",
     ]
     assert (tmp_path / "responses.csv").read_bytes() == sample_csv.read_bytes()
-    for name in ("contacts.csv", "self_assessment.csv", "survey.toml"):
+    for name in ("contacts.csv", "self_assessment.csv", "survey.toml", "accounts.csv"):
         assert (tmp_path / name).read_bytes() == (sample_csv.parent / name).read_bytes(), name
     assert (tmp_path / "events.csv").read_bytes() == (sample_csv.parent / "events.csv").read_bytes()
 

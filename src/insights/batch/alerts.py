@@ -18,6 +18,8 @@ from insights.stats.alerts import Alerts
 
 __all__ = ["PORTFOLIO_KEY", "flag_digests", "write_run_alerts"]
 
+#: Where the run's revenue at risk (with an accounts file) is kept in ``Alerts.tests`` for the index page.
+REVENUE_AT_RISK = "revenue at risk"
 #: The key of the portfolio report's digest in :func:`flag_digests` (no client id is empty).
 PORTFOLIO_KEY = ""
 
@@ -34,8 +36,9 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
     period
         The report month.
     parameters
-        The notebooks' parameters: ``events``, ``contacts``, ``months`` and ``sla_target`` are used;
-        without ``show_names`` the flags' free text is redacted (:func:`~insights.reporting.alerts_file.redact_alerts`).
+        The notebooks' parameters: ``events``, ``contacts``, ``accounts``, ``months`` and ``sla_target``
+        are used; without ``show_names`` the flags' free text is redacted
+        (:func:`~insights.reporting.alerts_file.redact_alerts`).
     survey
         The survey definition file (or None for the shipped one).
 
@@ -54,6 +57,7 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
     events = parameters.get("events")
     contacts = parameters.get("contacts")
     contact_list = read_contacts(contacts) if contacts else None
+    accounts = _accounts(parameters["accounts"]) if parameters.get("accounts") else None
     alerts = compute_alerts(
         data,
         period,
@@ -62,10 +66,23 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
         contacts=contact_list,
         months=int(parameters.get("months", 12)),
         sla_target=float(parameters.get("sla_target", 0.95)),
+        accounts=accounts,
     )
     if not parameters.get("show_names"):  # no e-mail, phone or contact name in alerts.json or the index
         alerts = redact_alerts(alerts, contact_names(contact_list))
+    if accounts is not None:  # the index page's header shows it (batch/index.py)
+        from insights.stats.value import revenue_at_risk
+
+        alerts.tests[REVENUE_AT_RISK] = revenue_at_risk(
+            alerts.flags, accounts, period, int(parameters.get("months", 12))
+        )
     return write_alerts(Path(out_dir) / ALERTS_FILE, alerts), alerts
+
+
+def _accounts(path: str):
+    from insights.data.accounts import load_accounts
+
+    return load_accounts(path, warn=False)
 
 
 def flag_digests(alerts: Alerts) -> dict[str, str]:

@@ -7,6 +7,7 @@ report would have been), never raised.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 
@@ -73,8 +74,33 @@ def export_html(notebook, title: str) -> str:
         The page.
     """
     notebook.metadata["title"] = title
-    body, _ = html_exporter().from_notebook_node(notebook)
+    body, _ = html_exporter().from_notebook_node(_without_empty_optional_cells(notebook))
     return body
+
+
+#: Cells of optional sections that leave no trace on the page when they show nothing (the accounts'
+#: sections without an accounts file), so a report without that input is the same as before it existed.
+OPTIONAL_CELL_TAGS = frozenset({"value"})
+
+
+def _without_empty_optional_cells(notebook):
+    """The notebook without its code cells tagged :data:`OPTIONAL_CELL_TAGS` that have no outputs (a copy
+    when any is dropped; the executed notebook itself is kept as it ran)."""
+    cells = notebook.cells
+    keep = [
+        cell
+        for cell in cells
+        if not (
+            cell.get("cell_type") == "code"
+            and OPTIONAL_CELL_TAGS & set(cell.get("metadata", {}).get("tags", []))
+            and not cell.get("outputs")
+        )
+    ]
+    if len(keep) == len(cells):
+        return notebook
+    trimmed = copy.copy(notebook)
+    trimmed["cells"] = keep
+    return trimmed
 
 
 def execute_task(task: ReportTask, timeout: int = 600) -> ReportResult:

@@ -85,6 +85,7 @@ def write_index(out_dir: Path, tasks, results, *, period: str, title: str, alert
         portfolio=portfolio,
         counts=count_statuses(results),
         flags=_flag_counts(alerts, out_dir),
+        revenue_at_risk=_revenue_at_risk(alerts),
     )
     return write_text_atomic(out_dir / INDEX_PAGE, page)
 
@@ -114,6 +115,21 @@ def _flag_counts(alerts, out_dir: Path) -> dict | None:
         "total": int(len(alerts.flags)),
         "kinds": [f"{KIND_WORDS[k].lower()}: {int(counts[k])}" for k in KIND_WORDS if k in counts.index],
         "file": ALERTS_FILE if (Path(out_dir) / ALERTS_FILE).exists() else None,
+    }
+
+
+def _revenue_at_risk(alerts) -> dict | None:
+    """The run's revenue at risk for the header (None without an accounts file)."""
+    from insights.batch.alerts import REVENUE_AT_RISK
+
+    risk = alerts.tests.get(REVENUE_AT_RISK) if alerts is not None else None
+    if risk is None:
+        return None
+    return {
+        "revenue": f"{risk.revenue:,.0f}",
+        "clients": len(risk.clients),
+        "first": risk.first,
+        "last": risk.last,
     }
 
 

@@ -20,7 +20,7 @@ from insights.core.periods import as_period
 from insights.core.slug import slugify
 
 #: Notebook parameters that name an input file: its content is part of every fingerprint.
-FILE_PARAMETERS = ("events", "contacts", "self_assessment", "survey")
+FILE_PARAMETERS = ("events", "contacts", "self_assessment", "survey", "accounts")
 #: Notebook parameters that name a file the run writes for the notebooks (the flags): each report's
 #: fingerprint holds only its part of it (``flags`` of :func:`plan_tasks`).
 RUN_FILE_PARAMETERS = ("alerts",)

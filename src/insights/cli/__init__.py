@@ -19,6 +19,7 @@ from insights.cli.data import import_, sample, validate
 from insights.cli.main import main
 from insights.cli.run import run
 from insights.cli.themes import themes
+from insights.cli.value import value
 
 for command in (validate, sample, metrics, drivers, run):
     app.command()(command)
@@ -26,5 +27,6 @@ app.command("import")(import_)
 for command in (sla, gaps, alerts):
     app.command()(command)
 app.command()(themes)
+app.command()(value)
 
 __all__ = ["app", "main"]

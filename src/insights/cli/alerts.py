@@ -70,6 +70,12 @@ def alerts(
     sheet: SheetOpt = None,
     table_name: TableOpt = None,
     query: QueryOpt = None,
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            "--accounts", help="Accounts file: adds the close-out flags (README, Accounts and value)."
+        ),
+    ] = None,
 ) -> None:
     """Every flag the reports raise for a month, without rendering anything (exit 0 with or without flags)."""
     from insights.data.selection import check_clients, check_period, data_cadence, latest_period, parse_period
@@ -91,6 +97,7 @@ def alerts(
         contacts=frame.get("contacts"),
         months=waves,
         sla_target=sla_target,
+        accounts=_accounts(accounts),
     )
     from insights.data.redaction import contact_names
     from insights.reporting.alerts_file import redact_alerts
@@ -115,6 +122,15 @@ def _optional_inputs(events: Path | None, contacts: Path | None) -> dict:
 
         loaded["contacts"] = read_contacts(contacts)
     return loaded
+
+
+def _accounts(path: Path | None):
+    """The validated accounts, when given (a bad file stops here with named errors)."""
+    if path is None:
+        return None
+    from insights.data.accounts import load_accounts
+
+    return load_accounts(path, warn=False)
 
 
 def _print_alerts_table(source, period, clients, records: list[dict]) -> None:

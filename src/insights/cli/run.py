@@ -89,6 +89,14 @@ def run(
     hourly_cost: Annotated[
         float, typer.Option("--hourly-cost", min=0.0, help="Cost of one idle person-hour (with --events).")
     ] = 60.0,
+    accounts: Annotated[
+        Path | None,
+        typer.Option(
+            "--accounts",
+            help="Accounts file: adds 'Satisfaction and the business' to the portfolio, an Account section and "
+            "close-outs to the client reports, and revenue at risk to the index (README, Accounts and value).",
+        ),
+    ] = None,
 ) -> None:
     """Render one HTML report per client, a portfolio report and an index page (exit 1 if any failed)."""
     from insights.batch.runner import RunInterrupted
@@ -106,6 +114,11 @@ def run(
         }
     waves = window_waves(months, periods, survey)
     people = _people_parameters(contacts, self_assessment, show_names, survey)
+    if accounts is not None:
+        from insights.data.accounts import load_accounts
+
+        load_accounts(accounts, warn=False)  # bad accounts stop the run here, with named errors
+        people["accounts"] = str(accounts.resolve())
     try:
         outcome = run_reports(
             source,

@@ -549,8 +549,8 @@ def generate_self_assessment(
 
 def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     """Write the sample files into ``out_dir`` (created if needed): ``responses.csv``, ``events.csv``,
-    ``contacts.csv``, ``self_assessment.csv`` and ``survey.toml`` (the default survey with the sample's
-    codeframe); return the paths written."""
+    ``contacts.csv``, ``self_assessment.csv``, ``survey.toml`` (the default survey with the sample's
+    codeframe) and ``accounts.csv`` (:mod:`insights.data.sample_accounts`); return the paths written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     responses = generate_sample(seed=seed)
@@ -572,7 +572,12 @@ def write_sample(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     survey = out / "survey.toml"
     with atomic_path(survey) as tmp:
         Path(tmp).write_text(sample_survey_toml(), encoding="utf-8")
-    return [target, events, *people_files, survey]
+    from insights.data.sample_accounts import generate_accounts
+
+    accounts = out / "accounts.csv"
+    with atomic_path(accounts) as tmp:
+        generate_accounts(responses, seed=seed).to_csv(tmp, index=False, lineterminator="\n")
+    return [target, events, *people_files, survey, accounts]
 
 
 def sample_survey_toml() -> str:

@@ -363,6 +363,7 @@ KIND_WORDS = {
     "person": "Person",
     "service": "Service levels",
     "theme": "Comment theme rising",
+    "closeout": "Close-out",
 }
 
 

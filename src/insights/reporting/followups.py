@@ -94,6 +94,8 @@ def follow_up_list(
     events: pd.DataFrame | None = None,
     *,
     now: pd.Timestamp | None = None,
+    accounts: pd.DataFrame | None = None,
+    months: int = 12,
 ) -> pd.DataFrame:
     """What to do, for whom and by when, so the team can tell the client what happens and when.
 
@@ -107,7 +109,10 @@ def follow_up_list(
     * overdue service events: the next business day; open events: by their own due time;
     * ``Fix first`` components (important for this client, performing below its average) and
       blind spots of the perception gap: a plan agreed with the client's primary contact, or
-      discussed in the team, by the last business day of the next month.
+      discussed in the team, by the last business day of the next month;
+    * with ``accounts``, a client whose status turned closed in the ``months`` to the period: a
+      hand-over to client care, a check-in and a close-out survey
+      (:func:`insights.reporting.value.closeout_items`).
 
     Columns: ``due`` (date), ``action``, ``who``, ``how``, ``why``, ``kind``; sorted by date.
     """
@@ -118,6 +123,10 @@ def follow_up_list(
     items.extend(_plan_items(report, people_section, gaps))
     if events is not None and len(events):
         items.extend(_events_follow_up(events, report.client_id, moment))
+    if accounts is not None:
+        from insights.reporting.value import closeout_items
+
+        items.extend(closeout_items(report.responses, accounts, report.client_id, report.period, months))
     frame = pd.DataFrame(items, columns=["due", "action", "who", "how", "why", "kind"])
     if len(frame):
         frame = (
@@ -138,6 +147,7 @@ _KIND_ORDER = {
     "open event": 3,
     "fix first": 4,
     "blind spot": 5,
+    "close-out": 6,
 }
 
 
@@ -240,6 +250,9 @@ def follow_up_html(items: pd.DataFrame) -> str:
                 }
             )
         )
+    if rule and "close-out" in set(items["kind"]):
+        rule += " Close-outs: a hand-over to client care the first business day after the closing month, a check-in "
+        rule += "and the close-out survey within 30 days of its end."
     return render(
         "follow_ups.html.j2", table=table, drivers_ok=items.attrs.get("drivers_ok", True), rule=rule
     )

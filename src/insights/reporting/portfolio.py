@@ -283,6 +283,7 @@ FLAG_KINDS = {
     "mover": "mover",
     "person": "person",
     "service": "service levels",
+    "closeout": "close-out",
 }
 
 

@@ -9,7 +9,8 @@ flags as one tidy frame, one row per flag:
 ==============  ===================================================================================
 ``kind``        ``drop`` (NPS, CSAT or mean overall fell), ``component_drop``, ``at_risk``,
                 ``mover``, ``person``, ``service``, ``theme`` (a codeframe theme's share of a client's
-                comments rose, :mod:`insights.stats.theme_alerts`)
+                comments rose, :mod:`insights.stats.theme_alerts`),
+                ``closeout`` (with accounts: a rule, the status turned closed)
 ``metric``      what is flagged (``nps``, ``csat``, ``mean``, a driver, ``ratings``, ``detractor``...)
 ``subject``     the person's pseudonym (people), else empty
 ``estimate``    this period's figure; ``previous`` what it is set against
@@ -47,7 +48,7 @@ __all__ = [
     "compute_alerts",
 ]
 
-ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service", "theme")
+ALERT_KINDS = ("drop", "component_drop", "at_risk", "mover", "person", "service", "theme", "closeout")
 ALERT_COLUMNS = [
     "client_id",
     "client_name",
@@ -138,6 +139,7 @@ def compute_alerts(
     months: int = 12,
     sla_target: float = 0.95,
     key: str | None = None,
+    accounts: pd.DataFrame | None = None,
 ) -> Alerts:
     """Every flag the reports raise for ``period``, over the whole portfolio.
 
@@ -160,6 +162,9 @@ def compute_alerts(
         Attainment target for the ``service`` flags.
     key : str, optional
         Key of the people's pseudonyms (default: ``INSIGHTS_PSEUDONYM_KEY``).
+    accounts : DataFrame, optional
+        Validated accounts: adds the ``closeout`` flags (:mod:`insights.stats.account_alerts`) over
+        the ``months`` months to ``period``.
 
     Returns
     -------
@@ -203,6 +208,11 @@ def compute_alerts(
 
         tests["themes"] = theme_alerts.rise_tests(upto, period, survey)
         parts.append(theme_alerts.theme_flags(tests["themes"], survey, period))
+    if accounts is not None:
+        from insights.stats.account_alerts import closeout_flags
+
+        closed, tests["closeout"] = closeout_flags(upto, accounts, period, months)
+        parts.append(closed)
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     if flags is not None and not asks_nps(upto):  # a survey without the question: no NPS flag, however worded

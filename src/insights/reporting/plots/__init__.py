@@ -45,6 +45,7 @@ from insights.reporting.plots.style import (
     use_style,
 )
 from insights.reporting.plots.themes import theme_effect_chart, theme_heatmap, theme_trend_chart
+from insights.reporting.plots.value import churn_chart
 
 __all__ = [
     "MUTED",
@@ -57,6 +58,7 @@ __all__ = [
     "attainment_chart",
     "breach_category_chart",
     "breach_heatmap",
+    "churn_chart",
     "cost_chart",
     "distribution_chart",
     "importance_chart",
