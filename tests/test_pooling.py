@@ -265,6 +265,8 @@ def test_client_report_uses_partial_pooling_and_says_how_much_it_leans(sample_df
     assert pooled.pooling.client_id == "C03" and 0 < pooled.pooling.lean < 1
     line = report.drivers_lean_html(pooled)
     assert f"lean {pooled.pooling.lean:.0%} on the portfolio" in line and "45 responses" in line
+    assert "lean" not in report.drivers_findings_html(pooled)  # said once, above the chart
+    assert report.drivers_findings_html(own) == report.findings_html(own.drivers.findings)
     assert any("together with the other clients'" in c for c in pooled.caveats)
     assert any("Tested on generated portfolios" in c for c in pooled.caveats)
     # the same fit, computed once for the portfolio and passed in, gives the same report figures

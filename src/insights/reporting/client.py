@@ -259,6 +259,15 @@ def drivers_lean_html(report: ClientReport) -> str:
     return f"<p class='ci-note'>{esc(text[0].upper() + text[1:])}; hatched in the chart.</p>"
 
 
+def drivers_findings_html(report: ClientReport) -> str:
+    """The key drivers' findings as a list, without the pooled analysis's first sentence on how far the
+    figures lean on the portfolio when :func:`drivers_lean_html` already says it above the chart."""
+    findings = list(report.drivers.findings)
+    if drivers_lean_html(report) and findings and findings[0].startswith("Figures for "):
+        findings = findings[1:]
+    return findings_html(findings)
+
+
 def _cadence(frame: pd.DataFrame) -> str:
     """The cadence of a frame's ``period`` column (``"month"`` without one)."""
     return column_cadence(frame.get("period"))
