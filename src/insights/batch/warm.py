@@ -85,6 +85,31 @@ def _warm_up() -> None:
     from insights.reporting import plots, report, service_report, summary  # noqa: F401
     from insights.stats import clustered, drivers, metrics, people, perception  # noqa: F401
 
+    # The later report sections: pooled and imputed drivers, priorities, comment themes (VADER's
+    # lexicon is read once here), suggested themes (scikit-learn), redaction, accounts.
+    for name in (
+        "insights.data.redaction",
+        "insights.data.accounts",
+        "insights.stats.drivers.pooling",
+        "insights.stats.drivers.pooled_importance",
+        "insights.stats.drivers.imputed",
+        "insights.stats.drivers.change",
+        "insights.stats.drivers.change_pooled",
+        "insights.stats.themes",
+        "insights.stats.theme_alerts",
+        "insights.stats.churn",
+        "insights.stats.value",
+        "insights.reporting.themes",
+        "insights.reporting.priorities",
+        "insights.reporting.value",
+        "sklearn.decomposition",
+        "sklearn.feature_extraction.text",
+    ):
+        importlib.import_module(name)
+    from insights.stats import sentiment
+
+    sentiment.vader_scores(["Great work, thank you."])
+
     # Run the report's code paths once (lazy imports inside pandas, statsmodels and scipy), then
     # draw its charts.
     frame = insights.load(insights.generate_sample(seed=1, months=2).head(120), warn=False)
