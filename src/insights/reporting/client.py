@@ -10,7 +10,7 @@ list of flags under the headline, each with its p- and q-value.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -151,12 +151,16 @@ def client_report(
     nps_trend = metrics.trend(mine, kind="nps", **trend_kw)
     overall_trend = metrics.trend(mine, "overall_satisfaction", kind="mean", **trend_kw)
     portfolio_trend = metrics.trend(df, "overall_satisfaction", kind="mean", **trend_kw)
-    pooled_client = _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled)
+    pooled_client, imputed_note = _pooled_client(
+        df, client_id, first, period, drivers_present, pooling, pooled
+    )
     if pooled_client is not None:
         analysis = drivers_mod.key_drivers(
             window, drivers_present, cluster=None, n_boot=0, labels=survey.drivers
         )
         analysis = drivers_mod.pooled_analysis(analysis, pooled_client, labels=survey.drivers)
+        if imputed_note:  # every response of the client counts, its skipped answers imputed
+            analysis = replace(analysis, n=pooled_client.n)
     else:
         # Imputes skipped driver answers when listwise deletion would drop more than 5% of the responses.
         analysis = drivers_mod.key_drivers_auto(
@@ -164,7 +168,15 @@ def client_report(
         )
 
     caveats = _client_caveats(
-        headline.n, nps_trend, overall_trend, analysis, window, months, previous_period, nps=nps_asked
+        headline.n,
+        nps_trend,
+        overall_trend,
+        analysis,
+        window,
+        months,
+        previous_period,
+        nps=nps_asked,
+        imputed=imputed_note,
     )
     if requested is not None:
         caveats.insert(
@@ -221,19 +233,38 @@ def latest_wave(df: pd.DataFrame, client_id: str, period: pd.Period) -> pd.Perio
 
 
 def _pooled_client(df, client_id, first, period, drivers_present, pooling, pooled):
-    """The client's partially pooled drivers from ``pooled`` or a fit of every client's responses of
-    the window; None with ``pooling="none"`` or when pooling is not possible (too few clients, no
-    complete response of this client)."""
+    """(the client's partially pooled drivers, a sentence on imputed answers or ""): from ``pooled``
+    or a fit of every client's responses of the window, on answers imputed by Rubin's rules when
+    listwise deletion would drop more than 5% of them; None with ``pooling="none"`` or when pooling
+    is not possible (too few clients, no complete response of this client)."""
     if pooling not in ("partial", "none"):
         raise ValueError(f"pooling must be 'partial' or 'none', got {pooling!r}")
     if pooling == "none" or not drivers_present:
-        return None
+        return None, ""
     if pooled is None:
         in_window = df[(df["period"] >= first) & (df["period"] <= period)]
+        if drivers_mod.listwise_loss(in_window, drivers_present) > drivers_mod.IMPUTE_ABOVE:
+            client = drivers_mod.pooled_client_imputed(in_window, client_id, drivers_present)
+            if client is not None:
+                return client, _imputed_answers_note(in_window, client_id, drivers_present)
         pooled = drivers_mod.fit_pooled_drivers(in_window, drivers_present)
     if not pooled.ok or client_id not in set(pooled.clients["client_id"]):
-        return None
-    return pooled.for_client(client_id)
+        return None, ""
+    return pooled.for_client(client_id), ""
+
+
+def _imputed_answers_note(window: pd.DataFrame, client_id: str, drivers: list[str]) -> str:
+    """How many skipped driver answers the pooled drivers imputed, the client's and the portfolio's."""
+    rated = window[window["overall_satisfaction"].notna()]
+    skipped = rated[drivers].isna()
+    mine = int(skipped[rated["client_id"].astype(str) == client_id].to_numpy().sum())
+    every = int(skipped.to_numpy().sum())
+    return (
+        f"{mine:,} skipped driver answers of this client ({every:,} across the portfolio's responses of the "
+        f"window) were imputed {drivers_mod.REPORT_IMPUTATIONS} times by chained equations with the outcome "
+        "in the model, the pooled model fitted to each completed portfolio and the results combined by "
+        "Rubin's rules; this assumes the answers are missing at random given the outcome and the other drivers."
+    )
 
 
 def baseline_label(baseline: pd.DataFrame) -> str:
@@ -274,7 +305,16 @@ def _cadence(frame: pd.DataFrame) -> str:
 
 
 def _client_caveats(
-    n, nps_trend, overall_trend, analysis, window, months, previous_period, *, nps: bool = True
+    n,
+    nps_trend,
+    overall_trend,
+    analysis,
+    window,
+    months,
+    previous_period,
+    *,
+    nps: bool = True,
+    imputed: str = "",
 ) -> list[str]:
     caveats = []
     last = (
@@ -301,8 +341,8 @@ def _client_caveats(
         caveats.append(f"Key drivers over {last}: insufficient data ({analysis.reason}).")
     elif analysis.se_type == "pooled":
         caveats.append(
-            f"Key drivers use the {analysis.n} complete responses of {last} together "
-            f"with the other clients' (implied R² = {analysis.r2:.2f})."
+            f"Key drivers use the {analysis.n} {'' if imputed else 'complete '}responses of {last} together "
+            f"with the other clients' (implied R² = {analysis.r2:.2f})." + (f" {imputed}" if imputed else "")
         )
     elif getattr(analysis, "imputations", 0):
         caveats.append(

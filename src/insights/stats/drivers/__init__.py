@@ -40,6 +40,7 @@ Modules, each importing only those above it:
 * ``analysis``: :func:`key_drivers`, which runs the steps.
 * ``pooling``: :func:`fit_pooled_drivers`, per-client effects partially pooled toward the
   portfolio's (empirical Bayes; Morris 1983, Kass & Steffey 1989, Laird & Louis 1987).
+* ``pooled_imputed``: a client's pooled drivers on multiply imputed data, combined by Rubin's rules.
 * ``pooled_importance``: a client's LMG and relative weights from its pooled effects, and its
   analysis with the pooled figures (:func:`pooled_analysis`).
 * ``rubin``: Rubin's rules for estimates from multiply imputed data (Rubin 1987; Barnard & Rubin 1999).
@@ -64,9 +65,17 @@ from insights.stats.drivers.importance import MAX_LMG_DRIVERS as MAX_LMG_DRIVERS
 from insights.stats.drivers.importance import QUADRANTS, importance_performance, lmg, relative_weights, vif
 from insights.stats.drivers.imputation import multiply_impute
 from insights.stats.drivers.imputed import IMPUTATION_CHECK as IMPUTATION_CHECK
-from insights.stats.drivers.imputed import ImputedDriverAnalysis, key_drivers_auto, key_drivers_imputed
+from insights.stats.drivers.imputed import IMPUTE_ABOVE as IMPUTE_ABOVE
+from insights.stats.drivers.imputed import (
+    ImputedDriverAnalysis,
+    key_drivers_auto,
+    key_drivers_imputed,
+    listwise_loss,
+)
 from insights.stats.drivers.ordered_logit import MAX_ORDINAL_LEVELS as MAX_ORDINAL_LEVELS
 from insights.stats.drivers.pooled_importance import pooled_analysis, pooled_importance
+from insights.stats.drivers.pooled_imputed import REPORT_IMPUTATIONS as REPORT_IMPUTATIONS
+from insights.stats.drivers.pooled_imputed import combine_pooled_clients, pooled_client_imputed
 from insights.stats.drivers.pooling import PooledClient, PooledDrivers, fit_pooled_drivers
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES as MIN_SPARE_RESPONSES
 from insights.stats.drivers.result import DriverAnalysis
@@ -92,6 +101,9 @@ __all__ = [
     "lmg",
     "pooled_analysis",
     "pooled_importance",
+    "combine_pooled_clients",
+    "pooled_client_imputed",
+    "listwise_loss",
     "multiply_impute",
     "relative_weights",
     "rubin_pool",
