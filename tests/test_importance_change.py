@@ -338,12 +338,12 @@ def test_a_clients_own_change_and_its_standard_error_by_brute_force():
         np.testing.assert_allclose(rows["own_se"], np.sqrt(variances[0] + variances[1]), rtol=1e-8)
 
 
-def test_a_quarterly_survey_counts_its_waves_in_months():
+def test_a_quarterly_survey_counts_its_waves_in_months_and_names_them_as_quarters():
     df = simulate(np.random.default_rng(19), clients=12, per_month=4)
     quarterly = df.assign(period=df["period"].dt.asfreq("Q"))
     monthly = importance_change(df, DRIVERS, n_boot=40)
     by_quarter = importance_change(quarterly, DRIVERS, n_boot=40, end="2025Q4")
-    assert (by_quarter.before, by_quarter.recent) == ("2025-01 to 2025-06", "2025-07 to 2025-12")
+    assert (by_quarter.before, by_quarter.recent) == ("2025-Q1 to 2025-Q2", "2025-Q3 to 2025-Q4")  # in waves
     np.testing.assert_allclose(by_quarter.table["ci_low"], monthly.table["ci_low"])
     clients = client_importance_changes(quarterly, DRIVERS, end=pd.Period("2025Q4"))
     np.testing.assert_allclose(

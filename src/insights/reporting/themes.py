@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from insights.core.periods import as_period, span
 from insights.data.redaction import redact_series
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, findings_html, fmt, render, table_html
@@ -58,10 +59,10 @@ def _q(value: float) -> str:
 
 
 def _window(responses: pd.DataFrame, period: pd.Period, months: int) -> tuple[pd.DataFrame, str]:
-    period = pd.Period(period, "M")
+    period = as_period(period)
     first = period - (months - 1)
     window = responses[(responses["period"] >= first) & (responses["period"] <= period)]
-    return window[has_comment(window["comment"])], f"{first} to {period}"
+    return window[has_comment(window["comment"])], span(first, period)
 
 
 def _shown(texts: pd.Series, names: Sequence[str], show_names: bool) -> pd.Series:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from insights.core.periods import as_period
 from insights.data.survey import SurveyDefinition
 from insights.stats.changes import BASELINE_MONTHS
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES, q_values
@@ -115,7 +116,7 @@ def rise_tests(
     keys = [t.key for t in survey.themes]
     if not keys:
         return pd.DataFrame(columns=_RISE_COLUMNS)
-    period = pd.Period(period, "M")
+    period = as_period(period)
     first = period - baseline_months
     if coded is None:
         window = responses[(responses["period"] >= first) & (responses["period"] <= period)]

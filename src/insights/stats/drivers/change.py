@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from insights.core.periods import column_cadence, span, to_periods
 from insights.stats.drivers.importance import _lmg_from_corr, _relative_weights_from_corr
 from insights.stats.drivers.prepare import _ALIASING_TOLERANCE, MIN_SPARE_RESPONSES, _check_columns, _numeric
 from insights.stats.drivers.quiet import _silenced
@@ -158,10 +159,16 @@ def _complete(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndar
     return values, np.isfinite(values).all(axis=1)
 
 
-def _span(end: pd.Period, half: int) -> tuple[str, str]:
-    recent = f"{end - half + 1} to {end}"
-    before = f"{end - 2 * half + 1} to {end - half}"
-    return before, recent
+def _span(end: pd.Period, half: int, cadence: str = "month") -> tuple[str, str]:
+    """The two halves in words, written in the survey's periods (``2025-Q4 to 2026-Q1``)."""
+
+    def label(first: pd.Period, last: pd.Period) -> str:
+        if cadence == "month":
+            return span(first, last)
+        waves = to_periods(pd.Series([first.start_time, last.start_time]), cadence)
+        return span(waves.iloc[0], waves.iloc[1])
+
+    return label(end - 2 * half + 1, end - half), label(end - half + 1, end)
 
 
 # ---------------------------------------------------------------------------
@@ -276,7 +283,7 @@ def importance_change(
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers, *([cluster] if cluster else [])])
     end, which = _halves(df["period"], end, half)
-    before_span, recent_span = _span(end, half)
+    before_span, recent_span = _span(end, half, column_cadence(df["period"]))
     values, complete = _complete(df, [outcome, *drivers])
     keep = complete & (which >= 0)
     if cluster is not None:

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
+from insights.core.periods import column_cadence
 from insights.stats.drivers.change import (
     HALF_MONTHS,
     _complete,
@@ -146,7 +147,7 @@ def client_importance_changes(
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, client, *drivers])
     end, which = _halves(df["period"], end, half)
-    before_span, recent_span = _span(end, half)
+    before_span, recent_span = _span(end, half, column_cadence(df["period"]))
     values, complete = _complete(df, [outcome, *drivers])
     keep = complete & (which >= 0)
     ids = df[client].astype(str).to_numpy()[keep]
