@@ -192,8 +192,8 @@ def test_rendered_pages_without_nps_or_comments_never_mention_them(tmp_path, sam
     client = pages[2].read_text("utf-8")
     assert ">Headline<" in client and ">Trends<" in client
     # the figures without NPS, no empty NPS chart: heat map, overall trend, importance and quadrants; the
-    # portfolio's mean league chart, distribution, importance and quadrants
-    assert client.count("<img") == 4 and pages[0].read_text("utf-8").count("<img") == 4
+    # portfolio's mean league chart, distribution, importance, quadrants and importance over time
+    assert client.count("<img") == 4 and pages[0].read_text("utf-8").count("<img") == 5
 
 
 def test_people_without_nps_or_without_respondent_ids(without_nps, sample_df):

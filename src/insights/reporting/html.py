@@ -13,6 +13,7 @@ import html
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -147,6 +148,20 @@ class Section:
     def __repr__(self) -> str:
         # Short on purpose: a notebook keeps this text beside the HTML, and sections may hold names.
         return f"<{type(self).__name__}>"
+
+
+@dataclass(frozen=True, repr=False)
+class SectionHeading(Section):
+    """A heading (h2) and its introduction, for a section a notebook shows only when its data is there:
+    a markdown cell would show the heading over nothing."""
+
+    title: str
+    intro: str
+
+    def html(self) -> str:
+        return render(
+            "heading.html.j2", title=self.title, intro=self.intro, anchor=self.title.replace(" ", "-")
+        )
 
 
 # --------------------------------------------------------------------------- templates

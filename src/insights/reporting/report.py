@@ -44,7 +44,7 @@ from insights.reporting.followups import (
     follow_up_list,
     reference_date,
 )
-from insights.reporting.html import Section, caveats_html, esc, findings_html, table_html
+from insights.reporting.html import Section, SectionHeading, caveats_html, esc, findings_html, table_html
 from insights.reporting.people import (
     CONTACTS_MISSING,
     NO_RESPONDENTS,
@@ -92,6 +92,7 @@ from insights.stats.alerts import Alerts, compute_alerts
 from insights.stats.client import Comparison, compare_headlines
 from insights.stats.comparisons import ALPHA
 from insights.stats.nps import NPS_GROUPS
+from insights.stats.optional import has_comments
 from insights.stats.portfolio import GROUP_COMPONENT_LABELS, compare_groups, league_table, movers
 
 __all__ = [
@@ -120,6 +121,7 @@ __all__ = [
     "HeadlineSection",
     "ScorecardSection",
     "Section",
+    "SectionHeading",
     "Comparison",
     "GapSection",
     "PeopleSection",
@@ -171,6 +173,7 @@ __all__ = [
     "risk_html",
     "scorecard_table",
     "table_html",
+    "has_comments",
     "type_comparison_display",
     "type_findings",
     "who",
