@@ -222,6 +222,11 @@ def _importance_time(name: str) -> Figure:
     return plots.importance_time_chart(over_time, shifts=shifts, labels={"billing": name}, title=name)
 
 
+def _churn(name: str) -> Figure:
+    table = pd.DataFrame({"mean_overall": [2.5, 3.5, 4.2, 3.0], "lost": [1, 0, 0, 1]})
+    return plots.churn_chart(table, intercept=4.0, slope=-1.5, title=name, xlabel=name)
+
+
 CHARTS: dict[str, Callable[[str], Figure]] = {
     "trend_chart": _trend,
     "scorecard_heatmap": _scorecard,
@@ -239,6 +244,7 @@ CHARTS: dict[str, Callable[[str], Figure]] = {
     "theme_effect_chart": _theme_effects,
     "theme_trend_chart": _theme_trend,
     "importance_time_chart": _importance_time,
+    "churn_chart": _churn,
 }
 
 

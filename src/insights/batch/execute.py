@@ -139,8 +139,15 @@ def _execute_once(task: ReportTask, timeout: int) -> ReportResult:
                 notebook = nbformat.read(tmp, as_version=4)
             if notebook is None:
                 notebook = _write_failed_notebook(task, tmp, error)
-        if error is None:
-            write_text_atomic(task.html_path, export_html(notebook, task.title))
+            if error is None:
+                try:
+                    page = export_html(notebook, task.title)
+                except Exception as exc:
+                    error = describe_exception(exc)
+                else:
+                    # The page goes in place just before its notebook (at the block's end), so a run
+                    # stopped during the export leaves neither, not a notebook without its page.
+                    write_text_atomic(task.html_path, page)
     except Exception as exc:
         error = error or describe_exception(exc)
     summary = read_summary(notebook) if notebook is not None else None
