@@ -532,12 +532,7 @@ def alert_caveats(
         return [*_caveats_without_nps(period, baseline_months), _theme_caveat(period, baseline_months)]
     first = period - baseline_months
     recent, before = _windows(period)
-    cadence = cadence_of(period)
-    monthly = cadence == "month"
-    own = "months" if monthly else plural(cadence)
-    cell = "client-month" if monthly else "client and wave"
-    within = "within-month" if monthly else "within-wave"
-    last = "the last three months'" if monthly else f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'"
+    own, cell, within, last = _wave_words(period)
     return [
         f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
         f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
@@ -559,17 +554,26 @@ def alert_caveats(
     ]
 
 
+def _wave_words(period: pd.Period) -> tuple[str, str, str, str]:
+    """How the caveats name the survey's waves: (its periods, a client's cell, the spread within one,
+    the risk window's possessive), in months for a monthly survey."""
+    cadence = cadence_of(period)
+    if cadence == "month":
+        return "months", "client-month", "within-month", "the last three months'"
+    return (
+        plural(cadence),
+        "client and wave",
+        "within-wave",
+        f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'",
+    )
+
+
 def _caveats_without_nps(period: pd.Period, baseline_months: int) -> list[str]:
     """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
     alone (the satisfaction score of a response is then its scaled overall rating)."""
     first = period - baseline_months
     recent, before = _windows(period)
-    cadence = cadence_of(period)
-    monthly = cadence == "month"
-    own = "months" if monthly else plural(cadence)
-    cell = "client-month" if monthly else "client and wave"
-    within = "within-month" if monthly else "within-wave"
-    last = "the last three months'" if monthly else f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'"
+    own, cell, within, last = _wave_words(period)
     return [
         f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
         f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
