@@ -224,6 +224,32 @@ def test_cli_pooling_none_is_todays_output_and_partial_adds_keys(run_cli, sample
     assert "lean" in table and "on the portfolio" in table
 
 
+def test_cli_pooling_on_imputed_answers_counts_every_response(run_cli, sample_csv):
+    # The sample skips 11 of C03's driver answers: with --missing impute every one of its 54
+    # responses counts (45 complete), and the pooled fits of the 20 imputations are combined.
+    code, listwise, err = run_cli(
+        "drivers", sample_csv, "--client", "C03", "--pooling", "partial", "--format", "json"
+    )
+    assert code == 0, err
+    code, imputed, err = run_cli(
+        "drivers",
+        sample_csv,
+        "--client",
+        "C03",
+        "--pooling",
+        "partial",
+        "--missing",
+        "impute",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    listwise, imputed = json.loads(listwise), json.loads(imputed)
+    assert listwise["pooling"]["n"] < imputed["pooling"]["n"] == imputed["n"]
+    assert imputed["pooling"]["imputations"] == 20 and imputed["imputed_answers"] > 0
+    assert imputed["se_type"] == "pooled" and 0 < imputed["pooling"]["lean"] < 1
+
+
 def test_cli_pooling_needs_a_client_and_a_known_value(run_cli, sample_csv):
     code, _, err = run_cli("drivers", sample_csv, "--pooling", "partial")
     assert code == 2 and "needs --client" in err
@@ -264,16 +290,20 @@ def test_client_report_uses_partial_pooling_and_says_how_much_it_leans(sample_df
     assert own.pooling is None and report.drivers_lean_html(own) == ""
     assert pooled.pooling.client_id == "C03" and 0 < pooled.pooling.lean < 1
     line = report.drivers_lean_html(pooled)
-    assert f"lean {pooled.pooling.lean:.0%} on the portfolio" in line and "45 responses" in line
+    # the sample skips 23% of its answers: the report pools on imputed data, so all 54 responses count
+    assert f"lean {pooled.pooling.lean:.0%} on the portfolio" in line and "54 responses" in line
     assert "lean" not in report.drivers_findings_html(pooled)  # said once, above the chart
     assert report.drivers_findings_html(own) == report.findings_html(own.drivers.findings)
-    assert any("together with the other clients'" in c for c in pooled.caveats)
+    assert any("together with the other clients'" in c and "imputed 5 times" in c for c in pooled.caveats)
     assert any("Tested on generated portfolios" in c for c in pooled.caveats)
-    # the same fit, computed once for the portfolio and passed in, gives the same report figures
+    # a fit computed once for the portfolio and passed in is used as it is (its 45 complete responses)
     window = sample_df[(sample_df["period"] >= pd.Period("2025-11", "M"))]
     fit = fit_pooled_drivers(window, list(pooled.drivers.drivers))
     again = report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags, pooled=fit)
-    pd.testing.assert_frame_equal(again.drivers.coefficients, pooled.drivers.coefficients)
+    assert again.pooling.n == 45
+    np.testing.assert_allclose(
+        again.drivers.coefficients["coef"].iloc[1:], fit.for_client("C03").coefficients["coef"]
+    )
     with pytest.raises(ValueError, match="pooling"):
         report.client_report(sample_df, "C03", "2026-10", n_boot=5, alerts=sample_flags, pooling="full")
 

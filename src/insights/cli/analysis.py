@@ -134,11 +134,6 @@ def drivers(
         raise typer.BadParameter("partial pooling needs --client", param_hint="--pooling")
     if missing not in ("listwise", "impute"):
         raise InsightsError(f"--missing: {missing!r} is not one of listwise, impute")
-    if pooling == "partial" and missing == "impute":
-        raise typer.BadParameter(
-            "partial pooling works on complete responses: use it with --missing listwise",
-            param_hint="--pooling",
-        )
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
     if outcome not in df.columns:
         raise InsightsError(f"{describe_source(source)}: {outcome}: no such column to use as outcome")
@@ -154,7 +149,9 @@ def drivers(
     )
     pooled = None
     if pooling == "partial":
-        analysis, pooled = _pooled_drivers(df, analysis, driver_columns, client, period, outcome, definition)
+        analysis, pooled = _pooled_drivers(
+            df, analysis, driver_columns, client, period, outcome, definition, impute=missing == "impute"
+        )
     result = analysis.to_dict()
     if pooled is not None:
         result["pooling"] = pooled
@@ -164,21 +161,35 @@ def drivers(
     _print_drivers_table(source, client, period, result, definition)
 
 
-def _pooled_drivers(df, analysis, driver_columns, client: str, period, outcome: str, definition):
+def _pooled_drivers(
+    df, analysis, driver_columns, client: str, period, outcome: str, definition, *, impute: bool
+):
     """(the client's analysis with partially pooled figures, the ``pooling`` JSON entry): the
     portfolio of the period (every client) fitted once, the client read from it (also when the
-    client has too few responses for its own regression)."""
+    client has too few responses for its own regression); with ``impute``, fitted to each of the
+    portfolio's imputations and combined by Rubin's rules."""
     from insights.core.jsonsafe import json_value
     from insights.data.selection import select
+    from insights.stats.drivers.imputation import DEFAULT_IMPUTATIONS
     from insights.stats.drivers.pooled_importance import pooled_analysis
+    from insights.stats.drivers.pooled_imputed import pooled_client_imputed
     from insights.stats.drivers.pooling import fit_pooled_drivers
 
-    fit = fit_pooled_drivers(select(df, period=period), list(analysis.drivers) or driver_columns, outcome)
-    if not fit.ok or client not in set(fit.clients["client_id"]):
-        reason = fit.reason if not fit.ok else f"no complete responses of {client}"
-        return analysis, {"method": "partial", "status": "insufficient data", "reason": reason}
-    one = fit.for_client(client)
-    entry = {**fit.to_dict(), "status": "ok", "client_id": client, "n": one.n, "lean": json_value(one.lean)}
+    portfolio = select(df, period=period)
+    drivers = list(analysis.drivers) or driver_columns
+    if impute:
+        one = pooled_client_imputed(portfolio, client, drivers, outcome, m=DEFAULT_IMPUTATIONS)
+        if one is None:
+            return analysis, {"method": "partial", "status": "insufficient data", "reason": "no pooled fit"}
+        entry = {"method": "partial", "imputations": DEFAULT_IMPUTATIONS, "n_clients": one.n_clients}
+    else:
+        fit = fit_pooled_drivers(portfolio, drivers, outcome)
+        if not fit.ok or client not in set(fit.clients["client_id"]):
+            reason = fit.reason if not fit.ok else f"no complete responses of {client}"
+            return analysis, {"method": "partial", "status": "insufficient data", "reason": reason}
+        one = fit.for_client(client)
+        entry = fit.to_dict()
+    entry.update(status="ok", client_id=client, n=one.n, lean=json_value(one.lean))
     entry["own_coefficients"] = [
         {"term": row["driver"], "coef": json_value(row["own_coef"]), "se": json_value(row["own_se"])}
         for row in one.coefficients.to_dict(orient="records")
