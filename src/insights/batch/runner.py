@@ -22,7 +22,9 @@ handing out work, kills what is under way, records what finished and raises
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -316,8 +318,8 @@ def _render_logged(
         execute = get_executor(executor, scheduler)
         finished = execute(pending, workers=workers, warm=warm, scheduler=scheduler, stop=signals.stop)
         progress_lines = report_progress(finished, len(pending), show_bar)
-        try:
-            with closing(finished), closing(progress_lines):
+        try:  # the executor starts its workers and zygotes as the results are asked for
+            with _zygote_fits(pending if warm else []), closing(finished), closing(progress_lines):
                 for task, result in progress_lines:
                     results[task.key] = result
                     state.record(task, result)  # at once: an interrupted run keeps what it finished
@@ -339,6 +341,26 @@ def _render_logged(
         outcome.index,
     )
     return outcome
+
+
+@contextlib.contextmanager
+def _zygote_fits(tasks: list[ReportTask]):
+    """While the executor starts its zygotes: the parameters of the first client report, so they fit the
+    portfolio-wide models every client report repeats once (:func:`insights.batch.warm.run_fits_env`)."""
+    from insights.batch.warm import run_fits_env
+
+    client = next((t for t in tasks if t.kind == "client"), None)
+    added = run_fits_env({**client.parameters, "client_id": client.client_id}) if client else {}
+    saved = {name: os.environ.get(name) for name in added}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _stop_interrupted(tasks, results, out_dir, state, signals, *, period, title, alerts=None) -> None:

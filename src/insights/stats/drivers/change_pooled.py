@@ -47,6 +47,7 @@ from insights.stats.drivers.change import (
 )
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES, _check_columns
 from insights.stats.drivers.quiet import _silenced
+from insights.stats.memo import cached, frame_key
 from insights.stats.multiplicity import FDR_LEVEL, q_values
 
 __all__ = ["ClientImportanceChanges", "client_importance_changes", "dersimonian_laird"]
@@ -146,6 +147,29 @@ def client_importance_changes(
     """
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, client, *drivers])
+    if isinstance(random_state, int | None):  # a fixed seed: the same data gives the same result, kept
+        key = (
+            frame_key(df, ["period", outcome, client, *drivers]),
+            tuple(drivers),
+            outcome,
+            client,
+            str(end),
+            half,
+            n_boot,
+            random_state,
+            tuple(sorted((labels or {}).items())),
+        )
+        return cached(
+            "client_importance_changes",
+            key,
+            lambda: _client_changes(df, drivers, outcome, client, end, half, n_boot, random_state, labels),
+        )
+    return _client_changes(df, drivers, outcome, client, end, half, n_boot, random_state, labels)
+
+
+def _client_changes(
+    df, drivers, outcome, client, end, half, n_boot, random_state, labels
+) -> ClientImportanceChanges:
     end, which = _halves(df["period"], end, half)
     before_span, recent_span = _span(end, half, column_cadence(df["period"]))
     values, complete = _complete(df, [outcome, *drivers])

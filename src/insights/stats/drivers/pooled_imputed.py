@@ -30,6 +30,7 @@ import pandas as pd
 from insights.stats.drivers.imputation import multiply_impute
 from insights.stats.drivers.pooling import PooledClient, fit_pooled_drivers
 from insights.stats.drivers.rubin import rubin_pool
+from insights.stats.memo import cached, frame_key
 
 #: Imputations behind a report's pooled drivers: with a fraction of missing information of 0.2,
 #: five keep 96% of the efficiency of infinitely many (Rubin 1987, p. 114) at a quarter of the cost of 20.
@@ -120,12 +121,16 @@ def pooled_client_imputed(
     ``responses`` is the whole portfolio of the window (every client): the imputation model and the
     pooled fit both borrow from the other clients.
     """
+    key = (frame_key(responses, ["client_id", outcome, *drivers]), tuple(drivers), outcome, m, seed)
+    fits = cached("pooled_imputed", key, lambda: _imputed_fits(responses, list(drivers), outcome, m, seed))
+    if not all(fit.ok and client_id in set(fit.clients["client_id"]) for fit in fits):
+        return None
+    return combine_pooled_clients([fit.for_client(client_id) for fit in fits])
+
+
+def _imputed_fits(responses: pd.DataFrame, drivers: list[str], outcome: str, m: int, seed: int) -> list:
+    """The pooled model fitted to each of ``m`` imputations of the portfolio (the same for every client:
+    kept in :mod:`insights.stats.memo`)."""
     rated = responses[outcome].notna().to_numpy()  # an imputed outcome is not an answer to explain
     completed = multiply_impute(responses, [*drivers, outcome], m=m, seed=seed)
-    clients = []
-    for frame in completed:
-        fit = fit_pooled_drivers(frame[rated], list(drivers), outcome)
-        if not fit.ok or client_id not in set(fit.clients["client_id"]):
-            return None
-        clients.append(fit.for_client(client_id))
-    return combine_pooled_clients(clients)
+    return [fit_pooled_drivers(frame[rated], drivers, outcome) for frame in completed]
