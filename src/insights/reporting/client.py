@@ -17,8 +17,8 @@ import pandas as pd
 
 from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, plural
 from insights.core.periods import span as period_span
-from insights.data.redaction import redact_series
 from insights.data.survey import SurveyDefinition
+from insights.reporting.comments import comments_html
 from insights.reporting.html import Section, caveats_html, esc, findings_html, fmt, render, table_html
 from insights.reporting.priorities import client_priorities_caveat
 from insights.stats import drivers as drivers_mod
@@ -27,7 +27,6 @@ from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
 from insights.stats.changes import BASELINE_MONTHS, headline_values
 from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
 from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
-from insights.stats.nps import NPS_GROUPS
 from insights.stats.optional import asks_nps, has_comments
 
 MIN_CELL = 5  # cells with fewer responses are flagged, not trusted
@@ -465,63 +464,6 @@ def flag_sentence(flag: dict) -> str:
 def headline_findings(report: ClientReport) -> list[str]:
     """Every flag of this client in the period, in words, with its p- and q-value."""
     return [flag_sentence(flag) for flag in report.flags.to_dict("records")]
-
-
-def comments_html(
-    responses: pd.DataFrame,
-    period: pd.Period,
-    *,
-    min_comments: int = 5,
-    lookback: int = 3,
-    per_group: int = 8,
-    nps: bool = True,
-    names: Sequence[str] = (),
-    show_names: bool = False,
-) -> str:
-    """Recent comments grouped by promoter, passive and detractor (one group without an NPS question:
-    ``nps=False``); no respondent identities.
-
-    Unless ``show_names``, the comments are shown redacted: e-mail addresses, phone numbers and the
-    contact ``names`` as ``[email]``, ``[phone]`` and ``[name]`` (:mod:`insights.data.redaction`).
-    """
-    with_text = responses[responses["comment"].fillna("").str.strip() != ""]
-    recent = with_text[with_text["period"] == period]
-    span = f"in {format_period(period)}"
-    if len(recent) < min_comments:
-        recent = with_text[with_text["period"] > period - lookback]
-        span = (
-            f"in the last {lookback} months"
-            if _cadence(with_text) == "month"
-            else (f"in the last {noun(_cadence(with_text), lookback)}")
-        )
-    recent = recent.sort_values("submitted_at", ascending=False)
-    score = recent["likelihood_to_recommend"]
-    groups = [(label, recent[(score >= low) & (score <= high)]) for label, low, high in NPS_GROUPS]
-    groups.append(("Did not answer the NPS question", recent[score.isna()]))
-    if not nps:
-        groups = [("Comments", recent)]
-    shown = [
-        {
-            "label": label,
-            "count": len(group),
-            "comments": [
-                {"text": text, "date": f"{when:%Y-%m-%d}"}
-                for text, when in zip(
-                    _shown_text(group["comment"].head(per_group), names, show_names),
-                    group["submitted_at"].head(per_group),
-                )
-            ],
-            "more": max(len(group) - per_group, 0),
-        }
-        for label, group in groups
-        if not group.empty
-    ]
-    return render("comments.html.j2", total=len(recent), span=span, groups=shown)
-
-
-def _shown_text(texts: pd.Series, names: Sequence[str], show_names: bool) -> pd.Series:
-    """Comments as a report shows them: redacted unless ``show_names``."""
-    return texts if show_names else redact_series(texts, names)
 
 
 #: Flags that colour the index page's "Flags" cell (rules such as detractors are listed, not coloured).
