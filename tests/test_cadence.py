@@ -512,3 +512,49 @@ def test_the_report_introductions_are_worded_in_the_cadence(text, flags, league,
     means_only = SurveyDefinition(drivers={"quality": "Quality"}, driver_scale=Scale(1, 10, 0))
     assert "top-" not in client_intro("scorecard", SimpleNamespace(period=period, survey=means_only)).intro
     assert client_intro("themes", client).html().startswith("<h3")
+
+
+def _quarterly_accounts(tmp_path: Path) -> Path:
+    """The sample's monthly accounts given to the quarterly sample's twelve clients (C01 -> Q01, ...)."""
+    accounts = pd.read_csv(
+        Path(__file__).parents[1] / "data" / "sample" / "accounts.csv", dtype={"period": str}
+    )
+    ids = sorted(accounts["client_id"].unique())[:12]
+    mine = accounts[accounts["client_id"].isin(ids)]
+    mine = mine.assign(client_id=mine["client_id"].map({c: f"Q{i + 1:02d}" for i, c in enumerate(ids)}))
+    path = tmp_path / "accounts.csv"
+    mine.to_csv(path, index=False)
+    return path
+
+
+def test_value_of_a_quarterly_survey_without_nps(tmp_path, run_cli):
+    """Accounts stay monthly: the report period is the survey's quarter, the window its waves in months,
+    and a survey without the likelihood-to-recommend question shows no NPS group, column or sentence."""
+    from insights.data.accounts import load_accounts
+    from insights.reporting.value import client_section, portfolio_section
+
+    accounts_csv = _quarterly_accounts(tmp_path)
+    code, out, err = run_cli("value", Q_CSV, "--survey", Q_SURVEY, "--accounts", accounts_csv)
+    assert code == 0, err
+    assert "period: 2026-Q3  window: 2025-10 to 2026-09" in out and "dropping in 2026-Q3" in out
+    assert "NPS" not in out
+    code, out, err = run_cli(
+        "value", Q_CSV, "--survey", Q_SURVEY, "--accounts", accounts_csv, "--format", "json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["period"] == "2026-Q3"
+    code, _, err = run_cli(
+        "value", Q_CSV, "--survey", Q_SURVEY, "--accounts", accounts_csv, "--period", "2026-09"
+    )
+    assert code == 1 and "not of the form YYYY-Qn" in err
+
+    df = insights.load(Q_CSV, survey=Q_SURVEY, warn=False)
+    accounts = load_accounts(accounts_csv, warn=False)
+    quarter = parse_period("2026-Q3")
+    page = portfolio_section(
+        df, accounts, pd.DataFrame(columns=["client_id", "kind"]), quarter, months=8
+    ).html()
+    assert "24 months to 2026-Q3" in page and "2024-10 to 2026-09" in page
+    assert "NPS" not in page and "this quarter" in page
+    account = client_section(accounts, "Q02", quarter, months=8).html()
+    assert "from 2024-10 to 2026-09" in account

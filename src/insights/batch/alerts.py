@@ -71,11 +71,11 @@ def write_run_alerts(data, out_dir: Path, period, parameters: dict, survey) -> t
     if not parameters.get("show_names"):  # no e-mail, phone or contact name in alerts.json or the index
         alerts = redact_alerts(alerts, contact_names(contact_list))
     if accounts is not None:  # the index page's header shows it (batch/index.py)
+        from insights.core.periods import cadence_of, months_in
         from insights.stats.value import revenue_at_risk
 
-        alerts.tests[REVENUE_AT_RISK] = revenue_at_risk(
-            alerts.flags, accounts, period, int(parameters.get("months", 12))
-        )
+        months = months_in(int(parameters.get("months", 12)), cadence_of(period))  # accounts are monthly
+        alerts.tests[REVENUE_AT_RISK] = revenue_at_risk(alerts.flags, accounts, period, months)
     return write_alerts(Path(out_dir) / ALERTS_FILE, alerts), alerts
 
 

@@ -43,9 +43,16 @@ def value(
     ],
     period: Annotated[
         str | None,
-        typer.Option("--period", help="The report month, YYYY-MM (default: the latest in the survey)."),
+        typer.Option(
+            "--period",
+            help="The report period in the survey's cadence: 2026-10, 2026-Q3, 2026-H2 or 2026 (default: the "
+            "latest in the survey).",
+        ),
     ] = None,
-    months: Annotated[int, typer.Option("--months", min=1, help="Months of the window, to the period.")] = 12,
+    months: Annotated[
+        int,
+        typer.Option("--months", min=1, help="Months of accounts in the window, to the period's last month."),
+    ] = 12,
     by: Annotated[
         str, typer.Option("--by", help="The books' rows in the table: client_id or account_owner.")
     ] = "client_id",
@@ -58,20 +65,21 @@ def value(
     """Satisfaction and the business: churn model, revenue at risk, owners' books, close-outs."""
     import warnings
 
+    from insights.core.periods import waves
     from insights.data.accounts import load_accounts
     from insights.data.selection import check_period, latest_period, parse_period
     from insights.stats.alerts import compute_alerts
+    from insights.stats.optional import asks_nps
     from insights.stats.value import value_summary
 
     check_format(format)
     if by not in BY_CHOICES:
         raise typer.BadParameter(f"'{by}' is not one of: {', '.join(BY_CHOICES)}", param_hint="--by")
-    chosen = parse_period(period) if period else None
     df, definition = load_source(source, survey, sheet=sheet, table=table_name, query=query)
-    chosen = chosen or latest_period(df)
+    chosen = parse_period(period, definition.cadence) if period else latest_period(df)
     check_period(df, chosen)
     frame = load_accounts(accounts, responses=df, warn=False)
-    flags = compute_alerts(df, chosen, definition, months=months).flags
+    flags = compute_alerts(df, chosen, definition, months=waves(months, definition.cadence)).flags
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         summary = value_summary(df, frame, flags, chosen, months)
@@ -80,10 +88,10 @@ def value(
     if format == "json":
         print_json({**summary.record(), "warnings": frame.attrs.get("warnings", [])})
         return
-    _print_summary(source, accounts, summary, by)
+    _print_summary(source, accounts, summary, by, nps=asks_nps(df))
 
 
-def _print_summary(source, accounts: Path, summary, by: str) -> None:
+def _print_summary(source, accounts: Path, summary, by: str, *, nps: bool = True) -> None:
 
     churn, risk = summary.churn, summary.risk
     out.print(
@@ -96,17 +104,18 @@ def _print_summary(source, accounts: Path, summary, by: str) -> None:
         f"or dropping in {summary.period}" + (f": {', '.join(risk.clients)}" if risk.clients else ""),
         markup=False,
     )
-    groups = Table("NPS group", "clients", "lost", "retention", "95% CI", box=None, padding=(0, 2))
-    for r in summary.retention.itertuples():
-        groups.add_row(
-            r.group,
-            str(r.clients),
-            str(r.lost),
-            f"{100 * r.retention:.0f}%",
-            f"{100 * r.ci_low:.0f}-{100 * r.ci_high:.0f}%",
-        )
-    _wide().print(groups)
-    _wide().print(_book_table(summary, by))
+    if nps:  # a survey without the likelihood-to-recommend question has no NPS groups
+        groups = Table("NPS group", "clients", "lost", "retention", "95% CI", box=None, padding=(0, 2))
+        for r in summary.retention.itertuples():
+            groups.add_row(
+                r.group,
+                str(r.clients),
+                str(r.lost),
+                f"{100 * r.retention:.0f}%",
+                f"{100 * r.ci_low:.0f}-{100 * r.ci_high:.0f}%",
+            )
+        _wide().print(groups)
+    _wide().print(_book_table(summary, by, nps=nps))
     for r in summary.closeouts.itertuples():
         answered = f"answered since ({r.responses_after})" if r.answered_after else "no answer since"
         out.print(
@@ -128,7 +137,7 @@ def _wide():
     return out if out.is_terminal else Console(highlight=False, soft_wrap=True, width=240)
 
 
-def _book_table(summary, by: str) -> Table:
+def _book_table(summary, by: str, *, nps: bool = True) -> Table:
     from rich.markup import escape
 
     owners = by == "account_owner"
@@ -140,7 +149,7 @@ def _book_table(summary, by: str) -> Table:
         "margin %",
         "write-offs",
         "satisfaction",
-        "NPS",
+        *(["NPS"] if nps else []),
         "lost",
         "retention",
         box=None,
@@ -158,7 +167,7 @@ def _book_table(summary, by: str) -> Table:
             fmt(r["margin_pct"], 1, suffix="%"),
             f"{r['writeoffs']:,.0f}",
             fmt(r["satisfaction"], 2),
-            fmt(r["nps"], 0, signed=True),
+            *([fmt(r["nps"], 0, signed=True)] if nps else []),
             str(r["lost"]),
             f"{100 * r['retention']:.0f}%",
         )

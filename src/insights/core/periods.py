@@ -247,6 +247,11 @@ def waves(months: int, cadence: str) -> int:
     return max(1, int(months) // MONTHS_PER_WAVE[check_cadence(cadence)])
 
 
+def months_in(n: int, cadence: str) -> int:
+    """How many months ``n`` waves of ``cadence`` last (accounts are monthly: 8 quarters are 24 months)."""
+    return int(n) * MONTHS_PER_WAVE[check_cadence(cadence)]
+
+
 def count_words(n: int, cadence: str) -> str:
     """``"three months"``, ``"a quarter"``, ``"two half-years"``: a window's length in words."""
     one, many = _NOUN[check_cadence(cadence)]

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from insights.core.periods import as_period, cadence_of, format_period, months_in, noun
 from insights.reporting.html import Section, caveats_html, render, table_html
 from insights.stats.churn import churn_table, window
+from insights.stats.optional import asks_nps
 from insights.stats.value import CHECK_IN_DAYS, client_value, closeouts, value_summary
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "ValueSection",
     "available",
     "client_section",
+    "account_months",
     "closeout_items",
     "load",
     "portfolio_section",
@@ -82,10 +85,26 @@ def _pct(value: float, digits: int = 1) -> str:
     )
 
 
-def value_caveats(months: int) -> list[str]:
-    """What each view is, and what it was tested against (the README's definitions)."""
+def account_months(period: pd.Period | str, waves: int) -> int:
+    """The accounts' window in months for a report over ``waves`` periods of the survey (accounts are
+    monthly: eight quarters are 24 months)."""
+    return months_in(waves, cadence_of(as_period(period)))
+
+
+def value_caveats(months: int, *, nps: bool = True, wave: str = "month") -> list[str]:
+    """What each view is, and what it was tested against (the README's definitions); ``months`` of
+    accounts, ``nps=False`` for a survey without the likelihood-to-recommend question, ``wave`` the
+    survey's period in words."""
     from insights.stats.account_alerts import closeout_caveat
 
+    retention = (
+        [
+            "Retention by NPS group is descriptive: the share of each group's clients not lost, with a 95% Wilson "
+            "interval; the groups are the clients' NPS over the same responses, not a test."
+        ]
+        if nps
+        else []
+    )
     return [
         f"Churn model: one row per client with accounts in the {months} months to the report period; outcome "
         "lost (status lost in any month of the window); predictor its mean overall satisfaction over its "
@@ -94,14 +113,13 @@ def value_caveats(months: int) -> list[str]:
         "independently; on simulated portfolios without a link the test rejected at about its 5% level, and "
         "a planted link was found and covered by the interval (tests/test_value.py). An association across "
         "clients, not a cause: clients that are lost may differ in other ways.",
-        "Retention by NPS group is descriptive: the share of each group's clients not lost, with a 95% Wilson "
-        "interval; the groups are the clients' NPS over the same responses, not a test.",
-        "Revenue at risk: the clients flagged at risk or with a significant drop this month (the flags' own "
+        *retention,
+        f"Revenue at risk: the clients flagged at risk or with a significant drop this {wave} (the flags' own "
         "tests and false discovery rate), with their revenue over the window, summed. It is revenue at stake, "
         "not a forecast of loss.",
         "Margin % is gross margin over revenue as the accounts record it (write-offs are as recorded; the "
-        "accounts' margin is taken to include them). Satisfaction and NPS in the books are over the window's "
-        "responses; retention is the share of the book's clients not lost.",
+        f"accounts' margin is taken to include them). Satisfaction{' and NPS' if nps else ''} in the books "
+        "are over the window's responses; retention is the share of the book's clients not lost.",
         closeout_caveat(months),
     ]
 
@@ -115,9 +133,12 @@ def portfolio_section(
     months: int = 12,
     outcome_label: str = "Mean overall satisfaction",
 ) -> ValueSection:
-    """The portfolio's "Satisfaction and the business" section (see the module)."""
+    """The portfolio's "Satisfaction and the business" section (see the module), over ``months``
+    periods of the survey (months of accounts: :func:`account_months`)."""
     from insights.reporting import plots
 
+    months = account_months(period, months)
+    nps = asks_nps(responses)
     summary = value_summary(responses, accounts, flags, period, months)
     churn, risk = summary.churn, summary.risk
     names = (
@@ -129,7 +150,8 @@ def portfolio_section(
         _part("heading", anchor="business", title=PORTFOLIO_TITLE),
         _part(
             "note",
-            text=f"From the accounts file: {churn.first} to {churn.last} ({months} months to {period}).",
+            text=f"From the accounts file: {churn.first} to {churn.last} ({months} months to "
+            f"{format_period(as_period(period))}).",
         ),
         _part("subheading", title="Does satisfaction keep clients?"),
         _part("paragraph", text=churn.sentence() + "."),
@@ -145,8 +167,9 @@ def portfolio_section(
                 xlabel=f"{outcome_label}, before any loss",
             )
         )
-    parts.append(_part("subheading", title="Retention by NPS group (descriptive)"))
-    retention = summary.retention
+    retention = summary.retention if nps else summary.retention.iloc[:0]
+    if nps:
+        parts.append(_part("subheading", title="Retention by NPS group (descriptive)"))
     if len(retention):
         chart = retention.assign(pct=100 * retention["retention"], low=100 * retention["ci_low"])
         chart = chart.assign(high=100 * retention["ci_high"])
@@ -171,7 +194,7 @@ def portfolio_section(
     if len(risk.table):
         parts.append(table_html(_risk_display(risk.table, names)))
     parts.append(_part("subheading", title="Owners' books"))
-    parts.append(table_html(_book_display(summary.owners, "account_owner", "Owner")))
+    parts.append(table_html(_book_display(summary.owners, "account_owner", "Owner", nps=nps)))
     parts.append(_part("subheading", title="Recently closed clients"))
     parts.append(
         table_html(_closeout_display(summary.closeouts, names))
@@ -184,7 +207,7 @@ def portfolio_section(
         if len(summary.lost)
         else _part("paragraph", text=f"No client was lost from {churn.first} to {churn.last}.")
     )
-    parts.append(caveats_html(value_caveats(months)))
+    parts.append(caveats_html(value_caveats(months, nps=nps, wave=noun(cadence_of(as_period(period))))))
     return ValueSection(PORTFOLIO_TITLE, parts)
 
 
@@ -214,8 +237,8 @@ def _risk_display(table: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     )
 
 
-def _book_display(book: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
-    return pd.DataFrame(
+def _book_display(book: pd.DataFrame, key: str, label: str, *, nps: bool = True) -> pd.DataFrame:
+    table = pd.DataFrame(
         {
             label: book[key],
             "Clients": book["clients"],
@@ -228,6 +251,7 @@ def _book_display(book: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
             "Retention": [_pct(100 * v, 0) for v in book["retention"]],
         }
     )
+    return table if nps else table.drop(columns="NPS")
 
 
 def _closeout_display(table: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
@@ -261,9 +285,10 @@ def client_section(
     months: int = 12,
     service_cost: float | None = None,
 ) -> ValueSection:
-    """A client's "Account" section: revenue, margin, write-offs and status over the window, and what
-    losing the client would cost a month beside ``service_cost`` (the cost of non-delivery over the
-    same window, with service events)."""
+    """A client's "Account" section: revenue, margin, write-offs and status over the window (``months``
+    periods of the survey), and what losing the client would cost a month beside ``service_cost`` (the
+    cost of non-delivery over the same window, with service events)."""
+    months = account_months(period, months)
     value = client_value(accounts, client_id, period, months)
     parts: list = [_part("heading", anchor="account", title=CLIENT_TITLE)]
     if value is None:
@@ -322,8 +347,10 @@ def client_section(
 def closeout_items(
     responses: pd.DataFrame, accounts: pd.DataFrame, client_id: str, period: pd.Period | str, months: int = 12
 ) -> list[dict]:
-    """The follow-up items of a client whose status turned closed in the window: a hand-over to client
-    care, a check-in within :data:`CHECK_IN_DAYS` days of the closing month's end, a close-out survey."""
+    """The follow-up items of a client whose status turned closed in the window (``months`` periods of the
+    survey): a hand-over to client care, a check-in within :data:`CHECK_IN_DAYS` days of the closing
+    month's end, a close-out survey."""
+    months = account_months(period, months)
     mine = accounts[accounts["client_id"].astype(str) == str(client_id)]
     table = closeouts(responses[responses["client_id"].astype(str) == str(client_id)], mine, period, months)
     items = []
@@ -356,10 +383,11 @@ def service_cost(
     months: int = 12,
     hourly_cost: float = 60.0,
 ) -> float | None:
-    """The client's cost of non-delivery over the window (events due in it, judged at the report's
-    moment, as the "Service levels" section counts it); None without events."""
+    """The client's cost of non-delivery over the window (``months`` periods of the survey; events due in
+    it, judged at the report's moment, as the "Service levels" section counts it); None without events."""
     if events is None:
         return None
+    months = account_months(period, months)
     from insights.stats.as_of import period_as_of
     from insights.stats.service_levels import attainment_trend
 

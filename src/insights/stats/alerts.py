@@ -33,7 +33,16 @@ import numpy as np
 import pandas as pd
 
 from insights.core.jsonsafe import json_value
-from insights.core.periods import as_period, cadence_of, format_period, last_words, plural, span, waves
+from insights.core.periods import (
+    as_period,
+    cadence_of,
+    format_period,
+    last_words,
+    months_in,
+    plural,
+    span,
+    waves,
+)
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
@@ -211,7 +220,10 @@ def compute_alerts(
     if accounts is not None:
         from insights.stats.account_alerts import closeout_flags
 
-        closed, tests["closeout"] = closeout_flags(upto, accounts, period, months)
+        # accounts are monthly: the window's waves in months
+        closed, tests["closeout"] = closeout_flags(
+            upto, accounts, period, months_in(months, cadence_of(period))
+        )
         parts.append(closed)
     names = upto.groupby(upto["client_id"].astype(str), observed=True)["client_name"].first().astype(str)
     flags = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None

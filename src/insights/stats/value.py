@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from insights.stats.churn import ChurnModel, churn_model, last_month, monthly, retention_by_group, window
+from insights.core.periods import as_period, format_period
+from insights.stats.churn import ChurnModel, churn_model, monthly, retention_by_group, window
 from insights.stats.nps import nps_points
 
 __all__ = [
@@ -376,7 +377,7 @@ def value_summary(
 ) -> ValueSummary:
     """Every view of the accounts for ``period`` (``flags``: the period's alerts, for revenue at risk)."""
     return ValueSummary(
-        period=str(last_month(period)),
+        period=format_period(as_period(period)),
         months=months,
         churn=churn_model(responses, accounts, period, months),
         retention=retention_by_group(responses, accounts, period, months),
