@@ -84,6 +84,11 @@ class ClientReport:
         return int(self.headline.n)
 
     @property
+    def shows_top_box(self) -> bool:
+        """Whether the scorecard has a top-box share column: both scales need a top box (one threshold)."""
+        return self.survey.reports_csat and self.survey.driver_scale.has_top_box
+
+    @property
     def wave(self) -> str:
         """The survey's period in words, for titles: ``"month"``, ``"quarter"``, ``"half-year"``, ``"year"``."""
         return noun(cadence_of(self.period))
@@ -143,6 +148,8 @@ def client_report(
         scale_max=scale.max,
         top_box=scale.top_box,
     )
+    if not survey.driver_scale.has_top_box:  # the drivers' top-box shares are not defined
+        card = card.assign(top2=card["top2"].where(~card["component"].isin(drivers_present)))
     ranked = card.groupby(["period", "component"], observed=True)["rank"].count().rename("rank_of")
     card = card[(card["client_id"].astype(str) == client_id) & (card["period"] >= first)]
     card = card.join(ranked, on=["period", "component"])
@@ -184,7 +191,7 @@ def client_report(
             "this client's latest wave; "
             "its comparisons with earlier months are shown for information, not tested.",
         )
-    caveats.extend(alert_caveats(requested or period, nps=nps_asked))
+    caveats.extend(alert_caveats(requested or period, nps=nps_asked, csat=survey.reports_csat))
     priorities = None
     if len(drivers_present) > 1:  # shares of one driver are always 100%
         end = requested or period  # every report uses the same tests, so the q-values agree
@@ -386,9 +393,12 @@ def headline_cards_html(report: ClientReport) -> str:
     scale = report.survey.overall_scale
     cards = [
         ("NPS", fmt(h.nps.score, 0, signed=True), h.nps, 0, 0, "", "nps"),
-        (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat"),
         (f"Mean overall ({scale})", fmt(h.mean_overall.score, 2), h.mean_overall, 2, 2, "", "mean"),
     ]
+    if h.csat is not None:  # no CSAT without a top box on the overall scale
+        cards.insert(
+            1, (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat")
+        )
     if not report.asks_nps:
         cards = [card for card in cards if card[-1] != "nps"]
     shown = []
@@ -443,7 +453,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             "Component": [report.survey.label(c) for c in rows["component"]],
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
-            "Top-2-box %": rows["top2"].round(0).to_numpy(),
+            f"Top-{report.survey.overall_scale.top_box}-box %": rows["top2"].round(0).to_numpy(),
             f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
             "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
             "Significant fall": marks,
@@ -452,7 +462,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             ],
         }
     )
-    return table
+    return table if report.shows_top_box else table.drop(columns=[table.columns[3]])
 
 
 def flag_sentence(flag: dict) -> str:
@@ -499,17 +509,19 @@ def index_summary(report: ClientReport) -> dict:
         "value": fmt(h.nps.score, 0, signed=True),
         "detail": f"95% CI {fmt(h.nps.ci_low, 0)} to {fmt(h.nps.ci_high, 0)}",
     }
+    csat = h.csat  # None: the overall scale has no top box
+    csat_figure = csat and {
+        "label": "CSAT",
+        "value": fmt(csat.score, 0, "%"),
+        "detail": f"95% CI {fmt(csat.ci_low, 0)} to {fmt(csat.ci_high, 0)}",
+    }
     summary = {
         "client_id": report.client_id,
         "period": str(report.period),
         "figures": [
             {"label": "Responses", "value": str(report.n)},
             *([nps_figure] if report.asks_nps else []),
-            {
-                "label": "CSAT",
-                "value": fmt(h.csat.score, 0, "%"),
-                "detail": f"95% CI {fmt(h.csat.ci_low, 0)} to {fmt(h.csat.ci_high, 0)}",
-            },
+            *([csat_figure] if csat_figure else []),
             {
                 "label": "Mean overall",
                 "value": fmt(h.mean_overall.score, 2),
