@@ -74,7 +74,7 @@ class Scale:
     Examples
     --------
     >>> Scale(1, 5, 2).top_box_threshold, Scale(1, 5, 2).has_top_box
-    (4.0, True)
+    (4, True)
     >>> Scale(1, 10, 0).has_top_box
     False
     """
