@@ -380,7 +380,7 @@ def test_rendered_pages_without_csat_or_nps(tmp_path, sample_csv, survey0_path):
     outcome = run(source, tmp_path / "out", clients=["C03"], survey=survey0_path, workers=2, progress=False)
     assert outcome.failed == [], [r.error for r in outcome.failed]
     portfolio, index, client = check_pages(tmp_path / "out", n_clients=1)
-    assert "Mean overall" in index and "Mean overall (1-5)" in client and "Headline" in client
+    assert "Mean overall" in index and "Mean overall (1-5)" in client and "Rank among clients" in client
     assert "Overall satisfaction" in portfolio and "Mean overall" in portfolio
 
 
