@@ -25,6 +25,7 @@ from insights.cli.common import (
     out,
     print_json,
     source_name,
+    window_waves,
 )
 from insights.core.errors import InsightsError
 from insights.core.periods import format_period, noun
@@ -386,14 +387,26 @@ def gaps(
     ],
     client: ClientOpt = None,
     period: Annotated[
-        str | None, typer.Option("--period", help="Only the self-assessment of this month, YYYY-MM.")
+        str | None,
+        typer.Option("--period", help="Only the self-assessment of this period, in the survey's cadence."),
     ] = None,
     months: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--months", min=1, help="Months of client ratings, ending in the self-assessment's month."
+            "--months",
+            min=1,
+            help="Months of client ratings, ending in the self-assessment's month (monthly surveys; default 3).",
         ),
-    ] = 3,
+    ] = None,
+    periods: Annotated[
+        int | None,
+        typer.Option(
+            "--periods",
+            min=1,
+            help="Periods of client ratings, ending in the self-assessment's (default: three months, or one "
+            "quarter, half-year or year).",
+        ),
+    ] = None,
     survey: SurveyOpt = None,
     format: FormatOpt = "table",
     sheet: SheetOpt = None,
@@ -423,6 +436,10 @@ def gaps(
             raise SelectionError(
                 f"{name}: no self-assessment for {format_period(chosen)} (it covers {covered})"
             )
+    from insights.core.periods import CADENCES, waves
+    from insights.stats.perception import GAP_MONTHS
+
+    months = window_waves(months, periods, survey, default={c: waves(GAP_MONTHS, c) for c in CADENCES})
     found = perception_gaps(df, team, client=client, period=period, months=months, survey=definition)
     rows = [
         {

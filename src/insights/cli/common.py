@@ -61,8 +61,11 @@ PeriodsOpt = Annotated[
 ]
 
 
-def window_waves(months: int | None, periods: int | None, survey: Path | None) -> int:
-    """The window in waves: ``--periods``, or ``--months`` for a monthly survey, or the cadence's default.
+def window_waves(
+    months: int | None, periods: int | None, survey: Path | None, *, default: dict[str, int] | None = None
+) -> int:
+    """The window in waves: ``--periods``, or ``--months`` for a monthly survey, or the cadence's default
+    (``default``, cadence -> waves; the trend window :data:`~insights.core.periods.DEFAULT_WINDOW` if None).
 
     ``--months`` for a quarterly (half-yearly, yearly) survey is refused with a one-line error that
     names ``--periods``: a number of months is not a number of quarters.
@@ -75,12 +78,13 @@ def window_waves(months: int | None, periods: int | None, survey: Path | None) -
         if months is not None and cadence == "month" and months != periods:
             raise PeriodError(f"--months {months} and --periods {periods} disagree: give one of them")
         return periods
+    defaults = default or DEFAULT_WINDOW
     if months is None:
-        return DEFAULT_WINDOW[cadence]
+        return defaults[cadence]
     if cadence != "month":
         raise PeriodError(
             f"--months counts months, and the survey is {adjective(cadence)}: give --periods N, the number of "
-            f"{plural(cadence)} (for example --periods {DEFAULT_WINDOW[cadence]})"
+            f"{plural(cadence)} (for example --periods {defaults[cadence]})"
         )
     return months
 

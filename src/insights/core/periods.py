@@ -68,6 +68,25 @@ _ADJECTIVE = {"month": "monthly", "quarter": "quarterly", "half": "half-yearly",
 #: three years of half-years, five years.
 DEFAULT_WINDOW = {"month": 12, "quarter": 8, "half": 6, "year": 5}
 
+#: How many months one wave of each cadence lasts.
+MONTHS_PER_WAVE = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+_NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
 
 class PeriodError(InsightsError, ValueError):
     """A period or cadence that cannot be read."""
@@ -213,6 +232,36 @@ def noun(cadence: str, n: int | None = None) -> str:
     if n is None:
         return one
     return f"{n} {one if n == 1 else many}"
+
+
+def waves(months: int, cadence: str) -> int:
+    """A span of ``months`` of time in waves of ``cadence``: the whole waves it holds, at least one.
+
+    The flags' fixed windows are spans of time (a baseline of the rest of a year, three months of
+    movers), so a quarterly survey's baseline is its three quarters before the report quarter, not
+    eleven quarters.
+
+    >>> waves(11, "month"), waves(11, "quarter"), waves(11, "half"), waves(3, "year")
+    (11, 3, 1, 1)
+    """
+    return max(1, int(months) // MONTHS_PER_WAVE[check_cadence(cadence)])
+
+
+def count_words(n: int, cadence: str) -> str:
+    """``"three months"``, ``"a quarter"``, ``"two half-years"``: a window's length in words."""
+    one, many = _NOUN[check_cadence(cadence)]
+    if n == 1:
+        return f"a {one}"
+    return f"{_NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else n} {many}"
+
+
+def last_words(n: int, cadence: str) -> str:
+    """``"the last three months"``, ``"the last quarter"``: the ``n`` waves up to the report period.
+
+    >>> last_words(3, "month"), last_words(1, "quarter"), last_words(2, "half")
+    ('the last three months', 'the last quarter', 'the last two half-years')
+    """
+    return f"the last {_NOUN[check_cadence(cadence)][0] if n == 1 else count_words(n, cadence)}"
 
 
 def plural(cadence: str) -> str:

@@ -24,7 +24,7 @@ from insights.reporting.priorities import client_priorities_caveat
 from insights.stats import drivers as drivers_mod
 from insights.stats import metrics
 from insights.stats.alerts import Alerts, alert_caveats, compute_alerts
-from insights.stats.changes import BASELINE_MONTHS, headline_values
+from insights.stats.changes import baseline_length, headline_values
 from insights.stats.client import Comparison, compare_headlines, flag_text, with_flags
 from insights.stats.drivers.change_pooled import ClientImportanceChanges, client_importance_changes
 from insights.stats.optional import asks_nps, has_comments
@@ -135,7 +135,7 @@ def client_report(
     current = window[window["period"] == period]
     earlier = mine[mine["period"] < period]
     previous_period = earlier["period"].max() if len(earlier) else None
-    baseline = earlier[earlier["period"] >= period - BASELINE_MONTHS]
+    baseline = earlier[earlier["period"] >= period - baseline_length(period)]
     rest = df[(ids != client_id) & (df["period"] == period)]
     drivers_present = [d for d in survey.driver_names if d in df.columns]
     scale = survey.overall_scale
@@ -189,7 +189,7 @@ def client_report(
             0,
             f"No responses in {format_period(requested)}: every figure is of {format_period(period)}, "
             "this client's latest wave; "
-            "its comparisons with earlier months are shown for information, not tested.",
+            f"its comparisons with earlier {plural(cadence_of(period))} are shown for information, not tested.",
         )
     caveats.extend(alert_caveats(requested or period, nps=nps_asked, csat=survey.reports_csat))
     priorities = None

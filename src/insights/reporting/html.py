@@ -152,15 +152,21 @@ class Section:
 
 @dataclass(frozen=True, repr=False)
 class SectionHeading(Section):
-    """A heading (h2) and its introduction, for a section a notebook shows only when its data is there:
-    a markdown cell would show the heading over nothing."""
+    """A heading (h2, or h3 for a subsection) and its introduction: for a section a notebook shows only
+    when its data is there (a markdown cell would show the heading over nothing), or whose words follow
+    the survey (:mod:`insights.reporting.intros`). Text in backticks is shown as code, as markdown does."""
 
     title: str
     intro: str
+    level: int = 2
 
     def html(self) -> str:
         return render(
-            "heading.html.j2", title=self.title, intro=self.intro, anchor=self.title.replace(" ", "-")
+            "heading.html.j2",
+            title=self.title,
+            intro=self.intro,
+            anchor=self.title.replace(" ", "-"),
+            level=self.level,
         )
 
 
@@ -193,10 +199,16 @@ def _environment():
         # esc, not markupsafe's escape: the same entities (&#x27; for a quote) as the f-strings had.
         return value if hasattr(value, "__html__") else Markup(esc(value))
 
-    return jinja2.Environment(
+    def code_spans(value: object) -> Markup:
+        # `insights alerts` in an introduction reads as code, as in the markdown cells it replaces.
+        return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escaped(value))))
+
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("insights.reporting", "templates/sections"),
         autoescape=True,
         finalize=escaped,
         extensions=[JoinLines],
         undefined=jinja2.StrictUndefined,
     )
+    environment.filters["code_spans"] = code_spans
+    return environment

@@ -366,7 +366,7 @@ def perception_section(
 
     survey = survey or SurveyDefinition.default()
     period = as_period(period)
-    months = months or perception.GAP_MONTHS
+    months = months or perception.gap_length(period)
     if self_assessment is None:
         return GapSection(
             str(client_id), period, None, months, False, pd.DataFrame(), SELF_ASSESSMENT_MISSING

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import as_period, cadence_of, column_cadence, format_period, noun, title
+from insights.core.periods import (
+    MONTHS_PER_WAVE,
+    as_period,
+    cadence_of,
+    column_cadence,
+    format_period,
+    last_words,
+    noun,
+    span,
+    title,
+)
 from insights.data.survey import SurveyDefinition
 from insights.reporting.html import Section, ci_text, esc, fmt, render, table_html
 from insights.reporting.people import SELF_ASSESSMENT_MISSING
@@ -33,6 +43,7 @@ from insights.stats.portfolio import (
     months_window,
     movers,
 )
+from insights.stats.risks import league_length
 
 
 @dataclass(frozen=True)
@@ -57,24 +68,32 @@ class PortfolioReport:
     priorities_over_time: pd.DataFrame | None = None  # driver shares in rolling six-month windows
     client_priorities: ClientImportanceChanges | None = None  # the same per client, pooled
 
+    @property
+    def wave(self) -> str:
+        """The survey's period in words, for titles: ``"month"``, ``"quarter"``, ``"half-year"``, ``"year"``."""
+        return noun(cadence_of(self.period))
+
 
 def portfolio_report(
     df: pd.DataFrame,
     period: pd.Period | str,
     *,
     months: int = 12,
-    league_months: int = 3,
+    league_waves: int | None = None,
     survey: SurveyDefinition | None = None,
     n_boot: int = 100,
     alerts: Alerts | None = None,
 ) -> PortfolioReport:
-    """Compute the portfolio report for ``period``; the league table covers the last ``league_months``.
+    """Compute the portfolio report for ``period``; the league table covers the last ``league_waves``
+    periods (default :func:`~insights.stats.risks.league_length`: three months, or the latest quarter,
+    half-year or year).
 
     ``alerts`` are the period's flags (computed here from ``df`` when not given).
     """
     survey = survey or SurveyDefinition.default()
     period = as_period(period)
     upto = df[df["period"] <= period]
+    league_months = league_waves or league_length(period)
     if alerts is None:
         alerts = compute_alerts(df, period, survey, months=months)
     league = league_table(months_window(upto, period, league_months), survey)
@@ -90,8 +109,8 @@ def portfolio_report(
     cadence = cadence_of(period)
     nps_asked = asks_nps(upto)
     caveats = [
-        f"League table, movers and risks use the last {_count(league_months, cadence)} "
-        f"({format_period(period - league_months + 1)} to {format_period(period)}); "
+        f"League table, movers and risks use {last_words(league_months, cadence)} "
+        f"({span(period - league_months + 1, period)}); "
         f"types and drivers use the last {_count(months, cadence)}.",
         f"Drivers across clients: {analysis.n} "
         + ("responses" if getattr(analysis, "imputations", 0) else "complete responses")
@@ -111,7 +130,10 @@ def portfolio_report(
     if len(drivers_present) > 1:  # shares of one driver are always 100%
         kw = dict(end=period, labels=survey.drivers)
         priorities = importance_change(upto, drivers_present, n_boot=max(n_boot, 200), **kw)
-        over_time = importance_over_time(upto, drivers_present, months=months, **kw)
+        # the chart's span in months of time: the trend window's waves
+        over_time = importance_over_time(
+            upto, drivers_present, months=months * MONTHS_PER_WAVE[cadence], **kw
+        )
         client_priorities = client_importance_changes(upto, drivers_present, **kw)
     caveats.extend(portfolio_priorities_caveat(priorities))
     return PortfolioReport(
@@ -245,7 +267,8 @@ def risk_display(report: PortfolioReport) -> pd.DataFrame:
 
 def risk_html(report: PortfolioReport) -> str:
     """The clients at risk (:func:`risk_display`) or a note, and the rules they were judged by."""
-    rules = "a mean overall satisfaction over the last three months below the portfolio's"
+    league = last_words(league_length(report.period), cadence_of(report.period))
+    rules = f"a mean overall satisfaction over {league} below the portfolio's"
     if report.asks_nps:
         rules += ", or an NPS below zero"
     rules = (

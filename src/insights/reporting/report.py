@@ -45,6 +45,7 @@ from insights.reporting.followups import (
     reference_date,
 )
 from insights.reporting.html import Section, SectionHeading, caveats_html, esc, findings_html, table_html
+from insights.reporting.intros import client_intro, portfolio_intro
 from insights.reporting.people import (
     CONTACTS_MISSING,
     NO_RESPONDENTS,
@@ -122,6 +123,8 @@ __all__ = [
     "ScorecardSection",
     "Section",
     "SectionHeading",
+    "client_intro",
+    "portfolio_intro",
     "Comparison",
     "GapSection",
     "PeopleSection",

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from insights.core.jsonsafe import json_value
-from insights.core.periods import as_period, cadence_of, format_period, noun, plural, span
+from insights.core.periods import as_period, cadence_of, format_period, last_words, plural, span, waves
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
@@ -315,10 +315,10 @@ def _component_flags(components: pd.DataFrame, survey: SurveyDefinition, period:
     )
 
 
-def _windows(period: pd.Period, months: int = changes.MOVER_MONTHS) -> tuple[str, str]:
-    recent = f"{format_period(period - months + 1)} to {format_period(period)}"
-    before = f"{format_period(period - 2 * months + 1)} to {format_period(period - months)}"
-    return recent, before
+def _windows(period: pd.Period) -> tuple[str, str]:
+    """The movers' two windows in words: ``("2026-08 to 2026-10", "2026-05 to 2026-07")``."""
+    months = changes.mover_length(period)
+    return span(period - months + 1, period), span(period - 2 * months + 1, period - months)
 
 
 def _mover_flags(movers: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
@@ -348,7 +348,7 @@ def _mover_flags(movers: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
 
 def _risk_flags(at_risk: pd.DataFrame, movers: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
     """At risk: the level rules that hold (their own family) and the falling movers (the movers' family)."""
-    first = period - risks.LEAGUE_MONTHS + 1
+    first = period - risks.league_length(period) + 1
     rows = []
     size = at_risk.attrs.get("family_size", 0)
     flagged = at_risk[at_risk["flag"]]
@@ -521,17 +521,15 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
     return pd.DataFrame(rows)
 
 
-def alert_caveats(
-    period: pd.Period, *, baseline_months: int = changes.BASELINE_MONTHS, nps: bool = True, csat: bool = True
-) -> list[str]:
+def alert_caveats(period: pd.Period, *, nps: bool = True, csat: bool = True) -> list[str]:
     """What compares against what, for a report's caveats: each family, its test and its correction.
 
     ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it;
     ``csat=False`` (a survey whose overall scale has no top box) without CSAT.
     """
     if not nps:
-        return [*_caveats_without_nps(period, baseline_months, csat), _theme_caveat(period, baseline_months)]
-    first = period - baseline_months
+        return [*_caveats_without_nps(period, csat), _theme_caveat(period)]
+    first = period - changes.baseline_length(period)
     recent, before = _windows(period)
     own, cell, within, last = _wave_words(period)
     return [
@@ -550,7 +548,7 @@ def alert_caveats(
         f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
         f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
         "are a rule (an answer of 0-6), not a test.",
-        _theme_caveat(period, baseline_months),
+        _theme_caveat(period),
     ]
 
 
@@ -558,14 +556,11 @@ def _wave_words(period: pd.Period) -> tuple[str, str, str, str]:
     """How the caveats name the survey's waves: (its periods, a client's cell, the spread within one,
     the risk window's possessive), in months for a monthly survey."""
     cadence = cadence_of(period)
+    league = last_words(risks.league_length(period), cadence)
+    possessive = f"{league}'" if league.endswith("s") else f"{league}'s"
     if cadence == "month":
-        return "months", "client-month", "within-month", "the last three months'"
-    return (
-        plural(cadence),
-        "client and wave",
-        "within-wave",
-        f"the last {noun(cadence, risks.LEAGUE_MONTHS)}'",
-    )
+        return "months", "client-month", "within-month", possessive
+    return plural(cadence), "client and wave", "within-wave", possessive
 
 
 def _fell(*, nps: bool, csat: bool) -> str:
@@ -576,10 +571,10 @@ def _fell(*, nps: bool, csat: bool) -> str:
     return f"A flagged client's {', '.join(figures[:-1])} and {figures[-1]} that are lower are the figures that fell."
 
 
-def _caveats_without_nps(period: pd.Period, baseline_months: int, csat: bool = True) -> list[str]:
+def _caveats_without_nps(period: pd.Period, csat: bool = True) -> list[str]:
     """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
     alone (the satisfaction score of a response is then its scaled overall rating)."""
-    first = period - baseline_months
+    first = period - changes.baseline_length(period)
     recent, before = _windows(period)
     own, cell, within, last = _wave_words(period)
     return [
@@ -600,10 +595,14 @@ def _caveats_without_nps(period: pd.Period, baseline_months: int, csat: bool = T
     ]
 
 
-def _theme_caveat(period: pd.Period, baseline_months: int) -> str:
+def _theme_caveat(period: pd.Period) -> str:
     """The comment themes' rise test, for the caveats."""
+    from insights.stats.theme_alerts import RECENT_MONTHS  # its module loads the comment coder
+
+    recent = waves(RECENT_MONTHS, cadence_of(period))
+    first = period - changes.baseline_length(period)
     return (
         f"Comment themes (with a codeframe in the survey definition): a theme's share of a client's comments "
-        f"in {span(period - 2, period)} against {span(period - baseline_months, period - 3)}, one-sided "
+        f"in {span(period - recent + 1, period)} against {span(first, period - recent)}, one-sided "
         f"Fisher's exact test; {_BH} across clients x themes."
     )

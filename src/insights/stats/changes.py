@@ -4,7 +4,8 @@ What compares against what (each family of flags is judged on its q-values,
 :mod:`insights.stats.multiplicity`):
 
 * **Drops** (one test per client): the report month against the client's own previous
-  :data:`BASELINE_MONTHS` months (the rest of a year), one-sided for a fall.  The test is on each
+  :data:`BASELINE_MONTHS` months (the rest of a year: three quarters of a quarterly survey, the
+  previous half-year or year of a half-yearly or yearly one), one-sided for a fall.  The test is on each
   response's *satisfaction score*, the mean of its answers to overall satisfaction and likelihood to
   recommend, each divided by that question's spread within a client and month across the portfolio
   (so the two count alike).  Both questions carry the fall of a client whose satisfaction drops;
@@ -15,8 +16,9 @@ What compares against what (each family of flags is judged on its q-values,
 * **Component falls**: each driver rating of each client, the report month against the same
   baseline months, one-sided for a fall; Benjamini-Hochberg across clients x components (positively
   dependent one-sided tests, PRDS).  Overall satisfaction and NPS are the drops' business.
-* **Movers**: mean overall satisfaction of the last :data:`MOVER_MONTHS` months against the
-  :data:`MOVER_MONTHS` before, two-sided; Benjamini-Hochberg across the clients (independent).
+* **Movers**: mean overall satisfaction of the last :data:`MOVER_MONTHS` months (a quarter; one wave
+  of a half-yearly or yearly survey) against the same span before, two-sided; Benjamini-Hochberg
+  across the clients (independent).
 
 Every test is :func:`insights.stats.moderated.change_tests`: a t test whose spread is pooled within
 the client's months and moderated across the portfolio, sized right from three answers a month.
@@ -27,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import format_period
+from insights.core.periods import cadence_of, format_period, waves
 from insights.data.survey import SurveyDefinition
 from insights.stats.moderated import change_tests, within_cells
 from insights.stats.multiplicity import FDR_LEVEL, q_values
@@ -37,16 +39,20 @@ __all__ = [
     "BASELINE_MONTHS",
     "HEADLINE_METRICS",
     "MOVER_MONTHS",
+    "baseline_length",
     "component_falls",
     "drop_tests",
     "headline_values",
+    "mover_length",
     "mover_tests",
     "satisfaction_score",
 ]
 
-#: Months before the report month that form a client's baseline for drops and component falls.
+#: The baseline of drops and component falls, in months of time: the rest of a year before the report
+#: period (11 months, 3 quarters, 1 half-year or 1 year: :func:`insights.core.periods.waves`).
 BASELINE_MONTHS = 11
-#: Length of each of the two windows the movers compare.
+#: Length of each of the two windows the movers compare, in months of time (a quarter; one wave of a
+#: half-yearly or yearly survey).
 MOVER_MONTHS = 3
 #: The headline figures a drop is told in: key -> label.
 HEADLINE_METRICS = {"nps": "NPS", "csat": "CSAT", "mean": "Mean overall"}
@@ -90,6 +96,16 @@ def satisfaction_score(responses: pd.DataFrame) -> pd.Series:
     return pd.concat(scaled, axis=1).mean(axis=1, skipna=True)
 
 
+def baseline_length(period: pd.Period) -> int:
+    """The drops' baseline in ``period``'s waves: the rest of a year (11 months, 3 quarters, 1 half-year)."""
+    return waves(BASELINE_MONTHS, cadence_of(period))
+
+
+def mover_length(period: pd.Period) -> int:
+    """Each movers window in ``period``'s waves: three months, or one quarter, half-year or year."""
+    return waves(MOVER_MONTHS, cadence_of(period))
+
+
 def _months_label(first: pd.Period, last: pd.Period) -> str:
     return f"{format_period(first)}" if first == last else f"{format_period(first)} to {format_period(last)}"
 
@@ -103,7 +119,7 @@ def drop_tests(
     period: pd.Period,
     survey: SurveyDefinition,
     *,
-    baseline_months: int = BASELINE_MONTHS,
+    baseline_waves: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The drop screen of every client, and the headline figures it is told in.
 
@@ -115,8 +131,9 @@ def drop_tests(
         The report month.
     survey : SurveyDefinition
         For CSAT's top box.
-    baseline_months : int
-        Months before ``period`` that form each client's baseline.
+    baseline_waves : int, optional
+        Periods before ``period`` that form each client's baseline; by default the rest of a year
+        (:data:`BASELINE_MONTHS` in the period's cadence: 11 months, 3 quarters, one half-year or year).
 
     Returns
     -------
@@ -128,7 +145,7 @@ def drop_tests(
         month's value, the baseline's and their difference (``client_id, metric, estimate,
         previous, change, n, n_previous``).
     """
-    first = period - baseline_months
+    first = period - (baseline_waves or baseline_length(period))
     window = df[(df["period"] >= first) & (df["period"] <= period)]
     clients = window["client_id"].astype(str).to_numpy()
     months = window["period"].astype(str).to_numpy()
@@ -185,7 +202,7 @@ def component_falls(
     period: pd.Period,
     survey: SurveyDefinition,
     *,
-    baseline_months: int = BASELINE_MONTHS,
+    baseline_waves: int | None = None,
 ) -> pd.DataFrame:
     """Each driver of each client: the report month against the client's baseline months, one-sided
     for a fall; Benjamini-Hochberg across clients x components.
@@ -196,7 +213,7 @@ def component_falls(
         ``client_id, client_name, component, n, n_previous, estimate, previous, change, p, q, flag,
         baseline``, one row per client and driver answered in both (at least two answers before).
     """
-    first = period - baseline_months
+    first = period - (baseline_waves or baseline_length(period))
     window = df[(df["period"] >= first) & (df["period"] <= period)]
     clients = window["client_id"].astype(str).to_numpy()
     months = window["period"].astype(str).to_numpy()
@@ -239,8 +256,11 @@ def component_falls(
     return tests.sort_values(["client_id", "component"], kind="stable").reset_index(drop=True)
 
 
-def mover_tests(df: pd.DataFrame, period: pd.Period, *, months: int = MOVER_MONTHS) -> pd.DataFrame:
-    """Mean overall satisfaction of the last ``months`` months against the ``months`` before, per client.
+def mover_tests(df: pd.DataFrame, period: pd.Period, *, months: int | None = None) -> pd.DataFrame:
+    """Mean overall satisfaction of the last ``months`` periods against the ``months`` before, per client.
+
+    ``months`` counts the survey's periods; by default :data:`MOVER_MONTHS` of time in the period's
+    cadence (three months, one quarter, one half-year or year: :func:`mover_length`).
 
     Two-sided moderated t test (:func:`insights.stats.moderated.change_tests`, the spread pooled
     within months), Benjamini-Hochberg across the clients.
@@ -252,6 +272,7 @@ def mover_tests(df: pd.DataFrame, period: pd.Period, *, months: int = MOVER_MONT
         ci_high, p, q, significant``: clients with at least two answers in each window, largest
         absolute change first.
     """
+    months = months or mover_length(period)
     window = df[(df["period"] > period - 2 * months) & (df["period"] <= period)]
     recent = (window["period"] > period - months).to_numpy()
     values = window["overall_satisfaction"].astype(float).to_numpy()

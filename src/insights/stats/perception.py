@@ -1,7 +1,8 @@
 """The perception gap: how the team rates itself against how the client rates it.
 
 For each self-assessment row (a client, a month, a component), the client's mean rating of the
-component over the :data:`GAP_MONTHS` months ending in that month, with its Student t 95%
+component over the :data:`GAP_MONTHS` months ending in that month (the latest wave of a quarterly or
+longer survey), with its Student t 95%
 interval.  The gap is ``self - client mean``; the self-score is a constant, so the gap's
 interval is ``self - (client upper, lower bound)``.  A *blind spot* is a gap of at least
 :data:`BLIND_SPOT_GAP` (one point): the team thinks it does much better than the client says.
@@ -16,15 +17,20 @@ import math
 import pandas as pd
 from scipy import stats
 
-from insights.core.periods import as_period
+from insights.core.periods import as_period, cadence_of, waves
 from insights.data.survey import SurveyDefinition
 
-__all__ = ["BLIND_SPOT_GAP", "GAP_MONTHS", "gap_summary", "perception_gaps"]
+__all__ = ["BLIND_SPOT_GAP", "GAP_MONTHS", "gap_length", "gap_summary", "perception_gaps"]
 
 #: A self-rating this many points above the client's mean is a blind spot.
 BLIND_SPOT_GAP = 1.0
-#: Months of client ratings, ending in the self-assessment's month, that a self-rating is set against.
+#: Months of client ratings, ending in the self-assessment's period, that a self-rating is set against.
 GAP_MONTHS = 3
+
+
+def gap_length(period: pd.Period) -> int:
+    """The ratings' window in ``period``'s waves: three months, or the one quarter, half-year or year."""
+    return waves(GAP_MONTHS, cadence_of(period))
 
 
 def perception_gaps(
@@ -33,15 +39,16 @@ def perception_gaps(
     *,
     client: str | None = None,
     period: pd.Period | str | None = None,
-    months: int = GAP_MONTHS,
+    months: int | None = None,
     survey: SurveyDefinition | None = None,
 ) -> pd.DataFrame:
     """The team's self-rating against the client's ratings, per client, month and component.
 
     For each self-assessment row, the client's mean rating of the component over the ``months``
-    months ending in the self-assessment's period (default three, so a monthly cell of five
-    answers does not decide alone) with its Student t 95% interval (weighted when the responses
-    carry a ``weight`` column).  ``gap = self - client``; the self-score is a constant, so the
+    periods ending in the self-assessment's period (default :func:`gap_length`: three months, so a
+    monthly cell of five answers does not decide alone; one wave of a quarterly or longer survey)
+    with its Student t 95% interval (weighted when the responses carry a ``weight`` column).
+    ``gap = self - client``; the self-score is a constant, so the
     gap's interval is ``self - client_ci_high`` to ``self - client_ci_low``.  ``blind_spot``: the
     gap is at least :data:`BLIND_SPOT_GAP`; ``significant``: the gap's interval excludes zero.
 
@@ -61,7 +68,7 @@ def perception_gaps(
     for row in chosen.sort_values(["client_id", "period"], kind="stable").itertuples(index=False):
         ratings = responses[
             (ids == row.client_id)
-            & (responses["period"] > row.period - months)
+            & (responses["period"] > row.period - (months or gap_length(row.period)))
             & (responses["period"] <= row.period)
         ]
         rows.append(_gap(row, ratings, survey))

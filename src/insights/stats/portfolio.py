@@ -185,7 +185,7 @@ def compare_groups(
     return pd.DataFrame(table), pd.DataFrame(tests)
 
 
-def movers(df: pd.DataFrame, end: pd.Period, *, months: int = 3) -> pd.DataFrame:
+def movers(df: pd.DataFrame, end: pd.Period, *, months: int | None = None) -> pd.DataFrame:
     """Change in mean overall satisfaction: the last ``months`` against the ``months`` before.
 
     Parameters
@@ -194,8 +194,9 @@ def movers(df: pd.DataFrame, end: pd.Period, *, months: int = 3) -> pd.DataFrame
         Responses up to ``end``.
     end : Period
         The last month of the recent window.
-    months : int
-        Length of each window.
+    months : int, optional
+        Length of each window in periods; default three months, or one wave of a quarterly or longer
+        survey (:func:`insights.stats.changes.mover_length`).
 
     Returns
     -------

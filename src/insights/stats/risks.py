@@ -1,7 +1,7 @@
 """Clients at risk, and service levels that call for action: the tests and rules behind those flags.
 
 **At risk** (the portfolio report's "Clients at risk"), over the league table's window (the last
-three months): a client is at risk when
+three months of a monthly survey; the latest wave of a quarterly, half-yearly or yearly one): a client is at risk when
 
 * its mean overall satisfaction is below the portfolio's mean over the same months (one-sided
   moderated t of the client's mean against that reference, :func:`insights.stats.moderated.level_tests`);
@@ -27,15 +27,20 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from insights.core.periods import cadence_of
+from insights.core.periods import cadence_of, waves
 from insights.stats.moderated import level_tests
 from insights.stats.multiplicity import FDR_LEVEL, q_values
 from insights.stats.nps import nps_points
 
-__all__ = ["LEAGUE_MONTHS", "risk_tests", "service_tests", "simes"]
+__all__ = ["LEAGUE_MONTHS", "league_length", "risk_tests", "service_tests", "simes"]
 
-#: Months of the league table, and of the at-risk rules.
+#: The league table's and the at-risk rules' window, in months of time (:func:`league_length`).
 LEAGUE_MONTHS = 3
+
+
+def league_length(period: pd.Period) -> int:
+    """The league table's window in ``period``'s waves: three months, or the latest quarter, half-year or year."""
+    return waves(LEAGUE_MONTHS, cadence_of(period))
 
 
 def simes(p_values: np.ndarray) -> np.ndarray:
@@ -57,8 +62,9 @@ def simes(p_values: np.ndarray) -> np.ndarray:
     return np.where(m[:, 0] > 0, np.minimum(combined, 1.0), np.nan)
 
 
-def risk_tests(df: pd.DataFrame, period: pd.Period, *, months: int = LEAGUE_MONTHS) -> pd.DataFrame:
-    """The two level rules of "at risk" for every client over the last ``months`` months.
+def risk_tests(df: pd.DataFrame, period: pd.Period, *, months: int | None = None) -> pd.DataFrame:
+    """The two level rules of "at risk" for every client over the last ``months`` periods
+    (default :func:`league_length`).
 
     Returns
     -------
@@ -69,6 +75,7 @@ def risk_tests(df: pd.DataFrame, period: pd.Period, *, months: int = LEAGUE_MONT
         client's ``p`` (Simes over its rules), ``q`` (Benjamini-Hochberg across the clients) and
         ``flag``.  ``attrs["portfolio_mean"]`` is the reference of the first rule.
     """
+    months = months or league_length(period)
     window = df[(df["period"] > period - months) & (df["period"] <= period)]
     clients = window["client_id"].astype(str).to_numpy()
     months_of = window["period"].astype(str).to_numpy()

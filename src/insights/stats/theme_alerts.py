@@ -2,9 +2,10 @@
 ``theme`` flags) and against the rest of the portfolio (the client report's Voice of the client).
 
 A rise (:func:`rise_tests`): the share of the client's comments of the last :data:`RECENT_MONTHS`
-months (ending at the report month) that mention the theme against the share in the earlier months of
-the year (the window is the report month and the previous
-:data:`~insights.stats.changes.BASELINE_MONTHS`), by the one-sided Fisher exact test (the
+months (ending at the report month; the report's wave alone for a quarterly or longer survey) that
+mention the theme against the share in the earlier months of the year (the window is the report
+period and the rest of a year before it, :func:`insights.stats.changes.baseline_length`), by the
+one-sided Fisher exact test (the
 hypergeometric tail given the mentions of both windows); Benjamini-Hochberg across every client x
 theme tested (:mod:`insights.stats.multiplicity`).  A pair is tested when the recent months have at least
 :data:`MIN_COMMENTS` comments, the baseline at least :data:`MIN_BASELINE_COMMENTS`, and the theme is
@@ -26,9 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from insights.core.periods import as_period
+from insights.core.periods import as_period, cadence_of, span, waves
 from insights.data.survey import SurveyDefinition
-from insights.stats.changes import BASELINE_MONTHS
+from insights.stats.changes import baseline_length
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES, q_values
 from insights.stats.themes import code_comments, has_comment
 
@@ -79,8 +80,8 @@ def rise_tests(
     period: pd.Period,
     survey: SurveyDefinition,
     *,
-    baseline_months: int = BASELINE_MONTHS,
-    recent_months: int = RECENT_MONTHS,
+    baseline_waves: int | None = None,
+    recent_waves: int | None = None,
     coded: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Did a theme's share of a client's comments rise in its recent months against its earlier months?
@@ -93,11 +94,13 @@ def rise_tests(
         The report month.
     survey : SurveyDefinition
         Its codeframe (``themes``).
-    baseline_months : int
-        The window is ``period`` and the ``baseline_months`` before it (12 months by default).
-    recent_months : int
-        The recent months, ending at ``period``, compared with the rest of the window (a client leaves
-        two or three comments a month: one month is too few to show a rise).
+    baseline_waves : int, optional
+        The window is ``period`` and the ``baseline_waves`` periods before it (by default a year in
+        all: :func:`insights.stats.changes.baseline_length`).
+    recent_waves : int, optional
+        The recent periods, ending at ``period``, compared with the rest of the window (default
+        :data:`RECENT_MONTHS` of time: three months, as a client leaves two or three comments a month
+        and one month is too few to show a rise; one wave of a quarterly or longer survey).
     coded : DataFrame, optional
         The comments already coded (``client_id``, ``period`` and one boolean column per theme).
 
@@ -117,7 +120,8 @@ def rise_tests(
     if not keys:
         return pd.DataFrame(columns=_RISE_COLUMNS)
     period = as_period(period)
-    first = period - baseline_months
+    first = period - (baseline_waves or baseline_length(period))
+    recent_waves = recent_waves or waves(RECENT_MONTHS, cadence_of(period))
     if coded is None:
         window = responses[(responses["period"] >= first) & (responses["period"] <= period)]
         window = window[has_comment(window["comment"])]
@@ -125,7 +129,7 @@ def rise_tests(
             [window[["client_id", "period"]], code_comments(window["comment"], survey.themes)], axis=1
         )
     coded = coded.assign(client_id=coded["client_id"].astype(str))
-    start = period - recent_months + 1
+    start = period - recent_waves + 1
     now = _counts(coded[(coded["period"] >= start) & (coded["period"] <= period)], keys)
     before = _counts(coded[(coded["period"] >= first) & (coded["period"] < start)], keys)
     before = before.rename(columns={"comments": "baseline_comments", "mentions": "baseline_mentions"})
@@ -138,8 +142,8 @@ def rise_tests(
     tests["share"] = tests["mentions"] / tests["comments"]
     with np.errstate(invalid="ignore", divide="ignore"):
         tests["baseline_share"] = tests["baseline_mentions"] / tests["baseline_comments"]
-    tests["recent"] = f"{start} to {period}" if recent_months > 1 else str(period)
-    tests["baseline"] = f"{first} to {start - 1}"
+    tests["recent"] = span(start, period)
+    tests["baseline"] = span(first, start - 1)
     total, hits = (
         tests["comments"] + tests["baseline_comments"],
         tests["mentions"] + tests["baseline_mentions"],

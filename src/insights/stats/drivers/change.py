@@ -41,15 +41,22 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from insights.core.periods import column_cadence, span, to_periods
+from insights.core.periods import MONTHS_PER_WAVE, column_cadence, span, to_periods
 from insights.stats.drivers.importance import _lmg_from_corr, _relative_weights_from_corr
 from insights.stats.drivers.prepare import _ALIASING_TOLERANCE, MIN_SPARE_RESPONSES, _check_columns, _numeric
 from insights.stats.drivers.quiet import _silenced
 from insights.stats.multiplicity import FDR_LEVEL, q_values
 
-__all__ = ["HALF_MONTHS", "ImportanceChange", "change_findings", "importance_change", "importance_over_time"]
+__all__ = [
+    "HALF_MONTHS",
+    "ImportanceChange",
+    "change_findings",
+    "half_months",
+    "importance_change",
+    "importance_over_time",
+]
 
-#: Months in each half compared.
+#: Months in each half compared (a yearly survey's halves are its years: :func:`half_months`).
 HALF_MONTHS = 6
 _Z = norm.ppf(0.975)
 
@@ -146,6 +153,11 @@ def _halves(periods: pd.Series, end: pd.Period | str | None, half: int) -> tuple
     return end, which
 
 
+def half_months(cadence: str) -> int:
+    """Months in each half compared: :data:`HALF_MONTHS`, or one wave when a wave is longer (a year)."""
+    return max(HALF_MONTHS, MONTHS_PER_WAVE[cadence])
+
+
 def _two_or_more(drivers: Sequence[str]) -> list[str]:
     """The drivers as a list; shares of one driver are always 100%, so two are needed."""
     drivers = list(drivers)
@@ -228,7 +240,7 @@ def importance_change(
     outcome: str = "overall_satisfaction",
     *,
     end: pd.Period | str | None = None,
-    half: int = HALF_MONTHS,
+    half: int | None = None,
     cluster: str | None = "client_id",
     n_boot: int = 200,
     random_state: int | np.random.Generator | None = 0,
@@ -248,8 +260,8 @@ def importance_change(
         Outcome column.
     end : Period or str, optional
         The last month of the recent half; default the latest month in ``df``.
-    half : int
-        Months per half.
+    half : int, optional
+        Months per half; default :func:`half_months` of the survey's cadence (six; twelve for a yearly survey).
     cluster : str or None
         Resample whole clusters (the same draw for both halves); None resamples responses within
         each half.
@@ -282,6 +294,7 @@ def importance_change(
     """
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers, *([cluster] if cluster else [])])
+    half = half or half_months(column_cadence(df["period"]))
     end, which = _halves(df["period"], end, half)
     before_span, recent_span = _span(end, half, column_cadence(df["period"]))
     values, complete = _complete(df, [outcome, *drivers])
@@ -423,7 +436,7 @@ def importance_over_time(
     *,
     end: pd.Period | str | None = None,
     months: int = 12,
-    window: int = HALF_MONTHS,
+    window: int | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Each driver's share of R^2 in rolling windows of ``window`` months, one window ending in each
@@ -446,6 +459,7 @@ def importance_over_time(
     """
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, *drivers])
+    window = window or half_months(column_cadence(df["period"]))
     months_of = _month_ends(df["period"])
     end = _end_month(end, months_of)
     values, complete = _complete(df, [outcome, *drivers])

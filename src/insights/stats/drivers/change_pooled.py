@@ -35,7 +35,6 @@ from scipy.stats import t as student_t
 
 from insights.core.periods import column_cadence
 from insights.stats.drivers.change import (
-    HALF_MONTHS,
     _complete,
     _count_rows,
     _halves,
@@ -44,6 +43,7 @@ from insights.stats.drivers.change import (
     _span,
     _two_or_more,
     _unit_sums,
+    half_months,
 )
 from insights.stats.drivers.prepare import MIN_SPARE_RESPONSES, _check_columns
 from insights.stats.drivers.quiet import _silenced
@@ -100,7 +100,7 @@ def client_importance_changes(
     *,
     client: str = "client_id",
     end: pd.Period | str | None = None,
-    half: int = HALF_MONTHS,
+    half: int | None = None,
     n_boot: int = 50,
     random_state: int | np.random.Generator | None = 0,
     labels: Mapping[str, str] | None = None,
@@ -147,6 +147,7 @@ def client_importance_changes(
     """
     drivers = _two_or_more(drivers)
     _check_columns(df, ["period", outcome, client, *drivers])
+    half = half or half_months(column_cadence(df["period"]))
     if isinstance(random_state, int | None):  # a fixed seed: the same data gives the same result, kept
         key = (
             frame_key(df, ["period", outcome, client, *drivers]),
