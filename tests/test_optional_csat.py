@@ -282,6 +282,22 @@ def test_only_the_drivers_without_a_top_box(sample_df):
     assert default.shows_top_box and "Top-2-box %" in report.scorecard_table(default).columns
 
 
+def test_only_the_overall_scale_without_a_top_box(sample_df):
+    """No CSAT, but the drivers keep their top-2-box shares (checked by hand); the overall row has none."""
+    text = SAMPLE_SURVEY.read_text("utf-8")
+    survey = SurveyDefinition.from_toml(TOP_BOX_LINE.sub("top_box = 0", text, count=1))  # [scales.overall]
+    assert not survey.reports_csat and survey.driver_scale.top_box == 2
+    r = report.client_report(sample_df, "C03", PERIOD, survey=survey, n_boot=20)
+    assert r.headline.csat is None and ">CSAT" not in report.headline_cards_html(r)
+    table = report.scorecard_table(r).set_index("Component")
+    cell = sample_df[(sample_df["client_id"] == "C03") & (sample_df["period"] == PERIOD)]
+    quality = cell["quality"].dropna()
+    assert r.shows_top_box and table.at["Quality of work", "Top-2-box %"] == round(
+        100 * (quality >= 4).mean()
+    )
+    assert math.isnan(table.at["Overall satisfaction", "Top-2-box %"])
+
+
 # --------------------------------------------------------------------------- (5) the drops, calibrated without CSAT
 # The drop screen tests each response's satisfaction score (overall satisfaction, and likelihood to
 # recommend when asked); CSAT only names the figures a flagged client's fall is told in.  Without a top

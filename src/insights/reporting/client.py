@@ -85,8 +85,8 @@ class ClientReport:
 
     @property
     def shows_top_box(self) -> bool:
-        """Whether the scorecard has a top-box share column: both scales need a top box (one threshold)."""
-        return self.survey.reports_csat and self.survey.driver_scale.has_top_box
+        """Whether the scorecard has a top-box share column: the drivers' scale has a top box."""
+        return self.survey.driver_scale.has_top_box
 
     @property
     def wave(self) -> str:
@@ -146,10 +146,12 @@ def client_report(
         df[df["period"] <= period],
         [*drivers_present, "overall_satisfaction"],
         scale_max=scale.max,
-        top_box=scale.top_box,
+        top_box=scorecard_top_box(survey),
     )
-    if not survey.driver_scale.has_top_box:  # the drivers' top-box shares are not defined
-        card = card.assign(top2=card["top2"].where(~card["component"].isin(drivers_present)))
+    undefined = (card["component"].isin(drivers_present) & (not survey.driver_scale.has_top_box)) | (
+        (card["component"] == "overall_satisfaction") & (not survey.reports_csat)  # its share is CSAT
+    )
+    card = card.assign(top2=card["top2"].mask(undefined))
     ranked = card.groupby(["period", "component"], observed=True)["rank"].count().rename("rank_of")
     card = card[(card["client_id"].astype(str) == client_id) & (card["period"] >= first)]
     card = card.join(ranked, on=["period", "component"])
@@ -229,6 +231,11 @@ def client_report(
         asks_comments=has_comments(df),
         priorities=priorities,
     )
+
+
+def scorecard_top_box(survey: SurveyDefinition) -> int:
+    """The top box of the scorecard's shares: the overall scale's, else the drivers' (0: neither has one)."""
+    return survey.overall_scale.top_box or survey.driver_scale.top_box
 
 
 def latest_wave(df: pd.DataFrame, client_id: str, period: pd.Period) -> pd.Period:
@@ -453,7 +460,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             "Component": [report.survey.label(c) for c in rows["component"]],
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
-            f"Top-{report.survey.overall_scale.top_box}-box %": rows["top2"].round(0).to_numpy(),
+            f"Top-{scorecard_top_box(report.survey)}-box %": rows["top2"].round(0).to_numpy(),
             f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
             "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
             "Significant fall": marks,
