@@ -44,7 +44,8 @@ def metrics(
     """Headline metrics: NPS, CSAT (top-2-box) and mean overall, each with its 95% CI.
 
     A survey without the likelihood-to-recommend question has no NPS row, and ``nps`` is null in
-    the JSON (the key stays, so the shape does not depend on the survey).
+    the JSON (the key stays, so the shape does not depend on the survey); one whose overall scale has
+    no top box (``top_box = 0`` in the survey definition) has no CSAT row, and ``csat`` is null.
     """
     from insights.data.selection import select
     from insights.stats.metrics import summary
@@ -77,12 +78,13 @@ def metrics(
             f"{fmt(nps['ci_low'], signed=True)} to {fmt(nps['ci_high'], signed=True)}",
             f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors",
         )
-    table.add_row(
-        f"CSAT (top-{definition.overall_scale.top_box}-box)",
-        fmt(csat["score"], suffix="%"),
-        f"{fmt(csat['ci_low'], suffix='%')} to {fmt(csat['ci_high'], suffix='%')}",
-        "",
-    )
+    if csat is not None:
+        table.add_row(
+            f"CSAT (top-{definition.overall_scale.top_box}-box)",
+            fmt(csat["score"], suffix="%"),
+            f"{fmt(csat['ci_low'], suffix='%')} to {fmt(csat['ci_high'], suffix='%')}",
+            "",
+        )
     table.add_row(
         f"Mean overall ({definition.overall_scale})",
         fmt(mean["score"], 2),

@@ -66,15 +66,36 @@ class Theme:
 
 @dataclass(frozen=True)
 class Scale:
-    """A closed numeric rating scale, e.g. 1-5 with a top-2-box."""
+    """A closed numeric rating scale, e.g. 1-5 with a top-2-box.
+
+    ``top_box = 0`` means the scale has no top box: the survey reports means only (no CSAT on the
+    overall scale, no top-box share in the scorecard on the drivers' scale).
+
+    Examples
+    --------
+    >>> Scale(1, 5, 2).top_box_threshold, Scale(1, 5, 2).has_top_box
+    (4, True)
+    >>> Scale(1, 10, 0).has_top_box
+    False
+    """
 
     min: float
     max: float
     top_box: int = 2
 
     @property
+    def has_top_box(self) -> bool:
+        """Whether answers in a top box are counted (``top_box >= 1``); ``top_box = 0`` is "none"."""
+        return self.top_box > 0
+
+    @property
     def top_box_threshold(self) -> float:
-        """Lowest score that counts as a top-box answer (4 on a 1-5 scale with top_box=2)."""
+        """Lowest score that counts as a top-box answer (4 on a 1-5 scale with top_box=2).
+
+        Raises ``ValueError`` for a scale without a top box (ask :attr:`has_top_box` first).
+        """
+        if not self.has_top_box:
+            raise ValueError(f"the {self} scale has no top box (top_box = 0)")
         return self.max - self.top_box + 1
 
     def __str__(self) -> str:
@@ -116,6 +137,15 @@ class SurveyDefinition:
     @property
     def driver_names(self) -> tuple[str, ...]:
         return tuple(self.drivers)
+
+    @property
+    def reports_csat(self) -> bool:
+        """Whether the survey reports CSAT: its overall scale has a top box (``top_box`` is not 0).
+
+        The one survey-based answer every report, flag and command asks
+        (:func:`insights.stats.optional.reports_csat`); the data-based ones are beside it there.
+        """
+        return self.overall_scale.has_top_box
 
     def label(self, column: str) -> str:
         """Display label for a column (a driver's label, or a readable form of its name)."""
@@ -308,9 +338,12 @@ def _scale(scales: dict, key: str, default: Scale, source: str) -> Scale:
         raise SurveyDefinitionError(
             f"{source}: scales.{key}: min ({scale.min:g}) must be below max ({scale.max:g})"
         )
-    if not 1 <= scale.top_box <= scale.max - scale.min:
+    top_box = spec.get("top_box", default.top_box)
+    fraction = isinstance(top_box, float) and not top_box.is_integer()
+    if isinstance(top_box, bool) or fraction or not 0 <= scale.top_box <= scale.max - scale.min:
         raise SurveyDefinitionError(
-            f"{source}: scales.{key}: top_box must be between 1 and the scale's width"
+            f"{source}: scales.{key}.top_box: {top_box!r} is not a whole number between 0 (no top box) and "
+            f"the scale's width ({scale.max - scale.min:g})"
         )
     return scale
 

@@ -84,6 +84,11 @@ class ClientReport:
         return int(self.headline.n)
 
     @property
+    def shows_top_box(self) -> bool:
+        """Whether the scorecard has a top-box share column: the drivers' scale has a top box."""
+        return self.survey.driver_scale.has_top_box
+
+    @property
     def wave(self) -> str:
         """The survey's period in words, for titles: ``"month"``, ``"quarter"``, ``"half-year"``, ``"year"``."""
         return noun(cadence_of(self.period))
@@ -141,8 +146,12 @@ def client_report(
         df[df["period"] <= period],
         [*drivers_present, "overall_satisfaction"],
         scale_max=scale.max,
-        top_box=scale.top_box,
+        top_box=scorecard_top_box(survey),
     )
+    undefined = (card["component"].isin(drivers_present) & (not survey.driver_scale.has_top_box)) | (
+        (card["component"] == "overall_satisfaction") & (not survey.reports_csat)  # its share is CSAT
+    )
+    card = card.assign(top2=card["top2"].mask(undefined))
     ranked = card.groupby(["period", "component"], observed=True)["rank"].count().rename("rank_of")
     card = card[(card["client_id"].astype(str) == client_id) & (card["period"] >= first)]
     card = card.join(ranked, on=["period", "component"])
@@ -184,7 +193,7 @@ def client_report(
             "this client's latest wave; "
             f"its comparisons with earlier {plural(cadence_of(period))} are shown for information, not tested.",
         )
-    caveats.extend(alert_caveats(requested or period, nps=nps_asked))
+    caveats.extend(alert_caveats(requested or period, nps=nps_asked, csat=survey.reports_csat))
     priorities = None
     if len(drivers_present) > 1:  # shares of one driver are always 100%
         end = requested or period  # every report uses the same tests, so the q-values agree
@@ -222,6 +231,11 @@ def client_report(
         asks_comments=has_comments(df),
         priorities=priorities,
     )
+
+
+def scorecard_top_box(survey: SurveyDefinition) -> int:
+    """The top box of the scorecard's shares: the overall scale's, else the drivers' (0: neither has one)."""
+    return survey.overall_scale.top_box or survey.driver_scale.top_box
 
 
 def latest_wave(df: pd.DataFrame, client_id: str, period: pd.Period) -> pd.Period:
@@ -386,9 +400,12 @@ def headline_cards_html(report: ClientReport) -> str:
     scale = report.survey.overall_scale
     cards = [
         ("NPS", fmt(h.nps.score, 0, signed=True), h.nps, 0, 0, "", "nps"),
-        (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat"),
         (f"Mean overall ({scale})", fmt(h.mean_overall.score, 2), h.mean_overall, 2, 2, "", "mean"),
     ]
+    if h.csat is not None:  # no CSAT without a top box on the overall scale
+        cards.insert(
+            1, (f"CSAT (top-{scale.top_box}-box)", fmt(h.csat.score, 0, "%"), h.csat, 0, 1, " pts", "csat")
+        )
     if not report.asks_nps:
         cards = [card for card in cards if card[-1] != "nps"]
     shown = []
@@ -443,7 +460,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             "Component": [report.survey.label(c) for c in rows["component"]],
             "Mean": rows["mean"].round(2).to_numpy(),
             "n": rows["n"].to_numpy(),
-            "Top-2-box %": rows["top2"].round(0).to_numpy(),
+            f"Top-{scorecard_top_box(report.survey)}-box %": rows["top2"].round(0).to_numpy(),
             f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
             "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
             "Significant fall": marks,
@@ -452,7 +469,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
             ],
         }
     )
-    return table
+    return table if report.shows_top_box else table.drop(columns=[table.columns[3]])
 
 
 def flag_sentence(flag: dict) -> str:
@@ -483,45 +500,6 @@ def flags_summary(flags: pd.DataFrame) -> dict:
         "detail": " | ".join(flag_sentence(f) for f in flags.to_dict("records")),
         "flag": bool(flags["kind"].isin(INDEX_FLAG_KINDS).any() or (flags["metric"] == "ratings").any()),
     }
-
-
-def index_summary(report: ClientReport) -> dict:
-    """Pre-formatted headline figures for the index page (the runner shows them as given).
-
-    Without a likelihood-to-recommend question there is no NPS figure (so no NPS column); a client
-    whose figures are of an earlier wave gets a ``note`` (its :attr:`ClientReport.banner`), which
-    the index shows in its row.
-    """
-    h = report.headline
-    dropped = bool(len(report.flags)) and bool((report.flags["kind"] == "drop").any())
-    nps_figure = {
-        "label": "NPS",
-        "value": fmt(h.nps.score, 0, signed=True),
-        "detail": f"95% CI {fmt(h.nps.ci_low, 0)} to {fmt(h.nps.ci_high, 0)}",
-    }
-    summary = {
-        "client_id": report.client_id,
-        "period": str(report.period),
-        "figures": [
-            {"label": "Responses", "value": str(report.n)},
-            *([nps_figure] if report.asks_nps else []),
-            {
-                "label": "CSAT",
-                "value": fmt(h.csat.score, 0, "%"),
-                "detail": f"95% CI {fmt(h.csat.ci_low, 0)} to {fmt(h.csat.ci_high, 0)}",
-            },
-            {
-                "label": "Mean overall",
-                "value": fmt(h.mean_overall.score, 2),
-                "detail": f"95% CI {fmt(h.mean_overall.ci_low, 2)} to {fmt(h.mean_overall.ci_high, 2)}",
-            },
-            {"label": "vs previous", "value": "significant drop" if dropped else "–", "flag": dropped},
-            flags_summary(report.flags),
-        ],
-    }
-    if report.banner:
-        summary["note"] = report.banner
-    return summary
 
 
 # --------------------------------------------------------------------------- sections that display themselves

@@ -122,7 +122,7 @@ def portfolio_report(
             else []
         ),
         *[f"Model warning: {w}" for w in analysis.warnings],
-        *alert_caveats(period, nps=nps_asked),
+        *alert_caveats(period, nps=nps_asked, csat=survey.reports_csat),
     ]
     if not analysis.ok:
         caveats.append(f"Drivers across clients: insufficient data ({analysis.reason}).")
@@ -168,7 +168,8 @@ def portfolio_summary(report: PortfolioReport) -> dict:
 
 def league_display(league: pd.DataFrame, *, nps: bool = True) -> pd.DataFrame:
     """The league table for people: sorted by mean overall, CIs as text (without NPS when ``nps`` is
-    False: a survey without the likelihood-to-recommend question)."""
+    False: a survey without the likelihood-to-recommend question; without CSAT when the league has no
+    ``csat`` column: a survey whose overall scale has no top box, :func:`league_table`)."""
     data = league.sort_values("mean", ascending=False)
     table = pd.DataFrame(
         {
@@ -177,11 +178,12 @@ def league_display(league: pd.DataFrame, *, nps: bool = True) -> pd.DataFrame:
             "n": data["n"],
             "NPS": [fmt(v, 0, signed=True) for v in data["nps"]],
             "NPS 95% CI": [ci_text(lo, hi, 0, True) for lo, hi in zip(data["nps_low"], data["nps_high"])],
-            "CSAT %": [fmt(v, 0) for v in data["csat"]],
+            "CSAT %": [fmt(v, 0) for v in data["csat"]] if "csat" in data else None,
             "Mean overall": [fmt(v, 2) for v in data["mean"]],
             "Mean 95% CI": [ci_text(lo, hi, 2) for lo, hi in zip(data["mean_low"], data["mean_high"])],
         }
     )
+    table = table if "csat" in data else table.drop(columns=["CSAT %"])
     return table if nps else table.drop(columns=["NPS", "NPS 95% CI"])
 
 

@@ -33,9 +33,9 @@ from insights.reporting.client import (
     header_html,
     headline_cards_html,
     headline_findings,
-    index_summary,
     scorecard_table,
 )
+from insights.reporting.client_index import index_summary
 from insights.reporting.followups import (
     CALL_BACK_DAYS,
     CHECK_IN_DAYS,

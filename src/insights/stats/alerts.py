@@ -533,13 +533,14 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
     return pd.DataFrame(rows)
 
 
-def alert_caveats(period: pd.Period, *, nps: bool = True) -> list[str]:
+def alert_caveats(period: pd.Period, *, nps: bool = True, csat: bool = True) -> list[str]:
     """What compares against what, for a report's caveats: each family, its test and its correction.
 
-    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it.
+    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it;
+    ``csat=False`` (a survey whose overall scale has no top box) without CSAT.
     """
     if not nps:
-        return [*_caveats_without_nps(period), _theme_caveat(period)]
+        return [*_caveats_without_nps(period, csat), _theme_caveat(period)]
     first = period - changes.baseline_length(period)
     recent, before = _windows(period)
     own, cell, within, last = _wave_words(period)
@@ -550,8 +551,7 @@ def alert_caveats(period: pd.Period, *, nps: bool = True) -> list[str]:
         f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
         "on each response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by "
         f"its spread within a {cell}); the spread is the client's {within} spread moderated across the "
-        f"portfolio; {_BH} across the clients. A flagged client's NPS, CSAT and mean overall that are lower "
-        "are the figures that fell.",
+        f"portfolio; {_BH} across the clients. {_fell(nps=True, csat=csat)}",
         f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} across "
         "clients x components.",
         f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
@@ -575,7 +575,15 @@ def _wave_words(period: pd.Period) -> tuple[str, str, str, str]:
     return plural(cadence), "client and wave", "within-wave", possessive
 
 
-def _caveats_without_nps(period: pd.Period) -> list[str]:
+def _fell(*, nps: bool, csat: bool) -> str:
+    """The caveat's sentence on the headline figures a drop is told in."""
+    figures = [*(["NPS"] if nps else []), *(["CSAT"] if csat else []), "mean overall"]
+    if len(figures) == 1:
+        return "A flagged client's mean overall, when it is lower, is the figure that fell."
+    return f"A flagged client's {', '.join(figures[:-1])} and {figures[-1]} that are lower are the figures that fell."
+
+
+def _caveats_without_nps(period: pd.Period, csat: bool = True) -> list[str]:
     """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
     alone (the satisfaction score of a response is then its scaled overall rating)."""
     first = period - changes.baseline_length(period)
@@ -587,8 +595,8 @@ def _caveats_without_nps(period: pd.Period) -> list[str]:
         "across the whole portfolio, not one test at a time.",
         f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
         f"on each response's overall satisfaction scaled by its spread within a {cell}; the spread is the "
-        f"client's {within} spread moderated across the portfolio; {_BH} across the clients. A flagged "
-        "client's CSAT and mean overall that are lower are the figures that fell.",
+        f"client's {within} spread moderated across the portfolio; {_BH} across the clients. "
+        + _fell(nps=False, csat=csat),
         f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} "
         "across clients x components.",
         f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "

@@ -50,6 +50,10 @@ def survey_weights(df: pd.DataFrame, weight: str | None) -> np.ndarray | None:
 
 
 def top_box_threshold(scale_max: float, top_box: int) -> float:
+    if top_box == 0:
+        raise ValueError(
+            "top_box=0: the scale has no top box, so there is no top-box share (CSAT); use the mean"
+        )
     if not 1 <= top_box <= scale_max:
         raise ValueError(f"top_box must be between 1 and scale_max={scale_max}, got {top_box}")
     return scale_max - top_box + 1

@@ -64,14 +64,16 @@ def headline_values(responses: pd.DataFrame, survey: SurveyDefinition) -> pd.Dat
     """Each response coded so that the mean over responses is the headline figure.
 
     Columns ``nps`` (+100 promoter, 0 passive, -100 detractor), ``csat`` (100 top box, else 0) and
-    ``mean`` (the overall rating); NaN where unanswered.
+    ``mean`` (the overall rating); NaN where unanswered.  No ``csat`` column when the survey reports
+    no CSAT (its overall scale has no top box): a drop is then told in NPS and mean overall only.
     """
     overall = responses["overall_satisfaction"].astype(float)
-    top = (overall >= survey.overall_scale.top_box_threshold).astype(float).mul(100).where(overall.notna())
-    return pd.DataFrame(
-        {"nps": nps_points(responses["likelihood_to_recommend"].astype(float)), "csat": top, "mean": overall},
-        index=responses.index,
-    )
+    coded = {"nps": nps_points(responses["likelihood_to_recommend"].astype(float))}
+    if survey.reports_csat:
+        threshold = survey.overall_scale.top_box_threshold
+        coded["csat"] = (overall >= threshold).astype(float).mul(100).where(overall.notna())
+    coded["mean"] = overall
+    return pd.DataFrame(coded, index=responses.index)
 
 
 def satisfaction_score(responses: pd.DataFrame) -> pd.Series:
@@ -180,7 +182,7 @@ def _headline_figures(window: pd.DataFrame, now: np.ndarray, survey: SurveyDefin
     grouped = coded.groupby([window["client_id"].astype(str).to_numpy(), now], sort=True)
     means, counts = grouped.mean(), grouped.count()
     parts = []
-    for metric in HEADLINE_METRICS:
+    for metric in [m for m in HEADLINE_METRICS if m in coded.columns]:
         mean, count = means[metric].unstack(), counts[metric].unstack()
         part = pd.DataFrame(index=mean.index)
         part["metric"] = metric

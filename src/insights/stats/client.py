@@ -125,8 +125,9 @@ def compare_headlines(
     dict
         ``"nps"`` (:func:`~insights.stats.comparisons.compare_nps`), ``"csat"`` and ``"mean"``
         (:func:`~insights.stats.comparisons.compare_means`) as :class:`Comparison`, without a
-        flag; without a difference when either side is empty.  The differences' own p-values are
-        one test at a time and decide nothing.
+        flag; without a difference when either side is empty.  No ``"csat"`` when the survey
+        reports none (its overall scale has no top box, ``survey.reports_csat``).  The differences'
+        own p-values are one test at a time and decide nothing.
 
     References
     ----------
@@ -134,8 +135,9 @@ def compare_headlines(
     Rocks, B. (2016). *The American Statistician* 70(4), 365-372.
     """
     if baseline.empty or current.empty:
-        return {key: Comparison(key, baseline_name, None, None, tested) for key in ("nps", "csat", "mean")}
-    return {
+        keys = ("nps", "csat", "mean") if survey.reports_csat else ("nps", "mean")
+        return {key: Comparison(key, baseline_name, None, None, tested) for key in keys}
+    comparisons = {
         "nps": Comparison(
             "NPS",
             baseline_name,
@@ -143,18 +145,20 @@ def compare_headlines(
             None,
             tested,
         ),
-        "csat": Comparison(
+    }
+    if survey.reports_csat:
+        comparisons["csat"] = Comparison(
             "CSAT",
             baseline_name,
             metrics.compare_means(top_box_mean(current, survey), top_box_mean(baseline, survey)),
             None,
             tested,
-        ),
-        "mean": Comparison(
-            "Mean overall",
-            baseline_name,
-            metrics.compare_means(metrics.mean_score(current), metrics.mean_score(baseline)),
-            None,
-            tested,
-        ),
-    }
+        )
+    comparisons["mean"] = Comparison(
+        "Mean overall",
+        baseline_name,
+        metrics.compare_means(metrics.mean_score(current), metrics.mean_score(baseline)),
+        None,
+        tested,
+    )
+    return comparisons

@@ -12,7 +12,9 @@ Conventions shared by every function
   report can say "not enough data".
 * NPS, CSAT and top-box shares are percentages on a 0-100 scale.
 * Top-``k``-box on a ``1..scale_max`` scale means ratings ``>= scale_max - top_box + 1``
-  (top-2-box on 1-5 is "4 or 5").
+  (top-2-box on 1-5 is "4 or 5").  ``top_box=0`` is a scale without a top box (the survey
+  definition's ``top_box = 0``): :func:`csat` refuses it with a ``ValueError``, :func:`summary`
+  returns a headline whose ``csat`` is None, and a scorecard's ``top2`` is NaN.
 * Survey weights are optional (``weight="weight"``).  With weights, shares and means are
   weighted, ``n`` stays the number of answers and ``n_eff`` is Kish's effective sample size
   ``(sum w)**2 / sum w**2``.  Counts (promoters, satisfied, ...) are always unweighted.
@@ -240,7 +242,8 @@ def csat(
     ------
     ValueError
         If a rating lies above ``scale_max`` (the wrong scale was passed), ``top_box`` is out
-        of range, or a weight is not positive.
+        of range (``top_box=0``, a scale without a top box, has no CSAT: use :func:`mean_score`),
+        or a weight is not positive.
 
     References
     ----------
@@ -336,7 +339,8 @@ def summary(
     nps : str
         The 0-10 likelihood-to-recommend column.
     scale_max, top_box : int
-        Scale of ``overall``; see :func:`csat`.
+        Scale of ``overall``; see :func:`csat`.  ``top_box=0`` (a scale without a top box)
+        gives no CSAT: the headline's ``csat`` is None (``null`` in ``to_dict()``).
     weight : str, optional
         Column of survey weights, passed on to :func:`nps`, :func:`csat` and
         :func:`mean_score`.
@@ -358,10 +362,12 @@ def summary(
     ... })
     >>> summary(responses).to_dict()["nps"]["promoters"]
     5
+    >>> summary(responses, top_box=0).to_dict()["csat"] is None  # a scale without a top box
+    True
     """
     require_columns(df, overall, nps, weight)
     check_confidence(confidence)
-    threshold = top_box_threshold(scale_max, top_box)
+    threshold = top_box_threshold(scale_max, top_box) if top_box != 0 else None
     weights = survey_weights(df, weight)
     overall_values = ratings(df, overall)
     check_scale_max(overall_values, scale_max, overall)
@@ -370,6 +376,6 @@ def summary(
     return Headline(
         n=len(df),
         nps=_nps_result(nps_values, weights, confidence),
-        csat=_csat_result(overall_values, weights, threshold, confidence),
+        csat=None if threshold is None else _csat_result(overall_values, weights, threshold, confidence),
         mean_overall=_mean_result(overall_values, weights, confidence),
     )

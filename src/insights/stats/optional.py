@@ -7,6 +7,9 @@ are the same survey.  Reports, flags and the command line ask here before they s
 comments section or anything about people, and leave the part out (not a row of dashes) when the
 answer is no.
 
+CSAT is the one optional figure the survey definition decides rather than the responses: it needs a
+top box on the overall scale (:func:`reports_csat`; ``top_box = 0`` in the definition means none).
+
 Examples
 --------
 >>> import pandas as pd
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["answered", "asks_nps", "has_comments", "has_respondents"]
+from insights.data.survey import SurveyDefinition
+
+__all__ = ["answered", "asks_nps", "has_comments", "has_respondents", "reports_csat"]
 
 #: The column of the likelihood-to-recommend question, the one NPS is computed from.
 NPS_COLUMN = "likelihood_to_recommend"
@@ -61,3 +66,18 @@ def has_comments(df: pd.DataFrame) -> bool:
 def has_respondents(df: pd.DataFrame) -> bool:
     """Whether responses name their respondent (``respondent_id``), so people can be followed."""
     return answered(df, "respondent_id")
+
+
+def reports_csat(survey: SurveyDefinition) -> bool:
+    """Whether the survey reports CSAT: its overall scale has a top box (``top_box = 0`` means none).
+
+    Survey-based, unlike the questions above: a 1-10 survey that reports means only has no CSAT card,
+    column, flag or sentence, whatever its responses.
+
+    Examples
+    --------
+    >>> from insights.data.survey import Scale
+    >>> reports_csat(SurveyDefinition.default()), reports_csat(SurveyDefinition(overall_scale=Scale(1, 10, 0)))
+    (True, False)
+    """
+    return survey.overall_scale.has_top_box

@@ -18,7 +18,7 @@ from insights.stats.client import top_box_mean
 from insights.stats.clustered import clustered_difference, clustered_mean
 from insights.stats.comparisons import ALPHA
 from insights.stats.nps import nps_points
-from insights.stats.optional import asks_nps
+from insights.stats.optional import asks_nps, reports_csat
 
 __all__ = [
     "GROUP_COMPONENT_LABELS",
@@ -54,12 +54,14 @@ def league_table(window: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame
     DataFrame
         One row per client (sorted by id): ``client_id, client_name, client_type, n, nps,
         nps_low, nps_high, csat, csat_low, csat_high, mean, mean_low, mean_high``; see
-        :func:`insights.stats.metrics.summary`.
+        :func:`insights.stats.metrics.summary`.  Without the ``csat`` columns when the survey
+        reports no CSAT (``survey.reports_csat``: its overall scale has no top box).
     """
     rows = []
     scale = survey.overall_scale
     for client_id, group in window.groupby(window["client_id"].astype(str), sort=True):
         h = metrics.summary(group, scale_max=scale.max, top_box=scale.top_box)
+        csat = h.csat
         rows.append(
             {
                 "client_id": client_id,
@@ -69,9 +71,11 @@ def league_table(window: pd.DataFrame, survey: SurveyDefinition) -> pd.DataFrame
                 "nps": h.nps.score,
                 "nps_low": h.nps.ci_low,
                 "nps_high": h.nps.ci_high,
-                "csat": h.csat.score,
-                "csat_low": h.csat.ci_low,
-                "csat_high": h.csat.ci_high,
+                **(
+                    {}
+                    if csat is None
+                    else {"csat": csat.score, "csat_low": csat.ci_low, "csat_high": csat.ci_high}
+                ),
                 "mean": h.mean_overall.score,
                 "mean_low": h.mean_overall.ci_low,
                 "mean_high": h.mean_overall.ci_high,
@@ -109,7 +113,8 @@ def compare_groups(
     ``table``: ``component, group, n, clients, estimate, ci_low, ci_high``; ``tests``:
     ``component, difference, ci_low, ci_high, p, test, significant, p_responses``.  NPS is left out
     when no response of ``window`` answers the likelihood-to-recommend question
-    (:func:`insights.stats.optional.asks_nps`).
+    (:func:`insights.stats.optional.asks_nps`), CSAT when the survey reports none
+    (:func:`insights.stats.optional.reports_csat`).
 
     This is the comparison to use for any two groups of clients (``insights.compare_groups``):
     :func:`insights.stats.metrics.compare_means` on the pooled responses is Welch's test on
@@ -130,7 +135,11 @@ def compare_groups(
     components = ["overall_satisfaction", *[d for d in survey.driver_names if d in window.columns]]
     levels = [lvl for lvl in ("internal", "external") if (window[by].astype(str) == lvl).any()]
     table, tests = [], []
-    for component in [*components, "csat", *(["nps"] if asks_nps(window) else [])]:
+    for component in [
+        *components,
+        *(["csat"] if reports_csat(survey) else []),
+        *(["nps"] if asks_nps(window) else []),
+    ]:
         label = GROUP_COMPONENT_LABELS.get(component) or survey.label(component)
         results, naive = {}, {}
         for level in levels:

@@ -150,11 +150,14 @@ class Difference(_Reportable):
 
 @dataclass(frozen=True, repr=False)
 class Headline:
-    """The headline block of a report: response count, NPS, CSAT and mean overall."""
+    """The headline block of a report: response count, NPS, CSAT and mean overall.
+
+    ``csat`` is None when the overall scale has no top box (``top_box = 0``): no CSAT is computed.
+    """
 
     n: int
     nps: NPSResult
-    csat: CSATResult
+    csat: CSATResult | None
     mean_overall: MeanResult
 
     def to_dict(self) -> dict[str, object]:
@@ -164,7 +167,8 @@ class Headline:
         "nps": {"score", "se", "ci_low", "ci_high", "promoters", "passives", "detractors"},
         "csat": {"score", "ci_low", "ci_high"},
         "mean_overall": {"score", "ci_low", "ci_high"}}``, floats as Python floats
-        (NaN as None) and counts as Python ints.
+        (NaN as None) and counts as Python ints.  ``"csat"`` is ``None`` (the key stays) when the
+        overall scale has no top box.
         """
 
         def pick(result: _Reportable, keys: Sequence[str]) -> dict[str, object]:
@@ -177,7 +181,7 @@ class Headline:
                 self.nps,
                 ("score", "se", "ci_low", "ci_high", "promoters", "passives", "detractors"),
             ),
-            "csat": pick(self.csat, ("score", "ci_low", "ci_high")),
+            "csat": None if self.csat is None else pick(self.csat, ("score", "ci_low", "ci_high")),
             "mean_overall": pick(self.mean_overall, ("score", "ci_low", "ci_high")),
         }
 
@@ -186,7 +190,7 @@ class Headline:
             [
                 f"Headline ({self.n} responses)",
                 f"  {self.nps!r}",
-                f"  {self.csat!r}",
+                *([] if self.csat is None else [f"  {self.csat!r}"]),
                 f"  {self.mean_overall!r}",
             ]
         )

@@ -140,7 +140,8 @@ def scorecard(
         0-10 likelihood-to-recommend column scored as an extra component named ``"nps"``;
         None leaves it out.
     scale_max, top_box : int
-        Rating scale, for the top-box share (see :func:`~insights.stats.metrics.csat`).
+        Rating scale, for the top-box share (see :func:`~insights.stats.metrics.csat`);
+        ``top_box=0``, a scale without a top box, leaves ``top2`` NaN for the rated components.
     weight : str, optional
         Column of survey weights (see :func:`~insights.stats.metrics.mean_score` and
         :func:`~insights.stats.metrics.nps`).
@@ -165,7 +166,7 @@ def scorecard(
           standard deviation of the promoter = +100 / passive = 0 / detractor = -100 coding
           and the NPS standard error (NPS *is* the mean of that coding);
         * ``top2`` -- top-box share in percent (for ``"nps"``: percent promoters, the top-2
-          box of the 0-10 scale);
+          box of the 0-10 scale); NaN for the rated components when ``top_box=0``;
         * ``prev_period``, ``prev_n``, ``prev_mean`` -- the previous period *with at least one
           answer to that component from that client*: the most recent earlier period, which
           may lie more than one month back when the client skipped months (``prev_period``
@@ -227,7 +228,7 @@ def scorecard(
         raise ValueError("nothing to score: no components and nps=None")
     require_columns(df, client, period, *components, nps, weight)
     check_no_missing_keys(df, [client, period])
-    threshold = top_box_threshold(scale_max, top_box)
+    threshold = top_box_threshold(scale_max, top_box) if top_box != 0 else None
     weights = survey_weights(df, weight)
     codes, keys = _cell_codes(df, [client, period])
 
@@ -235,7 +236,7 @@ def scorecard(
     for component in components:
         values = ratings(df, component)
         check_scale_max(values, scale_max, component)
-        rated = rating_cells(values, weights, codes, len(keys), threshold)
+        rated = rating_cells(values, weights, codes, len(keys), np.inf if threshold is None else threshold)
         blocks.append(
             keys.assign(
                 component=component,
@@ -244,7 +245,7 @@ def scorecard(
                 mean=rated.mean,
                 sd=rated.sd,
                 se=rated.se,
-                top2=100 * rated.top_share,
+                top2=np.nan if threshold is None else 100 * rated.top_share,
                 test=RATING_TEST,
             )
         )
