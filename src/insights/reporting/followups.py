@@ -126,7 +126,9 @@ def follow_up_list(
     if accounts is not None:
         from insights.reporting.value import closeout_items
 
-        items.extend(closeout_items(report.responses, accounts, report.client_id, report.report_period, months))
+        items.extend(
+            closeout_items(report.responses, accounts, report.client_id, report.report_period, months)
+        )
     frame = pd.DataFrame(items, columns=["due", "action", "who", "how", "why", "kind"])
     if len(frame):
         frame = (
