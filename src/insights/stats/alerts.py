@@ -37,14 +37,12 @@ from insights.core.periods import (
     as_period,
     cadence_of,
     format_period,
-    last_words,
     months_in,
-    plural,
     span,
-    waves,
 )
 from insights.data.survey import SurveyDefinition
 from insights.stats import changes, people_alerts, risks
+from insights.stats.alert_caveats import alert_caveats
 from insights.stats.multiplicity import FDR_LEVEL, METHOD_NAMES
 from insights.stats.optional import asks_nps
 
@@ -327,14 +325,8 @@ def _component_flags(components: pd.DataFrame, survey: SurveyDefinition, period:
     )
 
 
-def _windows(period: pd.Period) -> tuple[str, str]:
-    """The movers' two windows in words: ``("2026-08 to 2026-10", "2026-05 to 2026-07")``."""
-    months = changes.mover_length(period)
-    return span(period - months + 1, period), span(period - 2 * months + 1, period - months)
-
-
 def _mover_flags(movers: pd.DataFrame, period: pd.Period) -> pd.DataFrame:
-    recent, before = _windows(period)
+    recent, before = changes.mover_windows(period)
     size = len(movers)
     return pd.DataFrame(
         [
@@ -396,7 +388,7 @@ def _risk_flags(at_risk: pd.DataFrame, movers: pd.DataFrame, period: pd.Period) 
                 "family_size": size,
             }
         )
-    recent, before = _windows(period)
+    recent, before = changes.mover_windows(period)
     for row in movers[movers["significant"] & (movers["change"] < 0)].itertuples():
         rows.append(
             {
@@ -531,90 +523,3 @@ def _service_flags(service: pd.DataFrame, target: float, period: pd.Period) -> p
                 }
             )
     return pd.DataFrame(rows)
-
-
-def alert_caveats(period: pd.Period, *, nps: bool = True, csat: bool = True) -> list[str]:
-    """What compares against what, for a report's caveats: each family, its test and its correction.
-
-    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it;
-    ``csat=False`` (a survey whose overall scale has no top box) without CSAT.
-    """
-    if not nps:
-        return [*_caveats_without_nps(period, csat), _theme_caveat(period)]
-    first = period - changes.baseline_length(period)
-    recent, before = _windows(period)
-    own, cell, within, last = _wave_words(period)
-    return [
-        f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
-        f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
-        "across the whole portfolio, not one test at a time.",
-        f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
-        "on each response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by "
-        f"its spread within a {cell}); the spread is the client's {within} spread moderated across the "
-        f"portfolio; {_BH} across the clients. {_fell(nps=True, csat=csat)}",
-        f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} across "
-        "clients x components.",
-        f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        f"At risk: {last} mean overall below the portfolio's, or NPS below zero, one-sided "
-        f"(Simes over the two); {_BH} across the clients; and the falling movers.",
-        f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
-        f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
-        "are a rule (an answer of 0-6), not a test.",
-        _theme_caveat(period),
-    ]
-
-
-def _wave_words(period: pd.Period) -> tuple[str, str, str, str]:
-    """How the caveats name the survey's waves: (its periods, a client's cell, the spread within one,
-    the risk window's possessive), in months for a monthly survey."""
-    cadence = cadence_of(period)
-    league = last_words(risks.league_length(period), cadence)
-    possessive = f"{league}'" if league.endswith("s") else f"{league}'s"
-    if cadence == "month":
-        return "months", "client-month", "within-month", possessive
-    return plural(cadence), "client and wave", "within-wave", possessive
-
-
-def _fell(*, nps: bool, csat: bool) -> str:
-    """The caveat's sentence on the headline figures a drop is told in."""
-    figures = [*(["NPS"] if nps else []), *(["CSAT"] if csat else []), "mean overall"]
-    if len(figures) == 1:
-        return "A flagged client's mean overall, when it is lower, is the figure that fell."
-    return f"A flagged client's {', '.join(figures[:-1])} and {figures[-1]} that are lower are the figures that fell."
-
-
-def _caveats_without_nps(period: pd.Period, csat: bool = True) -> list[str]:
-    """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
-    alone (the satisfaction score of a response is then its scaled overall rating)."""
-    first = period - changes.baseline_length(period)
-    recent, before = _windows(period)
-    own, cell, within, last = _wave_words(period)
-    return [
-        f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
-        f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
-        "across the whole portfolio, not one test at a time.",
-        f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
-        f"on each response's overall satisfaction scaled by its spread within a {cell}; the spread is the "
-        f"client's {within} spread moderated across the portfolio; {_BH} across the clients. "
-        + _fell(nps=False, csat=csat),
-        f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} "
-        "across clients x components.",
-        f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        f"At risk: {last} mean overall below the portfolio's, one-sided; {_BH} across the "
-        "clients; and the falling movers.",
-        f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, "
-        f"a fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio.",
-    ]
-
-
-def _theme_caveat(period: pd.Period) -> str:
-    """The comment themes' rise test, for the caveats."""
-    from insights.stats.theme_alerts import RECENT_MONTHS  # its module loads the comment coder
-
-    recent = waves(RECENT_MONTHS, cadence_of(period))
-    first = period - changes.baseline_length(period)
-    return (
-        f"Comment themes (with a codeframe in the survey definition): a theme's share of a client's comments "
-        f"in {span(period - recent + 1, period)} against {span(first, period - recent)}, one-sided "
-        f"Fisher's exact test; {_BH} across clients x themes."
-    )

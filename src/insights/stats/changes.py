@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from insights.core.periods import cadence_of, format_period, waves
+from insights.core.periods import cadence_of, format_period, span, waves
 from insights.data.survey import SurveyDefinition
 from insights.stats.moderated import change_tests, within_cells
 from insights.stats.multiplicity import FDR_LEVEL, q_values
@@ -45,6 +45,7 @@ __all__ = [
     "headline_values",
     "mover_length",
     "mover_tests",
+    "mover_windows",
     "satisfaction_score",
 ]
 
@@ -104,6 +105,12 @@ def baseline_length(period: pd.Period) -> int:
 def mover_length(period: pd.Period) -> int:
     """Each movers window in ``period``'s waves: three months, or one quarter, half-year or year."""
     return waves(MOVER_MONTHS, cadence_of(period))
+
+
+def mover_windows(period: pd.Period) -> tuple[str, str]:
+    """The movers' two windows in words: ``("2026-08 to 2026-10", "2026-05 to 2026-07")``."""
+    months = mover_length(period)
+    return span(period - months + 1, period), span(period - 2 * months + 1, period - months)
 
 
 def _months_label(first: pd.Period, last: pd.Period) -> str:
