@@ -558,3 +558,19 @@ def test_value_of_a_quarterly_survey_without_nps(tmp_path, run_cli):
     assert "NPS" not in page and "this quarter" in page
     account = client_section(accounts, "Q02", quarter, months=8).html()
     assert "from 2024-10 to 2026-09" in account
+
+
+def test_the_importance_over_time_chart_names_its_windows_by_wave():
+    from insights.reporting import plots
+    from insights.stats.drivers.change import importance_over_time
+
+    survey = SurveyDefinition.from_file(Q_SURVEY)
+    df = insights.load(Q_CSV, survey=Q_SURVEY, warn=False)
+    over_time = importance_over_time(df, list(survey.driver_names), months=24)
+    fig = plots.importance_time_chart(over_time, labels=survey.drivers, title="Importance", cadence="quarter")
+    ax = fig.axes[0]
+    ticks = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+    assert ticks[-1] == "2026-Q3" and ticks[0] == "2025-Q1" and len(ticks) == 7
+    assert ax.get_xlabel() == "Window of two quarters ending in (responses in the window)"
+    marks = {t.get_text().strip(): t.xy[0] for t in ax.texts if "half-year" in t.get_text()}
+    assert marks == {"earlier half-year": 4, "last half-year": 6}  # 2026-Q1 and 2026-Q3: two quarters apart

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from insights.core.periods import count_words, to_periods, waves
 from insights.reporting.plots.axes import _label, _month_axis
 from insights.reporting.plots.style import MUTED, PALETTE, _figure, _finish
+from insights.stats.drivers.change import half_months
 
 
 def importance_time_chart(
@@ -23,6 +25,7 @@ def importance_time_chart(
     shifts: pd.DataFrame | None = None,
     labels: Mapping[str, str] | None = None,
     title: str,
+    cadence: str = "month",
 ) -> Figure:
     """Each driver's share of explained variance (LMG, %) in the window ending in each month.
 
@@ -38,6 +41,9 @@ def importance_time_chart(
         Display names of the drivers; others are written out from their column names.
     title : str
         The chart's title (top left).
+    cadence : str
+        The survey's cadence: a quarterly survey's windows are named by their last quarter (``2026-Q3``)
+        and their length in quarters.
 
     Returns
     -------
@@ -49,7 +55,10 @@ def importance_time_chart(
     fig, ax = _figure((8.5, 4.4))
     ends = pd.Series(sorted(over_time["window_end"].unique()))
     counts = over_time.drop_duplicates("window_end").set_index("window_end")["n"].reindex(ends)
-    x = _month_axis(ax, ends, counts.to_numpy())
+    named = (
+        ends if cadence == "month" else to_periods(ends.dt.start_time, cadence)
+    )  # the wave each window ends in
+    x = _month_axis(ax, named, counts.to_numpy())
     claimed = {}
     if shifts is not None and len(shifts):
         claimed = {row.driver: row.change for row in shifts.itertuples() if row.shift}
@@ -69,7 +78,13 @@ def importance_time_chart(
         if len(finite):
             last_values.append([share[finite[-1]], x[finite[-1]], text, colour, bold])
     _label_ends(ax, last_values)
-    for edge, name, align in ((x[0], "  earlier half-year", "left"), (x[-1], "last half-year  ", "right")):
+    half = "year" if cadence == "year" else "half-year"
+    # the two windows the change compares: the last, and the one ending a half before it
+    earlier = np.flatnonzero((ends == ends.iloc[-1] - half_months(cadence)).to_numpy())
+    marks = [(x[-1], f"last {half}  ", "right")]
+    if len(earlier):
+        marks.insert(0, (x[earlier[0]], f"  earlier {half}", "left"))
+    for edge, name, align in marks:
         ax.axvline(edge, color=MUTED, linestyle=":", linewidth=1)
         ax.annotate(
             name, (edge, 1.0), xycoords=("data", "axes fraction"), ha=align, va="top", fontsize=7, color=MUTED
@@ -77,7 +92,9 @@ def importance_time_chart(
     ax.set_xlim(x[0] - 0.3, x[-1] + 2.0)
     ax.set_ylim(0, max(5.0, np.nanmax(over_time["share"]) * 1.12))
     ax.set_ylabel("Share of explained variance (%)")
-    ax.set_xlabel("Six-month window ending in (responses in the window)")
+    length = waves(half_months(cadence), cadence)
+    window = "Six-month window" if cadence == "month" else f"Window of {count_words(length, cadence)}"
+    ax.set_xlabel(f"{window} ending in (responses in the window)")
     ax.set_title(title, loc="left")
     return _finish(fig)
 
