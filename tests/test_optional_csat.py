@@ -465,3 +465,26 @@ def test_a_ten_point_survey_with_nine_drivers_and_no_top_box_renders(tmp_path, s
     mean = client["overall_satisfaction"].mean()  # by hand: the card's figure
     assert not math.isnan(mean) and f"{mean:.2f}" in c03
     assert "Account management" in portfolio
+
+
+def test_each_scorecard_row_has_the_top_box_of_its_own_scale(sample_df):
+    """A 1-10 overall question beside 1-5 drivers: a driver's top-2-box share counts its 4s and 5s (not
+    the 9s and 10s of the overall scale), overall satisfaction its 9s and 10s; counted by hand."""
+    import dataclasses
+
+    from insights.data.survey import Scale, SurveyDefinition
+    from insights.reporting.client import client_report
+
+    df = sample_df.assign(overall_satisfaction=sample_df["overall_satisfaction"] * 2)
+    survey = dataclasses.replace(SurveyDefinition.default(), overall_scale=Scale(1, 10, 2))
+    period = df["period"].max()
+    report = client_report(df, "C03", period, survey=survey)
+    card = report.scorecard[report.scorecard["period"] == period].set_index("component")["top2"]
+    mine = df[(df["client_id"] == "C03") & (df["period"] == period)]
+    for driver in survey.driver_names:
+        answers = mine[driver].dropna()
+        assert card[driver] == pytest.approx(100 * (answers >= 4).mean()), driver
+    assert card["overall_satisfaction"] == pytest.approx(
+        100 * (mine["overall_satisfaction"].dropna() >= 9).mean()
+    )
+    assert card.loc[list(survey.driver_names)].max() > 0  # the 1-10 threshold would have given 0 everywhere

@@ -142,12 +142,7 @@ def client_report(
     nps_asked = asks_nps(df)
 
     headline = metrics.summary(current, scale_max=scale.max, top_box=scale.top_box)
-    card = metrics.scorecard(
-        df[df["period"] <= period],
-        [*drivers_present, "overall_satisfaction"],
-        scale_max=scale.max,
-        top_box=scorecard_top_box(survey),
-    )
+    card = _scorecard(df[df["period"] <= period], drivers_present, survey)
     undefined = (card["component"].isin(drivers_present) & (not survey.driver_scale.has_top_box)) | (
         (card["component"] == "overall_satisfaction") & (not survey.reports_csat)  # its share is CSAT
     )
@@ -231,6 +226,24 @@ def client_report(
         asks_comments=has_comments(df),
         priorities=priorities,
     )
+
+
+def _scorecard(df: pd.DataFrame, drivers: list[str], survey: SurveyDefinition) -> pd.DataFrame:
+    """Every client's scorecard of ``drivers`` and overall satisfaction, in one family of tests; each
+    row's top-box share on its own scale (a 1-5 driver and a 0-10 overall question do not share one)."""
+    overall, rated = survey.overall_scale, survey.driver_scale
+    components = [*drivers, "overall_satisfaction"]
+    if (overall.max, overall.top_box) == (rated.max, rated.top_box) or not drivers:
+        return metrics.scorecard(df, components, scale_max=overall.max, top_box=scorecard_top_box(survey))
+    card = metrics.scorecard(df, components, scale_max=max(overall.max, rated.max), top_box=0)
+    keys = ["client_id", "period", "component"]
+    for columns, scale in ((drivers, rated), (["overall_satisfaction"], overall)):
+        if scale.top_box:
+            shares = metrics.scorecard(df, columns, scale_max=scale.max, top_box=scale.top_box)
+            card["top2"] = card["top2"].fillna(
+                card[keys].merge(shares[[*keys, "top2"]], on=keys, how="left")["top2"]
+            )
+    return card
 
 
 def scorecard_top_box(survey: SurveyDefinition) -> int:
