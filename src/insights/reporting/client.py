@@ -460,6 +460,7 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
     if not report.asks_nps:
         rows = rows[rows["component"] != "nps"]
     earlier = report.baseline_scores.reindex(rows["component"]).to_numpy(float)
+    digits = [0 if component == "nps" else 2 for component in rows["component"]]
     marks = []
     for component in rows["component"]:
         if component == "overall_satisfaction":
@@ -471,11 +472,16 @@ def scorecard_table(report: ClientReport) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Component": [report.survey.label(c) for c in rows["component"]],
-            "Mean": rows["mean"].round(2).to_numpy(),
+            # fixed decimals, so a column's numbers line up (4.50, not 4.5); NPS in whole points
+            "Mean": [fmt(v, d) for v, d in zip(rows["mean"].to_numpy(float), digits)],
             "n": rows["n"].to_numpy(),
-            f"Top-{scorecard_top_box(report.survey)}-box %": rows["top2"].round(0).to_numpy(),
-            f"Earlier {plural(_cadence(report.scorecard))}": np.round(earlier, 2),
-            "Change": np.round(rows["mean"].to_numpy(float) - earlier, 2),
+            f"Top-{scorecard_top_box(report.survey)}-box %": [
+                fmt(v, 0) for v in rows["top2"].to_numpy(float)
+            ],
+            f"Earlier {plural(_cadence(report.scorecard))}": [fmt(v, d) for v, d in zip(earlier, digits)],
+            "Change": [
+                fmt(v, d, signed=True) for v, d in zip(rows["mean"].to_numpy(float) - earlier, digits)
+            ],
             "Significant fall": marks,
             "Rank among clients": [
                 f"{r} of {n}" if pd.notna(r) else "–" for r, n in zip(rows["rank"], rows["rank_of"])
