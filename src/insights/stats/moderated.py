@@ -88,11 +88,14 @@ def fit_variance_prior(variances, dof) -> VariancePrior:
     """
     s2 = np.asarray(variances, dtype=float)
     d = np.asarray(dof, dtype=float)
-    keep = (d > 0) & np.isfinite(s2)
+    # Zero variances (every answer of a unit alike: common with a few answers on a five-point scale) are
+    # left out of the fit: floored as limma does, their logarithms made the prior look spread out (d0
+    # near 1), so a unit whose answers were all alike kept a variance near zero and a one-point change
+    # came out as a p of 1e-5 (on stationary data, twice as many false flags as the level allows).
+    keep = (d > 0) & np.isfinite(s2) & (s2 > 0)
     s2, d = s2[keep], d[keep]
-    if len(s2) < MIN_PRIOR_UNITS or not (s2 > 0).any():
+    if len(s2) < MIN_PRIOR_UNITS:
         return VariancePrior(float(np.mean(s2)) if len(s2) else math.nan, 0.0)
-    s2 = np.maximum(s2, 1e-5 * np.median(s2[s2 > 0]))
     e = np.log(s2) - special.digamma(d / 2) + np.log(d / 2)
     e_mean = float(e.mean())
     e_var = float(e.var(ddof=1) - special.polygamma(1, d / 2).mean())
