@@ -22,30 +22,36 @@ _BH = METHOD_NAMES["bh"]
 def alert_caveats(period: pd.Period, *, nps: bool = True, csat: bool = True) -> list[str]:
     """What compares against what, for a report's caveats: each family, its test and its correction.
 
-    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it;
-    ``csat=False`` (a survey whose overall scale has no top box) without CSAT.
+    ``nps=False`` (a survey without the likelihood-to-recommend question) words them without it: the
+    drops then test overall satisfaction alone (a response's satisfaction score is its scaled overall
+    rating); ``csat=False`` (a survey whose overall scale has no top box) without CSAT.
     """
-    if not nps:
-        return [*_caveats_without_nps(period, csat), _theme_caveat(period)]
     first = period - changes.baseline_length(period)
     recent, before = changes.mover_windows(period)
     own, cell, within, last = _wave_words(period)
+    score = (
+        "each response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by "
+        f"its spread within a {cell})"
+        if nps
+        else f"each response's overall satisfaction scaled by its spread within a {cell}"
+    )
+    levels = ", or NPS below zero, one-sided (Simes over the two)" if nps else ", one-sided"
+    detractors = " Detractors are a rule (an answer of 0-6), not a test." if nps else ""
     return [
         f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
         f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
         "across the whole portfolio, not one test at a time.",
         f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
-        "on each response's satisfaction score (overall satisfaction and likelihood to recommend, each scaled by "
-        f"its spread within a {cell}); the spread is the client's {within} spread moderated across the "
-        f"portfolio; {_BH} across the clients. {_fell(nps=True, csat=csat)}",
+        f"on {score}; the spread is the client's {within} spread moderated across the portfolio; {_BH} across "
+        f"the clients. {_fell(nps=nps, csat=csat)}",
         f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} across "
         "clients x components.",
         f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        f"At risk: {last} mean overall below the portfolio's, or NPS below zero, one-sided "
-        f"(Simes over the two); {_BH} across the clients; and the falling movers.",
+        f"At risk: {last} mean overall below the portfolio's{levels}; {_BH} across the clients; and the falling "
+        "movers.",
         f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, a "
-        f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio. Detractors "
-        "are a rule (an answer of 0-6), not a test.",
+        f"fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio."
+        + detractors,
         _theme_caveat(period),
     ]
 
@@ -67,30 +73,6 @@ def _fell(*, nps: bool, csat: bool) -> str:
     if len(figures) == 1:
         return "A flagged client's mean overall, when it is lower, is the figure that fell."
     return f"A flagged client's {', '.join(figures[:-1])} and {figures[-1]} that are lower are the figures that fell."
-
-
-def _caveats_without_nps(period: pd.Period, csat: bool = True) -> list[str]:
-    """:func:`alert_caveats` for a survey that asks only ratings: the drops test overall satisfaction
-    alone (the satisfaction score of a response is then its scaled overall rating)."""
-    first = period - changes.baseline_length(period)
-    recent, before = changes.mover_windows(period)
-    own, cell, within, last = _wave_words(period)
-    return [
-        f"Flags are judged on q-values: each family of tests is held to a false discovery rate of "
-        f"{100 * FDR_LEVEL:g}% (at most {100 * FDR_LEVEL:g}% of a family's flags expected to be false), "
-        "across the whole portfolio, not one test at a time.",
-        f"Drops: {format_period(period)} against the client's own {own} {span(first, period - 1)}, one-sided, "
-        f"on each response's overall satisfaction scaled by its spread within a {cell}; the spread is the "
-        f"client's {within} spread moderated across the portfolio; {_BH} across the clients. "
-        + _fell(nps=False, csat=csat),
-        f"Component falls: each driver in {format_period(period)} against the same {own}, one-sided; {_BH} "
-        "across clients x components.",
-        f"Movers: mean overall satisfaction in {recent} against {before}, two-sided; {_BH} across the clients. "
-        f"At risk: {last} mean overall below the portfolio's, one-sided; {_BH} across the "
-        "clients; and the falling movers.",
-        f"People: a person's ratings in {format_period(period)} against their own earlier answers, one-sided, "
-        f"a fall of at least {people_alerts.MIN_FALL:g} points; {_BH} across every person of the portfolio.",
-    ]
 
 
 def _theme_caveat(period: pd.Period) -> str:
