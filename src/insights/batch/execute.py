@@ -48,7 +48,7 @@ def html_exporter():
         config.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
         config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output"}
         # The notebook is checked against its schema once, after the last preprocessor, not after
-        # each of the dozen (most of them disabled): the same page, a tenth of the export's time.
+        # each of the dozen (most of them disabled): the same page, a third of the export's time.
         config.HTMLExporter.optimistic_validation = True
         _exporter = HTMLExporter(
             config=config, extra_template_basedirs=[str(TEMPLATES)], template_name="report"
