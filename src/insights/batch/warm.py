@@ -175,6 +175,7 @@ def _warm_figures(warm_report) -> None:
     import matplotlib
 
     from insights.reporting import plots
+    from insights.reporting.plots.style import INLINE_PRINT_KWARGS
 
     r = warm_report
     with matplotlib.rc_context():  # the style is the notebook's to set: leave rcParams as they were
@@ -191,7 +192,7 @@ def _warm_figures(warm_report) -> None:
                 plots.quadrant_chart(r.drivers.importance, title="warm-up"),
             ]
         for figure in figures:
-            figure.savefig(io.BytesIO(), format="png", bbox_inches=False)
+            figure.savefig(io.BytesIO(), format="png", dpi=figure.dpi, **INLINE_PRINT_KWARGS)
 
 
 def _run_kernel(request: dict, zygote_pid: int) -> None:
