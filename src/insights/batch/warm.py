@@ -105,9 +105,11 @@ def _warm_up() -> None:
         "sklearn.feature_extraction.text",
     ):
         importlib.import_module(name)
+    from insights.reporting.html import compile_templates
     from insights.stats import sentiment
 
     sentiment.vader_scores(["Great work, thank you."])
+    compile_templates()  # else each kernel compiles the dozen section templates its report renders
     _prefill_run_fits()
 
 
