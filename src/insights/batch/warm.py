@@ -137,12 +137,14 @@ def _prefill_run_fits() -> None:
         return
     try:
         import insights
+        from insights.data.kept import keep
         from insights.data.survey import resolve_survey
         from insights.reporting import report
 
         parameters = json.loads(spec)
         definition = resolve_survey(parameters.get("survey") or None)
         responses = insights.load(parameters["source"], definition, warn=False)
+        keep(parameters["source"], definition, responses)  # each kernel's insights.load finds it
         period = report.as_period(parameters["period"], definition.cadence)
         flags = report.read_alerts(parameters["alerts"], period) if parameters.get("alerts") else None
         report.client_report(
@@ -154,9 +156,11 @@ def _prefill_run_fits() -> None:
             alerts=flags,
         )
     except Exception:  # noqa: BLE001 - a warm-up: the reports themselves compute and report
+        from insights.data.kept import forget
         from insights.stats import memo
 
         memo.clear()
+        forget()
 
     # Run the report's code paths once (lazy imports inside pandas, statsmodels and scipy), then
     # draw its charts.
