@@ -70,7 +70,8 @@ def use_style() -> None:
 
 
 #: How a notebook's figures are saved (the inline backend's ``print_figure`` keywords): as laid out, and
-#: compressed by zlib at level 3, not Pillow's 6 (the same pixels; a third less time, 2.5% more bytes).
+#: compressed by zlib at level 3, not 6 (the same pixels; encoding a report's figure measured 36 -> 23 ms,
+#: 2.7% more bytes).
 INLINE_PRINT_KWARGS = {"bbox_inches": False, "pil_kwargs": {"compress_level": 3}}
 
 
