@@ -105,9 +105,11 @@ def _warm_up() -> None:
         "sklearn.feature_extraction.text",
     ):
         importlib.import_module(name)
+    from insights.reporting.html import compile_templates
     from insights.stats import sentiment
 
     sentiment.vader_scores(["Great work, thank you."])
+    compile_templates()  # else each kernel compiles the dozen section templates its report renders
     _prefill_run_fits()
 
 
@@ -135,12 +137,14 @@ def _prefill_run_fits() -> None:
         return
     try:
         import insights
+        from insights.data.kept import keep
         from insights.data.survey import resolve_survey
         from insights.reporting import report
 
         parameters = json.loads(spec)
         definition = resolve_survey(parameters.get("survey") or None)
         responses = insights.load(parameters["source"], definition, warn=False)
+        keep(parameters["source"], definition, responses)  # each kernel's insights.load finds it
         period = report.as_period(parameters["period"], definition.cadence)
         flags = report.read_alerts(parameters["alerts"], period) if parameters.get("alerts") else None
         report.client_report(
@@ -152,9 +156,11 @@ def _prefill_run_fits() -> None:
             alerts=flags,
         )
     except Exception:  # noqa: BLE001 - a warm-up: the reports themselves compute and report
+        from insights.data.kept import forget
         from insights.stats import memo
 
         memo.clear()
+        forget()
 
     # Run the report's code paths once (lazy imports inside pandas, statsmodels and scipy), then
     # draw its charts.
@@ -175,6 +181,7 @@ def _warm_figures(warm_report) -> None:
     import matplotlib
 
     from insights.reporting import plots
+    from insights.reporting.plots.style import INLINE_PRINT_KWARGS
 
     r = warm_report
     with matplotlib.rc_context():  # the style is the notebook's to set: leave rcParams as they were
@@ -191,7 +198,7 @@ def _warm_figures(warm_report) -> None:
                 plots.quadrant_chart(r.drivers.importance, title="warm-up"),
             ]
         for figure in figures:
-            figure.savefig(io.BytesIO(), format="png", bbox_inches=False)
+            figure.savefig(io.BytesIO(), format="png", dpi=figure.dpi, **INLINE_PRINT_KWARGS)
 
 
 def _run_kernel(request: dict, zygote_pid: int) -> None:
